@@ -1,0 +1,3 @@
+"""annotate: a fact-checking annotation toolkit."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,159 @@
+"""Domain objects: plain frozen dataclasses, no I/O.
+
+Offsets everywhere are Unicode code points, end exclusive (Python ``str``
+indices), the way the W3C TextPositionSelector counts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypedDict
+
+# How much context is stored either side of a quote: Hypothesis stores 32
+# code points, enough to tell apart repeated phrases in news text.
+CONTEXT_LENGTH = 32
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Label:
+    name: str
+    description: str
+    color: str  # "#rrggbb"
+    requires_source: bool = False
+
+
+@dataclass(frozen=True)
+class Project:
+    """The parsed project file: where things live and the label taxonomy."""
+
+    name: str
+    corpus: str  # folder, relative to the project file
+    annotations: str  # folder, relative to the project file
+    labels: tuple[Label, ...]
+    verdicts: tuple[str, ...]
+
+    def label(self, name: str) -> Label | None:
+        for label in self.labels:
+            if label.name == name:
+                return label
+        return None
+
+    @property
+    def label_names(self) -> tuple[str, ...]:
+        return tuple(label.name for label in self.labels)
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str  # path relative to the corpus folder, "/"-separated
+    text: str
+    sha256: str  # of the file's bytes: the document's version
+
+
+class AnnotationRecord(TypedDict, total=False):
+    """The JSON shape of one annotation (schemas/annotation.schema.json)."""
+
+    id: str
+    document: str
+    document_sha256: str
+    start: int
+    end: int
+    quote: str
+    prefix: str
+    suffix: str
+    label: str
+    reviewer: str
+    note: str
+    sources: list[str]
+    created: str
+    modified: str
+    verdict: str
+    tags: list[str]
+    orphaned: bool
+    previous_quote: str
+
+
+@dataclass(frozen=True)
+class Annotation:
+    id: str
+    document: str
+    document_sha256: str
+    start: int
+    end: int
+    quote: str
+    prefix: str
+    suffix: str
+    label: str
+    reviewer: str
+    note: str
+    sources: tuple[str, ...]
+    created: str
+    modified: str
+    verdict: str | None = None
+    tags: tuple[str, ...] = ()
+    # Set by re-anchoring when no acceptable match exists in the current
+    # text: the annotation is kept with its last known quote, never dropped.
+    orphaned: bool = False
+    previous_quote: str | None = None
+
+    def to_record(self) -> AnnotationRecord:
+        """The canonical JSON record: optional fields only when they say something."""
+        record: dict[str, Any] = {
+            f.name: getattr(self, f.name) for f in dataclasses.fields(self)
+        }
+        record["sources"] = list(self.sources)
+        record["tags"] = list(self.tags)
+        for optional, empty in (("verdict", None), ("tags", []), ("orphaned", False),
+                                ("previous_quote", None)):
+            if record[optional] == empty:
+                del record[optional]
+        return record  # type: ignore[return-value]
+
+    @classmethod
+    def from_record(cls, record: AnnotationRecord | dict[str, Any]) -> Annotation:
+        """Build from a record that already passed the schema."""
+        values: dict[str, Any] = dict(record)
+        values["sources"] = tuple(values.get("sources", ()))
+        values["tags"] = tuple(values.get("tags", ()))
+        return cls(**values)
+
+    def replace(self, **changes: Any) -> Annotation:
+        return dataclasses.replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    number: int  # 1-based, as `annotate sentences` prints it
+    start: int
+    end: int
+    text: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """Where a quote (or a fuzzy candidate for it) stands in a text."""
+
+    start: int
+    end: int
+    line: int
+    column: int
+    context: str
+    score: float = 1.0
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found by validation, at a position in a file."""
+
+    path: str
+    line: int
+    column: int
+    code: str
+    severity: Severity
+    message: str
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)

@@ -1,0 +1,1 @@
+"""Renderers: each turns library results into text for one output format."""
