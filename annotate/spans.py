@@ -1,0 +1,195 @@
+"""Picking a span of a document from what the user typed, and checking
+the fields of a new annotation.  Pure: text and values in, values or
+AnnotateError out.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from annotate import anchoring
+from annotate.errors import InvalidValueError, SpanError, UnknownLabelError
+from annotate.model import Annotation, Document, Label, Project, Sentence
+
+REVIEWER_PATTERN = re.compile(r"[A-Za-z0-9_@+-][A-Za-z0-9._@+-]{0,127}")
+_URL = re.compile(r"[hH][tT][tT][pP][sS]?://[^/?#\s]+\S*")
+_CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
+
+
+@dataclass(frozen=True)
+class QuoteSpan:
+    quote: str
+    occurrence: int | None = None  # 1-based
+
+
+@dataclass(frozen=True)
+class OffsetSpan:
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class SentenceSpan:
+    number: int  # 1-based, as `annotate sentences` prints
+
+
+SpanSpec = QuoteSpan | OffsetSpan | SentenceSpan
+
+
+def pick_span(text: str, spec: SpanSpec, sentences: list[Sentence] | None = None
+              ) -> tuple[int, int]:
+    """The (start, end) the user meant, or a SpanError that says how to fix it."""
+    if isinstance(spec, QuoteSpan):
+        start, end = _pick_quote(text, spec)
+    elif isinstance(spec, OffsetSpan):
+        start, end = spec.start, spec.end
+        if start < 0 or end < 0:
+            raise SpanError(f"offsets must not be negative (got {start}..{end})")
+        if start >= end:
+            raise SpanError(f"--start {start} must be less than --end {end}")
+        if end > len(text):
+            raise SpanError(f"--end {end} is past the end of the document "
+                            f"({len(text)} code points)")
+    else:
+        assert sentences is not None
+        if not 1 <= spec.number <= len(sentences):
+            raise SpanError(f"no sentence {spec.number}: the document has "
+                            f"{len(sentences)}; see 'annotate sentences DOC'")
+        sentence = sentences[spec.number - 1]
+        start, end = sentence.start, sentence.end
+    for offset in (start, end):
+        if anchoring.splits_line_ending(text, offset):
+            raise SpanError(f"offset {offset} falls between the CR and LF of a line ending; "
+                            "move it before the CR or after the LF")
+    if not text[start:end].strip():
+        raise SpanError(f"the span {start}..{end} is empty or only white space; "
+                        "pick a span with text in it")
+    return start, end
+
+
+def _pick_quote(text: str, spec: QuoteSpan) -> tuple[int, int]:
+    quote = spec.quote
+    if not quote.strip():
+        raise SpanError("--quote is empty or only white space; give the exact text to mark")
+    starts = anchoring.find_exact(text, quote)
+    index = anchoring.LineIndex(text)
+    if not starts:
+        message = f"quote not found in the document: {_short(quote)!r}"
+        candidates = anchoring.fuzzy_candidates(text, quote)
+        if candidates:
+            shown = "; ".join(f"{c.line}:{c.column} {c.context!r} (similarity {c.score:.2f})"
+                              for c in candidates)
+            message += f"; closest: {shown}"
+        else:
+            message += "; check the spelling or use 'annotate sentences DOC' and --sentence N"
+        raise SpanError(message)
+    if spec.occurrence is not None:
+        if not 1 <= spec.occurrence <= len(starts):
+            raise SpanError(f"--occurrence {spec.occurrence} is out of range: the quote "
+                            f"occurs {len(starts)} time(s)")
+        start = starts[spec.occurrence - 1]
+        return start, start + len(quote)
+    if len(starts) > 1:
+        places = "; ".join(
+            f"#{n} at {o.line}:{o.column} {o.context!r}"
+            for n, o in enumerate(
+                (anchoring.occurrence(index, s, s + len(quote)) for s in starts), start=1)
+        )
+        raise SpanError(f"the quote occurs {len(starts)} times; pick one with --occurrence N: "
+                        f"{places}")
+    return starts[0], starts[0] + len(quote)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def check_label(project: Project, name: str) -> Label:
+    label = project.label(name)
+    if label is None:
+        allowed = ", ".join(project.label_names)
+        close = difflib.get_close_matches(name, project.label_names, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise UnknownLabelError(f"unknown label {name!r}; {hint}allowed labels: {allowed}")
+    return label
+
+
+def check_verdict(project: Project, verdict: str) -> str:
+    if verdict not in project.verdicts:
+        close = difflib.get_close_matches(verdict, project.verdicts, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise UnknownLabelError(f"unknown verdict {verdict!r}; {hint}allowed verdicts: "
+                                f"{', '.join(project.verdicts)}")
+    return verdict
+
+
+def check_reviewer(reviewer: str) -> str:
+    # The reviewer name is also the annotation file's name: no path characters.
+    if not REVIEWER_PATTERN.fullmatch(reviewer):
+        raise InvalidValueError(
+            f"invalid reviewer name {reviewer!r}: use letters, digits and . _ @ + - "
+            "(not starting with '.'; no '/', '\\' or spaces), e.g. alice@example.org"
+        )
+    return reviewer
+
+
+def check_source(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url) if _URL.fullmatch(url) else None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise InvalidValueError(f"source {url!r} is not an absolute http(s) URL; "
+                                "give the full address, e.g. https://www.iiss.org/...")
+    return url
+
+
+def check_tag(tag: str) -> str:
+    if not tag.strip() or tag != tag.strip():
+        raise InvalidValueError(f"invalid tag {tag!r}: tags are non-empty and have no "
+                                "leading or trailing spaces")
+    return tag
+
+
+def check_sources_required(label: Label, sources: tuple[str, ...]) -> None:
+    if label.requires_source and not sources:
+        raise InvalidValueError(
+            f"label {label.name!r} requires at least one source URL; add --source URL"
+        )
+
+
+def now() -> str:
+    """RFC 3339 in UTC with milliseconds, e.g. 2026-11-29T11:25:50.123Z."""
+    moment = datetime.now(timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def new_id() -> str:
+    """16 characters: 48 bits of milliseconds, then 32 random bits.
+
+    Time first so that a file sorted by id lists annotations in the order
+    they were made and new ones land at the end of the diff.
+    """
+    value = (int(time.time() * 1000) << 32) | secrets.randbits(32)
+    digits = []
+    for _ in range(16):
+        value, digit = divmod(value, 32)
+        digits.append(_CROCKFORD[digit])
+    return "".join(reversed(digits))
+
+
+def new_annotation(document: Document, start: int, end: int, *, label: str, reviewer: str,
+                   note: str, sources: tuple[str, ...], verdict: str | None,
+                   tags: tuple[str, ...]) -> Annotation:
+    prefix, suffix = anchoring.context(document.text, start, end)
+    stamp = now()
+    return Annotation(
+        id=new_id(), document=document.id, document_sha256=document.sha256,
+        start=start, end=end, quote=document.text[start:end], prefix=prefix, suffix=suffix,
+        label=label, reviewer=reviewer, note=note, sources=sources, created=stamp,
+        modified=stamp, verdict=verdict, tags=tags,
+    )

@@ -1,0 +1,261 @@
+"""The only module that reads and writes workspace files.
+
+Writes are atomic (temporary file in the same folder, flush, fsync, rename,
+fsync the folder), so a crash or ``kill -9`` at any instant leaves either
+the old file or the new one.  Updates to one reviewer's file hold an
+exclusive lock on its folder, so concurrent writers never lose a record.
+A file that does not parse is never rewritten: reading it raises first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import hashlib
+import os
+import random
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from annotate.errors import (
+    CorruptFileError,
+    DocumentEncodingError,
+    LockTimeoutError,
+    UnknownDocumentError,
+)
+from annotate.model import Annotation, Document
+from annotate.records import dump_annotations, parse_annotation_text
+from annotate.workspace import Workspace
+
+ANNOTATION_SUFFIX = ".jsonl"
+LOCK_TIMEOUT_SECONDS = 30.0
+
+
+# -- documents ---------------------------------------------------------------
+
+def document_path(workspace: Workspace, document_id: str) -> Path:
+    return workspace.corpus_dir.joinpath(*document_id.split("/"))
+
+
+def list_documents(workspace: Workspace) -> list[str]:
+    """Every document id: each non-hidden file under the corpus folder."""
+    corpus = workspace.corpus_dir
+    if not corpus.is_dir():
+        return []
+    ids = []
+    for folder, subfolders, files in os.walk(corpus):
+        subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
+        for name in files:
+            if not name.startswith("."):
+                ids.append((Path(folder) / name).relative_to(corpus).as_posix())
+    return sorted(ids)
+
+
+def resolve_document(workspace: Workspace, reference: str) -> str:
+    """A document id from an id or a path to the file (relative to the cwd)."""
+    corpus = workspace.corpus_dir.resolve()
+    as_path = Path(reference)
+    candidates = [as_path] if as_path.is_absolute() else [as_path, corpus / reference]
+    for candidate in candidates:
+        if candidate.is_file():
+            try:
+                document_id = candidate.resolve().relative_to(corpus).as_posix()
+            except ValueError:
+                continue
+            if not any(part.startswith(".") for part in document_id.split("/")):
+                return document_id
+    raise UnknownDocumentError(_unknown_document_message(workspace, reference))
+
+
+def _unknown_document_message(workspace: Workspace, reference: str) -> str:
+    import difflib
+
+    known = list_documents(workspace)
+    shown_corpus = workspace.relative(workspace.corpus_dir)
+    message = f"unknown document {reference!r}: no such file under {shown_corpus}/"
+    close = difflib.get_close_matches(reference, known, n=3, cutoff=0.5)
+    if close:
+        message += f"; did you mean {', '.join(close)}?"
+    elif known:
+        message += f"; run 'annotate documents' to see them all, e.g.: {', '.join(known[:5])}"
+    return message
+
+
+def decode_document(data: bytes, shown_path: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise DocumentEncodingError(
+            f"{shown_path} is not valid UTF-8 (bad byte at offset {error.start}); "
+            "convert it to UTF-8 first"
+        ) from error
+
+
+def read_document(workspace: Workspace, document_id: str) -> Document:
+    path = document_path(workspace, document_id)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise UnknownDocumentError(
+            f"cannot read document {document_id!r}: {error.strerror}"
+        ) from error
+    # Documents are decoded without newline translation: offsets count the
+    # file's own characters, CRLF included.
+    text = decode_document(data, workspace.relative(path))
+    return Document(document_id, text, hashlib.sha256(data).hexdigest())
+
+
+def save_version(workspace: Workspace, document: Document) -> None:
+    """Keep the text annotations were made on, so re-anchoring has it later."""
+    path = workspace.versions_dir / f"{document.sha256}.txt"
+    if not path.exists():
+        atomic_write(path, document.text.encode("utf-8"))
+
+
+def read_version(workspace: Workspace, sha256: str) -> str | None:
+    path = workspace.versions_dir / f"{sha256}.txt"
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    if hashlib.sha256(data).hexdigest() != sha256:
+        return None  # a damaged copy is no copy: fall back to quote search
+    return decode_document(data, workspace.relative(path))
+
+
+# -- annotation files --------------------------------------------------------
+
+def annotation_path(workspace: Workspace, document_id: str, reviewer: str) -> Path:
+    folder = workspace.annotations_dir.joinpath(*document_id.split("/"))
+    return folder / f"{reviewer}{ANNOTATION_SUFFIX}"
+
+
+def annotation_files(workspace: Workspace) -> list[Path]:
+    """Every annotation file, sorted; hidden files (temporaries, versions) skipped."""
+    root = workspace.annotations_dir
+    if not root.is_dir():
+        return []
+    found = []
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
+        found.extend(Path(folder) / name for name in files
+                     if name.endswith(ANNOTATION_SUFFIX) and not name.startswith("."))
+    return sorted(found)
+
+
+def file_owner(workspace: Workspace, path: Path) -> tuple[str, str]:
+    """(document id, reviewer) that an annotation file's place says it holds."""
+    relative = path.relative_to(workspace.annotations_dir)
+    return relative.parent.as_posix(), relative.name[: -len(ANNOTATION_SUFFIX)]
+
+
+def read_annotation_file(workspace: Workspace, path: Path) -> list[Annotation]:
+    shown = workspace.relative(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return []
+    except OSError as error:
+        raise CorruptFileError(shown, 1, 1, f"cannot read: {error.strerror}") from error
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        raise CorruptFileError(shown, line, column, "not valid UTF-8") from error
+    return parse_annotation_text(text, shown)
+
+
+def read_all_annotations(workspace: Workspace) -> list[Annotation]:
+    annotations: list[Annotation] = []
+    for path in annotation_files(workspace):
+        annotations.extend(read_annotation_file(workspace, path))
+    return annotations
+
+
+def update_annotation_file(
+    workspace: Workspace, path: Path,
+    change: Callable[[list[Annotation]], list[Annotation]],
+) -> list[Annotation]:
+    """Read, change and atomically rewrite one file under its folder's lock."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with locked(path.parent):
+        before = read_annotation_file(workspace, path)
+        after = change(before)
+        if after:
+            atomic_write(path, dump_annotations(after).encode("utf-8"))
+        elif path.exists():
+            path.unlink()
+            _fsync_folder(path.parent)
+    return after
+
+
+# -- primitives --------------------------------------------------------------
+
+@contextlib.contextmanager
+def locked(folder: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[None]:
+    """An exclusive flock on a folder.
+
+    Locking the folder rather than the file: the file itself is replaced by
+    rename on every write, so a lock on its old inode would protect nothing,
+    and no lock file is left behind in the repository.
+    """
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as error:
+                if error.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() > deadline:
+                    raise LockTimeoutError(
+                        f"{folder} has been locked by another annotate process for "
+                        f"{timeout:.0f}s; try again when it has finished"
+                    ) from error
+                time.sleep(random.uniform(0.002, 0.02))
+        yield
+    finally:
+        os.close(descriptor)  # closing releases the lock
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace path with data so that readers see the old or the new file, never a mix."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
+                                             suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, _file_mode(path))
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    _fsync_folder(path.parent)
+
+
+def _file_mode(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _fsync_folder(folder: Path) -> None:
+    # The rename is only durable once the folder entry is on disk.
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

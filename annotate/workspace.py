@@ -1,0 +1,173 @@
+"""Finding the workspace and reading its project file.
+
+A workspace is a folder with a project file, ``annotate.json``, that names
+the corpus folder, the annotations folder and the label taxonomy.  Commands
+find it by walking up from the current directory, as git finds ``.git``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from annotate.errors import CorruptFileError, InvalidValueError, WorkspaceError
+from annotate.model import Label, Project
+
+PROJECT_FILE = "annotate.json"
+WORKSPACE_ENV = "ANNOTATE_WORKSPACE"
+REVIEWER_ENV = "ANNOTATE_REVIEWER"
+
+DEFAULT_LABELS = (
+    Label("sourced", "Attributed to an identifiable source a reader can check.",
+          "#2ca02c", requires_source=True),
+    Label("unsourced", "A factual claim with no attribution.", "#ff7f0e"),
+    Label("disputed", "Credible sources or experts conflict, or the reviewer's evidence "
+          "contradicts it.", "#d62728", requires_source=True),
+    Label("speculative", "A hedged, predictive or single-expert claim that cannot be "
+          "checked as fact now.", "#9467bd"),
+    Label("opinion", "A value judgement, not a checkable claim.", "#1f77b4"),
+)
+DEFAULT_VERDICTS = ("accurate", "mostly-accurate", "misleading", "false", "unverifiable")
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+    project: Project
+
+    @property
+    def project_file(self) -> Path:
+        return self.root / PROJECT_FILE
+
+    @property
+    def corpus_dir(self) -> Path:
+        return self.root / self.project.corpus
+
+    @property
+    def annotations_dir(self) -> Path:
+        return self.root / self.project.annotations
+
+    @property
+    def versions_dir(self) -> Path:
+        # Every document version annotations were made on, content-addressed,
+        # committed with the annotations so re-anchoring has the old text.
+        return self.annotations_dir / ".versions"
+
+    def relative(self, path: Path) -> str:
+        """A path as shown to the user: relative to the workspace when inside it."""
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+
+def default_project(name: str, corpus: str = "corpus",
+                    annotations: str = "annotations") -> dict[str, Any]:
+    return {
+        "version": 1,
+        "name": name,
+        "corpus": corpus,
+        "annotations": annotations,
+        "labels": [
+            {"name": label.name, "description": label.description,
+             "color": label.color, "requires_source": label.requires_source}
+            for label in DEFAULT_LABELS
+        ],
+        "verdicts": list(DEFAULT_VERDICTS),
+    }
+
+
+def project_from_data(data: dict[str, Any]) -> Project:
+    """Build the Project from a project file that passed its schema."""
+    labels = tuple(
+        Label(item["name"], item["description"], item["color"], item["requires_source"])
+        for item in data["labels"]
+    )
+    return Project(
+        name=data["name"],
+        corpus=data["corpus"],
+        annotations=data["annotations"],
+        labels=labels,
+        verdicts=tuple(data.get("verdicts", DEFAULT_VERDICTS)),
+    )
+
+
+def find_root(start: Path) -> Path | None:
+    for folder in (start, *start.parents):
+        if (folder / PROJECT_FILE).is_file():
+            return folder
+    return None
+
+
+def locate(explicit: str | None = None, cwd: Path | None = None) -> Path:
+    """The workspace root: --workspace, then $ANNOTATE_WORKSPACE, then walking up."""
+    chosen = explicit or os.environ.get(WORKSPACE_ENV)
+    if chosen:
+        root = Path(chosen)
+        if not (root / PROJECT_FILE).is_file():
+            raise WorkspaceError(
+                f"no {PROJECT_FILE} in {root}; create a workspace there with "
+                f"'annotate init {root}' or point --workspace at one"
+            )
+        return root
+    here = (cwd or Path.cwd()).resolve()
+    found = find_root(here)
+    if found is None:
+        raise WorkspaceError(
+            f"not inside an annotate workspace (no {PROJECT_FILE} here or in any parent "
+            "folder); run 'annotate init' or pass --workspace DIR"
+        )
+    return found
+
+
+def load(root: Path) -> Workspace:
+    """Read and check the project file.  Refuses a broken one with its position."""
+    from annotate.schema import describe_error, schema_errors
+
+    path = root / PROJECT_FILE
+    shown = str(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except OSError as error:
+        raise WorkspaceError(f"cannot read {shown}: {error.strerror}") from error
+    except UnicodeDecodeError as error:
+        raise CorruptFileError(shown, 1, error.start + 1, "not valid UTF-8") from error
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise CorruptFileError(shown, error.lineno, error.colno,
+                               f"not valid JSON: {error.msg}") from error
+    errors = schema_errors("project", data)
+    if errors:
+        raise CorruptFileError(shown, 1, 1, f"does not match the project schema: "
+                               f"{describe_error(errors[0])}")
+    names = [label["name"] for label in data["labels"]]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise CorruptFileError(shown, 1, 1, f"label defined twice: {', '.join(duplicates)}")
+    return Workspace(root, project_from_data(data))
+
+
+def default_reviewer(root: Path) -> str:
+    """$ANNOTATE_REVIEWER, then `git config user.email`; else a clear error."""
+    reviewer = os.environ.get(REVIEWER_ENV, "").strip()
+    if reviewer:
+        return reviewer
+    try:
+        result = subprocess.run(
+            ["git", "config", "user.email"], cwd=root, capture_output=True,
+            text=True, check=False, timeout=10,
+        )
+        reviewer = result.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        reviewer = ""
+    if not reviewer:
+        raise InvalidValueError(
+            f"no reviewer name: pass --reviewer NAME, set {REVIEWER_ENV}, "
+            "or set 'git config user.email'"
+        )
+    return reviewer
