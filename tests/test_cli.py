@@ -1,0 +1,482 @@
+"""The CLI through click's CliRunner: every command, every bad input, exact
+exit codes, stdout and stderr checked separately."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from annotate import store
+from annotate.workspace import load
+from tests.conftest import HWASONG, SEED, SEED_ID, Run
+
+ANNOTATION_FILE = Path("annotations") / SEED_ID / "alice.jsonl"
+
+
+def add(run: Run, *args: str) -> str:
+    result = run("add", SEED_ID, *args)
+    assert result.exit_code == 0, result.stderr
+    return result.stdout.strip()
+
+
+def records(path: Path = ANNOTATION_FILE) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+# -- init and finding the workspace -------------------------------------------------
+
+def test_init_creates_project_file_corpus_and_annotations(tmp_path: Path, run: Run) -> None:
+    result = run("init", str(tmp_path / "desk"))
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert "Created workspace 'desk'" in result.stderr
+    assert (tmp_path / "desk" / "corpus").is_dir()
+    assert (tmp_path / "desk" / "annotations").is_dir()
+    project = load(tmp_path / "desk").project
+    assert project.label_names == ("sourced", "unsourced", "disputed", "speculative", "opinion")
+    assert [label.name for label in project.labels if label.requires_source] == [
+        "sourced", "disputed"]
+    assert project.verdicts == ("accurate", "mostly-accurate", "misleading", "false",
+                                "unverifiable")
+
+
+def test_init_refuses_an_existing_workspace(workspace: Path, run: Run) -> None:
+    before = (workspace / "annotate.json").read_bytes()
+    result = run("init", str(workspace))
+    assert result.exit_code == 2
+    assert "already exists" in result.stderr
+    assert (workspace / "annotate.json").read_bytes() == before
+
+
+def test_commands_find_the_workspace_from_a_subfolder(workspace: Path, run: Run,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    (workspace / "deep" / "er").mkdir(parents=True)
+    monkeypatch.chdir(workspace / "deep" / "er")
+    assert run("list").exit_code == 0
+    identifier = add(run, "--label", "opinion", "--quote", "holy struggle")
+    assert identifier in run("list", "--format", "jsonl").stdout
+
+
+def test_workspace_option_and_environment_override(workspace: Path, run: Run, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    result = run("list")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("annotate: error: not inside an annotate workspace")
+    assert run("--workspace", str(workspace), "documents").stdout.startswith("DOCUMENT")
+    monkeypatch.setenv("ANNOTATE_WORKSPACE", str(workspace))
+    assert SEED_ID in run("documents").stdout
+    monkeypatch.setenv("ANNOTATE_WORKSPACE", str(elsewhere))
+    result = run("documents")
+    assert result.exit_code == 2
+    assert "no annotate.json in" in result.stderr
+
+
+def test_broken_project_file_is_reported_with_its_position(workspace: Path, run: Run) -> None:
+    (workspace / "annotate.json").write_text('{"version": 1,\n  "name": }\n')
+    result = run("list")
+    assert result.exit_code == 2
+    assert "annotate.json:2:11: not valid JSON" in result.stderr
+
+
+# -- add -------------------------------------------------------------------------------
+
+def test_add_by_quote_writes_a_complete_record(workspace: Path, run: Run) -> None:
+    identifier = add(run, "--label", "speculative", "--quote", HWASONG,
+                     "--note", "one US expert", "--tag", "missiles")
+    [record] = records()
+    text = SEED.read_text(encoding="utf-8")
+    start = text.index(HWASONG)
+    assert record["id"] == identifier
+    assert record["start"] == start and record["end"] == start + len(HWASONG)
+    assert record["quote"] == HWASONG
+    assert record["prefix"] == text[start - 32:start]
+    assert record["suffix"] == text[start + len(HWASONG):start + len(HWASONG) + 32]
+    assert record["label"] == "speculative" and record["reviewer"] == "alice"
+    assert record["note"] == "one US expert" and record["tags"] == ["missiles"]
+    assert record["sources"] == [] and record["created"] == record["modified"]
+    assert record["document"] == SEED_ID
+    assert record["document_sha256"] == store.read_document(load(workspace), SEED_ID).sha256
+
+
+def test_add_by_offsets_and_by_sentence(workspace: Path, run: Run) -> None:
+    add(run, "--label", "opinion", "--start", "0", "--end", "4")
+    sentence = json.loads(run("sentences", SEED_ID, "--format", "json").stdout)[28]
+    assert sentence["text"].startswith("According to the International Institute")
+    add(run, "--label", "sourced", "--sentence", str(sentence["number"]),
+        "--source", "https://www.iiss.org/publications/the-military-balance")
+    spans = sorted((r["start"], r["end"], r["quote"]) for r in records())
+    assert spans[0] == (0, 4, "What")
+    assert spans[1] == (sentence["start"], sentence["end"], sentence["text"])
+
+
+def test_add_json_prints_the_whole_record(workspace: Path, run: Run) -> None:
+    result = run("add", SEED_ID, "--label", "unsourced", "--quote", "world record",
+                 "--format", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == records()[0]
+
+
+def test_add_accepts_a_path_to_the_document(workspace: Path, run: Run) -> None:
+    result = run("add", f"corpus/{SEED_ID}", "--label", "opinion", "--quote", "holy struggle")
+    assert result.exit_code == 0
+    assert records()[0]["document"] == SEED_ID
+
+
+def test_reviewer_defaults_to_git_user_email(workspace: Path, run: Run,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ANNOTATE_REVIEWER")
+    subprocess.run(["git", "init", "-q", str(workspace)], check=True)
+    subprocess.run(["git", "-C", str(workspace), "config", "user.email", "bob@example.org"],
+                   check=True)
+    add(run, "--label", "opinion", "--quote", "holy struggle")
+    assert (workspace / "annotations" / SEED_ID / "bob@example.org.jsonl").is_file()
+
+
+def test_no_reviewer_anywhere_is_a_clear_error(workspace: Path, run: Run,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ANNOTATE_REVIEWER")
+    result = run("add", SEED_ID, "--label", "opinion", "--quote", "holy struggle")
+    assert result.exit_code == 2
+    assert result.stderr == ("annotate: error: no reviewer name: pass --reviewer NAME, set "
+                             "ANNOTATE_REVIEWER, or set 'git config user.email'\n")
+    assert not (workspace / "annotations" / SEED_ID).exists()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--label", "sourcd", "--quote", "Siberia"],
+     "unknown label 'sourcd'; did you mean 'sourced'? allowed labels: sourced, unsourced, "
+     "disputed, speculative, opinion"),
+    (["--label", "opinion", "--quote", "   "], "empty or only white space"),
+    (["--label", "opinion", "--start", "30", "--end", "20"], "--start 30 must be less than"),
+    (["--label", "opinion", "--start", "0", "--end", "999999"], "past the end"),
+    (["--label", "opinion", "--start", "56", "--end", "58"], "empty or only white space"),
+    (["--label", "opinion", "--quote", "Russian technolgy"],
+     "quote not found in the document: 'Russian technolgy'; closest: 44:218"),
+    (["--label", "opinion", "--quote", "Kim Jong Un"],
+     "the quote occurs 3 times; pick one with --occurrence N: #1 at 1:6"),
+    (["--label", "opinion", "--quote", "Siberia", "--reviewer", "../x"],
+     "invalid reviewer name '../x'"),
+    (["--label", "opinion", "--quote", "Siberia", "--reviewer", "a/b"],
+     "invalid reviewer name 'a/b'"),
+    (["--label", "opinion", "--quote", "Siberia", "--reviewer", ""], "invalid reviewer name ''"),
+    (["--label", "sourced", "--quote", "Siberia"], "requires at least one source URL"),
+    (["--label", "sourced", "--quote", "Siberia", "--source", "www.dpa.com"],
+     "source 'www.dpa.com' is not an absolute http(s) URL"),
+    (["--label", "opinion", "--quote", "Siberia", "--verdict", "lies"],
+     "unknown verdict 'lies'"),
+    (["--label", "opinion", "--sentence", "999"], "no sentence 999: the document has 62"),
+])
+def test_bad_add_input_gets_one_line_exit_2_and_writes_nothing(
+        workspace: Path, run: Run, args: list[str], message: str) -> None:
+    result = run("add", SEED_ID, *args)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("annotate: error: ")
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert not (workspace / "annotations" / SEED_ID).exists()
+
+
+def test_reviewer_with_nul_is_refused(workspace: Path, run: Run) -> None:
+    result = run("add", SEED_ID, "--label", "opinion", "--quote", "Siberia",
+                 "--reviewer", "a\x00b")
+    assert result.exit_code == 2
+    assert "invalid reviewer name" in result.stderr
+
+
+@pytest.mark.parametrize("args", [
+    [],
+    ["--quote", "Siberia", "--sentence", "3"],
+    ["--quote", "Siberia", "--start", "1", "--end", "3"],
+    ["--end", "3"],
+    ["--start", "3"],
+    ["--sentence", "3", "--occurrence", "2"],
+])
+def test_span_must_be_picked_in_exactly_one_way(workspace: Path, run: Run,
+                                                args: list[str]) -> None:
+    result = run("add", SEED_ID, "--label", "opinion", *args)
+    assert result.exit_code == 2
+    assert "Error:" in result.stderr
+    assert ("exactly one way" in result.stderr or "go together" in result.stderr
+            or "--occurrence goes with --quote" in result.stderr)
+
+
+def test_unknown_document_suggests_the_closest(workspace: Path, run: Run) -> None:
+    result = run("add", "kim-putin.txt", "--label", "opinion", "--quote", "x")
+    assert result.exit_code == 2
+    assert result.stderr == ("annotate: error: unknown document 'kim-putin.txt': no such file "
+                             "under corpus/; did you mean kim-putin-vostochny.txt?\n")
+
+
+def test_a_file_outside_the_corpus_is_not_a_document(workspace: Path, run: Run,
+                                                     tmp_path: Path) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_text("Some text")
+    result = run("add", str(outside), "--label", "opinion", "--quote", "Some")
+    assert result.exit_code == 2
+    assert "unknown document" in result.stderr
+
+
+def test_document_that_is_not_utf8_is_refused(workspace: Path, run: Run) -> None:
+    (workspace / "corpus" / "latin1.txt").write_bytes("Caf\xe9 cr\xe8me".encode("latin-1"))
+    result = run("add", "latin1.txt", "--label", "opinion", "--quote", "Caf")
+    assert result.exit_code == 2
+    assert result.stderr == ("annotate: error: corpus/latin1.txt is not valid UTF-8 (bad byte "
+                             "at offset 3); convert it to UTF-8 first\n")
+
+
+def test_emoji_combining_marks_and_crlf_get_code_point_offsets(workspace: Path,
+                                                               run: Run) -> None:
+    text = "Kim 🚀 smiled.\r\nThe cafe\u0301 in Pyongyang is open.\r\n"
+    (workspace / "corpus" / "unicode.txt").write_bytes(text.encode("utf-8"))
+    result = run("add", "unicode.txt", "--label", "opinion", "--quote", "Pyongyang",
+                 "--format", "json")
+    assert result.exit_code == 0
+    record = json.loads(result.stdout)
+    assert (record["start"], record["end"]) == (28, 37)
+    assert text[28:37] == "Pyongyang"
+    assert record["prefix"] == "Kim 🚀 smiled.\r\nThe cafe\u0301 in "
+    result = run("add", "unicode.txt", "--label", "opinion", "--start", "14", "--end", "20")
+    assert result.exit_code == 2
+    assert "between the CR and LF" in result.stderr
+
+
+def test_the_same_span_twice_is_refused(workspace: Path, run: Run) -> None:
+    first = add(run, "--label", "opinion", "--quote", "holy struggle")
+    result = run("add", SEED_ID, "--label", "opinion", "--quote", "holy struggle")
+    assert result.exit_code == 2
+    assert f"alice already marked this span as 'opinion' ({first})" in result.stderr
+    assert len(records()) == 1
+
+
+def test_add_records_the_document_version(workspace: Path, run: Run) -> None:
+    add(run, "--label", "opinion", "--quote", "holy struggle")
+    sha = records()[0]["document_sha256"]
+    kept = workspace / "annotations" / ".versions" / f"{sha}.txt"
+    assert kept.read_bytes() == SEED.read_bytes()
+
+
+# -- corrupt annotation files are refused and left untouched ---------------------------
+
+@pytest.mark.parametrize(("appended", "position", "problem"), [
+    (b'{"id": "abcd1234"\n', "2:18", "not valid JSON"),
+    (b"not json at all\n", "2:1", "not valid JSON"),
+    (b'{"id": "abcd1234", "id": "x"}\n', "2:1", "duplicate key 'id'"),
+    (b'{"start": NaN}\n', "2:1", "NaN is not valid JSON"),
+    (b'{"id": "abcd1234"}\n', "2:1", "record does not match the annotation schema"),
+    (b'{"a": 1}\n{"b": "\xff"}\n', "3:8", "not valid UTF-8"),
+])
+def test_corrupt_annotation_file_is_never_rewritten(workspace: Path, run: Run, appended: bytes,
+                                                    position: str, problem: str) -> None:
+    add(run, "--label", "opinion", "--quote", "holy struggle")
+    path = workspace / ANNOTATION_FILE
+    broken = path.read_bytes() + appended
+    path.write_bytes(broken)
+    for attempt in (["add", SEED_ID, "--label", "opinion", "--quote", "Siberia"], ["list"]):
+        result = run(*attempt)
+        assert result.exit_code == 2
+        assert result.stderr.startswith(
+            f"annotate: error: annotations/{SEED_ID}/alice.jsonl:{position}: {problem}")
+        assert "left untouched" in result.stderr
+        assert result.stdout == ""
+        assert path.read_bytes() == broken
+
+
+def test_byte_order_mark_is_refused(workspace: Path, run: Run) -> None:
+    add(run, "--label", "opinion", "--quote", "holy struggle")
+    path = workspace / ANNOTATION_FILE
+    broken = b"\xef\xbb\xbf" + path.read_bytes()
+    path.write_bytes(broken)
+    result = run("add", SEED_ID, "--label", "opinion", "--quote", "Siberia")
+    assert result.exit_code == 2
+    assert "alice.jsonl:1:1: starts with a byte-order mark" in result.stderr
+    assert path.read_bytes() == broken
+
+
+def test_empty_and_blank_lines_hold_no_annotations(workspace: Path, run: Run) -> None:
+    path = workspace / ANNOTATION_FILE
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"")
+    add(run, "--label", "opinion", "--quote", "Siberia")
+    path.write_bytes(path.read_bytes() + b"\n  \n")
+    add(run, "--label", "opinion", "--quote", "holy struggle")
+    assert len(records(path)) == 2
+
+
+def test_truncated_last_line_is_refused(workspace: Path, run: Run) -> None:
+    first = add(run, "--label", "opinion", "--quote", "holy struggle")
+    path = workspace / ANNOTATION_FILE
+    whole = path.read_bytes()
+    path.write_bytes(whole + whole[: len(whole) // 2])
+    result = run("list")
+    assert result.exit_code == 2
+    assert "alice.jsonl:2:" in result.stderr and "not valid JSON" in result.stderr
+    result = run("edit", first, "--note", "x")
+    assert result.exit_code == 2
+    assert path.read_bytes() == whole + whole[: len(whole) // 2]
+
+
+# -- list ------------------------------------------------------------------------------
+
+@pytest.fixture
+def three_annotations(workspace: Path, run: Run) -> list[str]:
+    ids = [add(run, "--label", "speculative", "--quote", HWASONG),
+           add(run, "--label", "opinion", "--quote", "holy struggle", "--reviewer", "bob"),
+           add(run, "--label", "sourced", "--quote", "20,000 artillery pieces",
+               "--source", "https://www.iiss.org/", "--note", 'IISS, "Military Balance"')]
+    return ids
+
+
+def test_list_table_json_jsonl_csv(three_annotations: list[str], run: Run) -> None:
+    table = run("list").stdout.splitlines()
+    assert table[0].split() == ["ID", "DOCUMENT", "SPAN", "LABEL", "REVIEWER", "QUOTE"]
+    assert len(table) == 4
+    assert "\x1b[" not in "".join(table)  # not a terminal: no colour
+    as_json = json.loads(run("list", "--format", "json").stdout)
+    assert sorted(r["id"] for r in as_json) == sorted(three_annotations)
+    assert [r["start"] for r in as_json] == sorted(r["start"] for r in as_json)
+    as_jsonl = [json.loads(line) for line in run("list", "--format", "jsonl").stdout.splitlines()]
+    assert as_jsonl == as_json
+    rows = list(csv.DictReader(io.StringIO(run("list", "--format", "csv").stdout)))
+    assert [row["id"] for row in rows] == [r["id"] for r in as_json]
+    sourced = next(row for row in rows if row["label"] == "sourced")
+    assert sourced["note"] == 'IISS, "Military Balance"'
+    assert sourced["sources"] == "https://www.iiss.org/"
+
+
+def test_list_filters(three_annotations: list[str], run: Run) -> None:
+    by_bob = json.loads(run("list", SEED_ID, "--reviewer", "bob", "--format", "json").stdout)
+    assert [r["reviewer"] for r in by_bob] == ["bob"]
+    sourced = json.loads(run("list", "--label", "sourced", "--format", "json").stdout)
+    assert [r["label"] for r in sourced] == ["sourced"]
+    result = run("list", "--label", "nonsense")
+    assert result.exit_code == 2 and "unknown label 'nonsense'" in result.stderr
+    assert run("list", "--reviewer", "nobody").stdout == ""
+
+
+# -- show ------------------------------------------------------------------------------
+
+def test_show_marks_and_numbers_every_span(three_annotations: list[str], run: Run) -> None:
+    result = run("show", SEED_ID)
+    assert result.exit_code == 0
+    out = result.stdout
+    assert "[1 holy struggle 1]" in out
+    assert "[2 20,000 artillery pieces 2]" in out
+    assert f"[3 {HWASONG} 3]" in out
+    assert "[3] speculative by alice at 44:142" in out
+    assert "    source: https://www.iiss.org/" in out
+    assert "\x1b[" not in out
+    only_bob = run("show", SEED_ID, "--reviewer", "bob").stdout
+    assert "[1 holy struggle 1]" in only_bob and "[2 " not in only_bob
+
+
+def test_show_json(three_annotations: list[str], run: Run) -> None:
+    shown = json.loads(run("show", SEED_ID, "--format", "json").stdout)
+    assert shown["document"] == SEED_ID
+    assert [item["number"] for item in shown["annotations"]] == [1, 2, 3]
+    assert all(item["anchored"] for item in shown["annotations"])
+
+
+def test_show_marks_a_stale_annotation_instead_of_drawing_it(
+        three_annotations: list[str], workspace: Path, run: Run) -> None:
+    path = workspace / "corpus" / SEED_ID
+    path.write_text("New first line.\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    out = run("show", SEED_ID).stdout
+    assert "[1 " not in out
+    assert out.count("(stale: the document changed; run 'annotate reanchor')") == 3
+
+
+# -- edit and rm -----------------------------------------------------------------------
+
+def test_edit_changes_fields_and_modified(three_annotations: list[str], run: Run) -> None:
+    target = three_annotations[0]
+    result = run("edit", target[:-1], "--label", "disputed", "--add-source",
+                 "https://example.org/analysis", "--verdict", "unverifiable",
+                 "--note", "contested", "--add-tag", "missiles", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    edited = json.loads(result.stdout)
+    assert edited["id"] == target and edited["label"] == "disputed"
+    assert edited["sources"] == ["https://example.org/analysis"]
+    assert edited["verdict"] == "unverifiable" and edited["note"] == "contested"
+    assert edited["tags"] == ["missiles"]
+    assert edited["modified"] >= edited["created"]
+    result = run("edit", target, "--remove-source", "https://example.org/analysis")
+    assert result.exit_code == 2
+    assert "label 'disputed' requires at least one source URL" in result.stderr
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["zzzzzzzz", "--note", "x"], "no annotation with id 'zzzzzzzz'"),
+    (["ab", "--note", "x"], "too short: give at least 4 characters"),
+    (["{first}", "--label", "nonsense"], "unknown label 'nonsense'"),
+    (["{first}", "--add-source", "example.org"], "not an absolute http(s) URL"),
+    (["{first}", "--remove-source", "https://nope.org/"], "has no source 'https://nope.org/'"),
+    (["{first}"], "nothing to change"),
+])
+def test_bad_edits_are_refused(three_annotations: list[str], run: Run, workspace: Path,
+                               args: list[str], message: str) -> None:
+    before = run("list", "--format", "jsonl").stdout
+    args = [a.replace("{first}", three_annotations[0]) for a in args]
+    result = run("edit", *args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert run("list", "--format", "jsonl").stdout == before
+
+
+def test_ambiguous_id_prefix_is_refused(three_annotations: list[str], run: Run) -> None:
+    common = three_annotations[0][:4]
+    assert all(i.startswith(common) for i in three_annotations)  # made within one second
+    result = run("edit", common, "--note", "x")
+    assert result.exit_code == 2
+    assert "is ambiguous" in result.stderr
+
+
+def test_rm_needs_yes_without_a_terminal(three_annotations: list[str], run: Run) -> None:
+    target = three_annotations[1]
+    result = run("rm", target)
+    assert result.exit_code == 2
+    assert "pass --yes" in result.stderr
+    result = run("rm", target, "--yes")
+    assert result.exit_code == 0 and result.stdout.strip() == target
+    remaining = json.loads(run("list", "--format", "json").stdout)
+    assert target not in [r["id"] for r in remaining] and len(remaining) == 2
+    result = run("rm", target, "--yes")
+    assert result.exit_code == 2 and "no annotation with id" in result.stderr
+
+
+def test_removing_the_last_annotation_removes_the_file(workspace: Path, run: Run) -> None:
+    only = add(run, "--label", "opinion", "--quote", "holy struggle")
+    assert run("rm", only, "--yes").exit_code == 0
+    assert not (workspace / ANNOTATION_FILE).exists()
+
+
+# -- sentences, documents, version, help -------------------------------------------------
+
+def test_sentences_text_and_json(workspace: Path, run: Run) -> None:
+    text = run("sentences", SEED_ID).stdout.splitlines()
+    assert len(text) == 62
+    assert text[0] == "   1  1:1  What Kim Jong Un and Vladimir Putin want from each other"
+    assert text[23] == "  24  27:5  North Korea offered Russia help last year."
+    listed = json.loads(run("sentences", SEED_ID, "--format", "json").stdout)
+    seed = SEED.read_text(encoding="utf-8")
+    assert all(seed[s["start"]:s["end"]] == s["text"] for s in listed)
+
+
+def test_documents_lists_the_corpus(three_annotations: list[str], run: Run) -> None:
+    [info] = json.loads(run("documents", "--format", "json").stdout)
+    assert info == {"id": SEED_ID, "characters": 5690, "annotations": 3,
+                    "reviewers": ["alice", "bob"],
+                    "sha256": "132f973bb4b6f75d83891006220dd8bd6d10693a1b3beecb5d02aa02a4e2adf4"}
+
+
+def test_version(run: Run) -> None:
+    result = run("--version")
+    assert result.exit_code == 0 and result.stdout.startswith("annotate, version ")
