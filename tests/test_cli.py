@@ -463,8 +463,8 @@ def test_removing_the_last_annotation_removes_the_file(workspace: Path, run: Run
 def test_sentences_text_and_json(workspace: Path, run: Run) -> None:
     text = run("sentences", SEED_ID).stdout.splitlines()
     assert len(text) == 62
-    assert text[0] == "   1  1:1  What Kim Jong Un and Vladimir Putin want from each other"
-    assert text[23] == "  24  27:5  North Korea offered Russia help last year."
+    assert text[0] == "   1  1:1     What Kim Jong Un and Vladimir Putin want from each other"
+    assert text[23] == "  24  27:5    North Korea offered Russia help last year."
     listed = json.loads(run("sentences", SEED_ID, "--format", "json").stdout)
     seed = SEED.read_text(encoding="utf-8")
     assert all(seed[s["start"]:s["end"]] == s["text"] for s in listed)

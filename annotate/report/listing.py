@@ -77,7 +77,7 @@ def annotations_csv(annotations: Sequence[Annotation]) -> str:
 
 
 def sentences_text(sentences: Sequence[Sentence]) -> str:
-    return "".join(f"{s.number:>4}  {s.line}:{s.column}  {one_line(s.text, 10_000)}\n"
+    return "".join(f"{s.number:>4}  {f'{s.line}:{s.column}':<8}{one_line(s.text, 10_000)}\n"
                    for s in sentences)
 
 

@@ -1,0 +1,491 @@
+"""Strict JSON parsing with positions, and JSON paths mapped to offsets.
+
+Pure functions over ``str`` (and ``bytes`` for decoding); no I/O.  Every
+offset is a 0-based code-point index into the text the caller passed in,
+BOM included, so ``annotate.anchoring.LineIndex`` turns it into line:column.
+
+Two jobs:
+
+- ``parse_json_line`` parses one JSON Lines line strictly: RFC 8259 JSON
+  and nothing more (no NaN/Infinity, no duplicate keys, bounded nesting),
+  and says *where* each problem is, never raising.
+- ``locate`` finds where the value at a JSON path (jsonschema's
+  ``error.absolute_path``) starts in the text, so a schema error can be
+  reported at the offending value.
+
+Hostile input is expected (CI validates pull requests from anyone): a 50 MB
+line, 100,000 levels of nesting, invalid UTF-8.  So nothing here recurses
+over the input, and the scanners move with ``re``/``str`` methods, which run
+in C, from one structural character or token to the next rather than
+looking at every character in Python.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from annotate import codes
+
+BOM = "\ufeff"
+
+# RFC 8259 section 9: "An implementation may set limits on the maximum depth
+# of nesting."  Annotation records nest two levels and project files four;
+# 64 leaves room to grow while keeping far below Python's recursion limit
+# (1000), which json.loads and any recursive consumer (jsonschema, deepcopy)
+# would otherwise hit with a RecursionError.
+MAX_DEPTH = 64
+
+# One hostile line must not flood the report: after this many problems in a
+# line the rest of it is not searched.
+MAX_PROBLEMS = 20
+
+# CPython refuses to convert integers longer than this (CVE-2020-10735,
+# sys.set_int_max_str_digits); json.loads raises ValueError past it.
+_INT_MAX_DIGITS: int = getattr(sys, "get_int_max_str_digits", lambda: 0)()
+
+# The four JSON whitespace characters (RFC 8259 section 2); str.isspace and
+# \s accept many more.
+_JSON_WS = " \t\n\r"
+_WS = re.compile(r"[ \t\n\r]*")
+# A complete string literal, written as an "unrolled loop" (Friedl) so the
+# regex engine runs in linear time even when the closing quote is missing.
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+# The next character that matters when skipping over a container.
+_STRUCTURE = re.compile(r'["\[\]{}]')
+_SCALAR = re.compile(
+    r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|true|false|null|NaN|-?Infinity"
+)
+# A \u escape of a UTF-16 surrogate, paired or not: the cheap test that
+# decides whether strings need decoding to look for unpaired ones.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+# json.loads joins escaped pairs into one character, so a surrogate left in a
+# decoded string is unpaired.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_TOKEN = re.compile(
+    r"""[ \t\n\r]*(?:
+        (?P<string>")
+      | (?P<punct>[{}\[\],:])
+      | (?P<constant>NaN|-?Infinity)
+      | (?P<number>-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)
+      | (?P<literal>true|false|null)
+    )""",
+    re.VERBOSE,
+)
+
+
+@dataclass(frozen=True)
+class SyntaxProblem:
+    """Why a line is not acceptable JSON, and where (0-based offset)."""
+
+    code: str  # an AN1xx code from annotate.codes
+    offset: int
+    message: str
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    """What ``parse_json_line`` found.
+
+    ``parsed`` is False when the line cannot be used as a record (any
+    problem other than a BOM); ``value`` is then None.  JSON ``null`` is a
+    parsed value of None, hence the separate flag.
+    """
+
+    value: Any
+    problems: tuple[SyntaxProblem, ...]
+    parsed: bool
+
+
+def decode_utf8(data: bytes) -> tuple[str, list[SyntaxProblem]]:
+    """Decode UTF-8, reporting each invalid byte sequence at its offset.
+
+    The text returned equals ``data.decode("utf-8", "replace")``: each
+    invalid sequence becomes one U+FFFD, so the rest of the file can still
+    be checked and the offsets of the problems are offsets into that text.
+    A BOM is kept (``parse_json_line`` reports it).  After ``MAX_PROBLEMS``
+    problems the rest is decoded without reporting more.
+    """
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError:
+        pass
+    pieces: list[str] = []
+    problems: list[SyntaxProblem] = []
+    offset = 0  # code points decoded so far
+    start = 0  # bytes consumed so far
+    while len(problems) < MAX_PROBLEMS:
+        try:
+            pieces.append(data[start:].decode("utf-8"))
+            return "".join(pieces), problems
+        except UnicodeDecodeError as error:
+            good = data[start:start + error.start].decode("utf-8")
+            pieces.append(good)
+            offset += len(good)
+            bad = data[start + error.start:start + error.end]
+            problems.append(SyntaxProblem(
+                codes.INVALID_UTF8.code, offset,
+                f"invalid UTF-8 ({error.reason}: byte{'s' if len(bad) > 1 else ''} "
+                f"{bad.hex(' ')} at byte offset {start + error.start})"))
+            pieces.append("\ufffd")
+            offset += 1
+            start += error.end
+    pieces.append(data[start:].decode("utf-8", "replace"))
+    return "".join(pieces), problems
+
+
+def parse_json_line(text: str) -> ParseResult:
+    """Parse one line of a JSON Lines file strictly; never raises.
+
+    Problems, each with the offset to report it at:
+
+    - AN103 a leading BOM (offset 0); the rest is still parsed
+    - AN107 nothing but whitespace
+    - AN101 not JSON (``json.JSONDecodeError.pos``)
+    - AN106 nesting deeper than ``MAX_DEPTH`` (the bracket that goes too deep)
+    - AN105 NaN, Infinity, -Infinity, a float that overflows to infinity,
+      or an integer too long for CPython to convert (the number)
+    - AN104 a key repeated in one object (the second key)
+    - AN110 a string with an unpaired surrogate escape such as "\\ud800"
+      (the string), which no UTF-8 writer can store
+
+    A trailing "\\r" (CRLF files) is JSON whitespace and is accepted.
+    """
+    problems: list[SyntaxProblem] = []
+    base = 0
+    body = text
+    if text.startswith(BOM):
+        # RFC 8259 section 8.1: writers MUST NOT add a BOM, parsers MAY
+        # ignore one.  We ignore it for parsing and report it.
+        problems.append(SyntaxProblem(
+            codes.BYTE_ORDER_MARK.code, 0,
+            "UTF-8 byte order mark (U+FEFF) before the JSON value; save the file without it"))
+        base = 1
+        body = text[1:]
+
+    def failed(code: str, offset: int, message: str) -> ParseResult:
+        problems.append(SyntaxProblem(code, base + offset, message))
+        return ParseResult(None, tuple(problems), False)
+
+    if not body.strip(_JSON_WS):
+        return failed(codes.BLANK_LINE.code, 0,
+                      "blank line: JSON Lines needs one JSON value on every line")
+
+    # Brackets are counted in C; only a line with more brackets than the
+    # limit (in strings or not) needs the scan that tracks the real depth.
+    too_deep_at = None
+    if body.count("[") + body.count("{") > MAX_DEPTH:
+        too_deep_at = _depth_exceeded(body, MAX_DEPTH)
+    too_deep_message = f"arrays and objects nested more than {MAX_DEPTH} levels deep"
+
+    suspicious = False
+
+    def reject_constant(name: str) -> float:
+        nonlocal suspicious
+        suspicious = True
+        return math.nan
+
+    def check_float(literal: str) -> float:
+        nonlocal suspicious
+        number = float(literal)
+        if math.isinf(number):
+            suspicious = True
+        return number
+
+    def check_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal suspicious
+        result = dict(pairs)
+        if len(result) != len(pairs):
+            suspicious = True
+        return result
+
+    try:
+        # The hooks only raise a flag; where the problems are is worked out
+        # afterwards by _scan_problems, because json does not tell the hooks
+        # the position they were called at.
+        value = json.loads(body, parse_constant=reject_constant, parse_float=check_float,
+                           object_pairs_hook=check_pairs)
+    except RecursionError:
+        return failed(codes.NESTING_TOO_DEEP.code, too_deep_at or 0, too_deep_message)
+    except json.JSONDecodeError as error:
+        # json stops at the first error; deep nesting that starts before it
+        # is what made the line unreadable.
+        if too_deep_at is not None and too_deep_at < error.pos:
+            return failed(codes.NESTING_TOO_DEEP.code, too_deep_at, too_deep_message)
+        message = error.msg[:1].lower() + error.msg[1:]
+        return failed(codes.INVALID_JSON.code, error.pos, f"not valid JSON: {message}")
+    except ValueError as error:
+        # Not a JSONDecodeError: an integer past CPython's digit limit.
+        found = _scan_problems(body, _has_surrogate_escape(body))
+        if not found:
+            return failed(codes.INVALID_JSON.code, 0, f"not valid JSON: {error}")
+        problems.extend(SyntaxProblem(p.code, base + p.offset, p.message) for p in found)
+        return ParseResult(None, tuple(problems), False)
+
+    if too_deep_at is not None:
+        return failed(codes.NESTING_TOO_DEEP.code, too_deep_at, too_deep_message)
+    surrogates = _has_surrogate_escape(body)
+    if suspicious or surrogates:
+        found = _scan_problems(body, surrogates)
+        if found:
+            problems.extend(SyntaxProblem(p.code, base + p.offset, p.message) for p in found)
+            return ParseResult(None, tuple(problems), False)
+    return ParseResult(value, tuple(problems), True)
+
+
+def locate(text: str, path: Sequence[str | int]) -> int:
+    """The offset where the value at ``path`` starts in the JSON ``text``.
+
+    ``path`` is a sequence of object keys and array indices, as jsonschema's
+    ``error.absolute_path`` gives it; ``[]`` is the whole value.  When an
+    element of the path is missing (a required property, an index past the
+    end, a key looked up in a string) the offset of the innermost enclosing
+    value that exists is returned, which is also where jsonschema reports
+    e.g. "'quote' is a required property".  With duplicate keys the first is
+    taken.  A leading BOM and whitespace are skipped.  Never raises; on text
+    that is not JSON it returns the best offset it got to.
+    """
+    position = _skip_ws(text, 1 if text.startswith(BOM) else 0)
+    for element in path:
+        opener = text[position:position + 1]
+        found: int | None = None
+        if isinstance(element, str) and opener == "{":
+            found = _find_member(text, position, element)
+        elif isinstance(element, int) and not isinstance(element, bool) and opener == "[":
+            found = _find_item(text, position, element)
+        if found is None:
+            break
+        position = found
+    return position
+
+
+# --- scanners ---------------------------------------------------------------
+#
+# Each takes the offset of the first character of a value and works forward
+# with a loop, never recursion, so nesting depth costs memory for a counter,
+# not stack.
+
+
+def _skip_ws(text: str, position: int) -> int:
+    match = _WS.match(text, position)  # always matches: the pattern may be empty
+    return match.end() if match else position
+
+
+def _skip_value(text: str, position: int) -> int | None:
+    """The offset just past the value starting at ``position``, or None."""
+    first = text[position:position + 1]
+    if first == '"':
+        match = _STRING.match(text, position)
+        return match.end() if match else None
+    if first in ("[", "{"):
+        return _skip_container(text, position)
+    match = _SCALAR.match(text, position)
+    return match.end() if match else None
+
+
+def _skip_container(text: str, position: int) -> int | None:
+    """The offset just past the array or object opening at ``position``."""
+    depth = 0
+    search = _STRUCTURE.search
+    while True:
+        match = search(text, position)
+        if match is None:
+            return None
+        position = match.start()
+        char = text[position]
+        if char == '"':
+            string = _STRING.match(text, position)
+            if string is None:
+                return None
+            position = string.end()
+            continue
+        position += 1
+        if char in "[{":
+            depth += 1
+        else:
+            depth -= 1
+            if depth == 0:
+                return position
+
+
+def _depth_exceeded(text: str, limit: int) -> int | None:
+    """The offset of the first bracket that opens level ``limit + 1``, if any.
+
+    Lenient: only strings and brackets are tracked, so it also answers for
+    text that is not valid JSON (an unterminated string ends the scan).
+    """
+    depth = 0
+    position = 0
+    search = _STRUCTURE.search
+    while True:
+        match = search(text, position)
+        if match is None:
+            return None
+        position = match.start()
+        char = text[position]
+        if char == '"':
+            string = _STRING.match(text, position)
+            if string is None:
+                return None
+            position = string.end()
+            continue
+        if char in "[{":
+            depth += 1
+            if depth > limit:
+                return position
+        else:
+            depth -= 1
+        position += 1
+
+
+def _key_equals(text: str, start: int, end: int, name: str) -> bool:
+    """Whether the string literal text[start:end] decodes to ``name``."""
+    if text.find("\\", start, end) == -1:
+        # No escapes: compare in place, without copying a possibly huge key.
+        return end - start - 2 == len(name) and text.startswith(name, start + 1)
+    try:
+        key: str = json.loads(text[start:end])
+    except ValueError:
+        return False
+    return key == name
+
+
+def _find_member(text: str, position: int, name: str) -> int | None:
+    """The offset of the value of member ``name`` of the object at ``position``."""
+    position = _skip_ws(text, position + 1)
+    if text.startswith("}", position):
+        return None
+    while True:
+        key = _STRING.match(text, position)
+        if key is None:
+            return None
+        colon = _skip_ws(text, key.end())
+        if not text.startswith(":", colon):
+            return None
+        value = _skip_ws(text, colon + 1)
+        if _key_equals(text, key.start(), key.end(), name):
+            return value
+        end = _skip_value(text, value)
+        if end is None:
+            return None
+        comma = _skip_ws(text, end)
+        if not text.startswith(",", comma):
+            return None
+        position = _skip_ws(text, comma + 1)
+
+
+def _find_item(text: str, position: int, index: int) -> int | None:
+    """The offset of item ``index`` of the array at ``position``."""
+    if index < 0:
+        return None
+    position = _skip_ws(text, position + 1)
+    if text.startswith("]", position):
+        return None
+    for _ in range(index):
+        end = _skip_value(text, position)
+        if end is None:
+            return None
+        comma = _skip_ws(text, end)
+        if not text.startswith(",", comma):
+            return None
+        position = _skip_ws(text, comma + 1)
+    return position
+
+
+def _has_surrogate_escape(text: str) -> bool:
+    return "\\u" in text and _SURROGATE_ESCAPE.search(text) is not None
+
+
+def _scan_problems(text: str, surrogates: bool) -> list[SyntaxProblem]:
+    """Find NaN/Infinity, out-of-range numbers, duplicate keys and (if
+    ``surrogates``) unpaired surrogates, in the order they occur.
+
+    Only called once json.loads or a regex has shown that one of them is
+    there, so the per-token Python work is spent on bad lines only.  Stops
+    at the first token that is not JSON, or after ``MAX_PROBLEMS`` problems.
+    """
+    problems: list[SyntaxProblem] = []
+    # One frame per open container: the keys seen so far (None for an
+    # array) and whether the next string in it is a key.
+    keys: list[set[str] | None] = []
+    expect_key = False
+    position = 0
+    while len(problems) < MAX_PROBLEMS:
+        match = _TOKEN.match(text, position)
+        if match is None:
+            break
+        kind = match.lastgroup
+        if kind is None:
+            break
+        start = match.start(kind)
+        position = match.end()
+        if kind == "string":
+            string = _STRING.match(text, start)
+            if string is None:
+                break
+            position = string.end()
+            seen = keys[-1] if keys else None
+            is_key = expect_key and seen is not None
+            expect_key = False
+            decoded: str | None = None
+            if is_key or (surrogates and _SURROGATE_ESCAPE.search(text, start, position)):
+                try:
+                    decoded = json.loads(text[start:position])
+                except ValueError:
+                    break
+            if decoded is not None and surrogates and _SURROGATE.search(decoded):
+                problems.append(SyntaxProblem(
+                    codes.UNPAIRED_SURROGATE.code, start,
+                    "string contains an unpaired UTF-16 surrogate escape "
+                    "(RFC 8259 section 8.2: such strings are not Unicode text)"))
+            if is_key and decoded is not None and seen is not None:
+                key = decoded
+                if key in seen:
+                    problems.append(SyntaxProblem(
+                        codes.DUPLICATE_KEY.code, start,
+                        f"duplicate key {_shorten(key)!r} in one object "
+                        "(RFC 8259 section 4: names SHOULD be unique)"))
+                seen.add(key)
+        elif kind == "punct":
+            char = text[start]
+            if char == "{":
+                keys.append(set())
+                expect_key = True
+            elif char == "[":
+                keys.append(None)
+            elif char in "]}":
+                if keys:
+                    keys.pop()
+                expect_key = False
+            elif char == ",":
+                expect_key = bool(keys) and keys[-1] is not None
+        elif kind == "constant":
+            problems.append(SyntaxProblem(
+                codes.NON_FINITE_NUMBER.code, start,
+                f"{match.group(kind)} is not a JSON number "
+                "(RFC 8259 section 6: NaN and Infinity are not permitted)"))
+        elif kind == "number":
+            literal = match.group(kind)
+            if any(char in literal for char in ".eE"):
+                if math.isinf(float(literal)):
+                    problems.append(SyntaxProblem(
+                        codes.NON_FINITE_NUMBER.code, start,
+                        f"number {_shorten(literal)} is too large for a double "
+                        "and would be read as Infinity"))
+            else:
+                digits = len(literal.lstrip("-"))
+                if _INT_MAX_DIGITS and digits > _INT_MAX_DIGITS:
+                    problems.append(SyntaxProblem(
+                        codes.NON_FINITE_NUMBER.code, start,
+                        f"integer with {digits} digits is too large to read "
+                        f"(the limit is {_INT_MAX_DIGITS} digits)"))
+    return problems
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
