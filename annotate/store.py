@@ -138,7 +138,7 @@ def annotation_files(workspace: Workspace) -> list[Path]:
     root = workspace.annotations_dir
     if not root.is_dir():
         return []
-    found = []
+    found: list[Path] = []
     for folder, subfolders, files in os.walk(root):
         subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
         found.extend(Path(folder) / name for name in files

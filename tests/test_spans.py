@@ -8,10 +8,9 @@ import pytest
 
 from annotate import spans
 from annotate.errors import InvalidValueError, SpanError, UnknownLabelError
-from annotate.model import Document
+from annotate.model import Document, Project
 from annotate.sentences import split_sentences
 from annotate.workspace import DEFAULT_LABELS, DEFAULT_VERDICTS
-from annotate.model import Project
 
 PROJECT = Project("t", "corpus", "annotations", DEFAULT_LABELS, DEFAULT_VERDICTS)
 

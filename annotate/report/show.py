@@ -38,7 +38,7 @@ def render_show(document: Document, annotations: Sequence[Annotation], project: 
     out: list[str] = []
     active: list[int] = []
     cuts = sorted({0, len(text), *opens, *closes})
-    for here, following in zip(cuts, cuts[1:] + [len(text)], strict=True):
+    for here, following in zip(cuts, [*cuts[1:], len(text)], strict=True):
         for n in reversed(closes.get(here, [])):
             active.remove(n)
             out.append(_marker(f" {n}]", colors[n], color))
