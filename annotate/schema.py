@@ -10,6 +10,7 @@ import functools
 import json
 from importlib import resources
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
@@ -59,3 +60,19 @@ def describe_error(error: ValidationError) -> str:
     if len(message) > 200:
         message = message[:197] + "..."
     return f"{where}: {message}" if where else message
+
+
+@functools.cache
+def fast_check(name: SchemaName) -> Callable[[Any], bool]:
+    """A quick exact is-valid test (fastschema), or jsonschema's own if unsupported."""
+    from annotate.fastschema import UnsupportedSchema, compile_schema
+
+    checker = validator(name)
+    try:
+        return compile_schema(load_schema(name), checker.format_checker)
+    except UnsupportedSchema:
+        return checker.is_valid
+
+
+def is_valid(name: SchemaName, instance: Any) -> bool:
+    return fast_check(name)(instance)
