@@ -1,6 +1,8 @@
-"""Where spans stand in a text: positions, context, quote search.
+"""Where spans stand in a text: positions, context, quote search, and
+re-anchoring annotations after the text was edited.
 
-Pure functions over ``str``; offsets are code points, end exclusive.
+Pure functions over ``str``; offsets are code points, end exclusive.  How
+re-anchoring works, its outcomes and its thresholds: docs/reanchoring.md.
 """
 
 from __future__ import annotations
@@ -8,8 +10,14 @@ from __future__ import annotations
 import bisect
 import difflib
 import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
 
-from annotate.model import CONTEXT_LENGTH, Occurrence
+from diff_match_patch import diff_match_patch
+
+from annotate.model import CONTEXT_LENGTH, Annotation, Occurrence
 
 _WORD_START = re.compile(r"\b\w", re.UNICODE)
 
@@ -108,3 +116,906 @@ def fuzzy_candidates(text: str, quote: str, limit: int = 3,
         if len(chosen) == limit:
             break
     return chosen
+
+
+# --- Re-anchoring: outcomes and thresholds ----------------------------------
+#
+# One deterministic diff of the old text against the new one, every offset
+# mapped through it in one sorted sweep, and a search only for the spans the
+# diff touched; without the old text, a Hypothesis-style search of quote,
+# prefix, suffix and position in the new text.
+
+Outcome = Literal["exact", "fuzzy", "orphaned"]
+
+DEFAULT_MIN_SCORE = 0.6
+"""The lowest match score (``match_score``) accepted for a quote of 32 code
+points or more; shorter quotes need more (``required_score``).
+
+Why 0.6: the score weighs the quote 50, the prefix 20, the suffix 20 and the
+position 2 (Hypothesis' weights).  A verbatim quote at the right place whose
+prefix and suffix share nothing with the stored ones scores 52/92 = 0.57, so
+a long quote found word for word passes as soon as its surroundings are a
+little alike, while an edited quote (similarity 0.75 to 0.95) needs much of
+its context to agree: an edit *and* new surroundings are more likely another
+passage than the same one.
+"""
+
+# Hypothesis' weights (client: src/annotator/anchoring/match-quote.ts): the
+# quote dominates, prefix and suffix tell repeated passages apart, the
+# position only breaks ties.
+QUOTE_WEIGHT = 50.0
+PREFIX_WEIGHT = 20.0
+SUFFIX_WEIGHT = 20.0
+POSITION_WEIGHT = 2.0
+
+# At most a quarter of a quote's code points may be edited for the
+# annotation to follow it: a reviewer's label on a claim still fits the claim
+# with a typo fixed or a name respelled ("Kim Jong Un" -> "Kim Jong-un"),
+# not one rewritten by half.
+LOOSE_QUOTE_SIMILARITY = 0.75
+# Shorter quotes must keep more, rising to a verbatim match below 8 code
+# points (at most 1 edit for 8-10, 2 for 11): one edit in "Putin" is a fifth
+# of it and usually makes another word ("Putins", "Purin").
+SHORT_QUOTE = 12
+VERBATIM_QUOTE = 4
+# Below this length the score needed rises too (more context must agree): a
+# short string turns up by chance, its surroundings say which one is meant.
+LONG_QUOTE = 32
+
+# How far from where the diff or the stored offsets put a quote the
+# location-bound search (match_main) looks: a few paragraphs either side.
+SEARCH_RADIUS = 4096
+# Without the old text, a quote found neither verbatim nor near its stored
+# offsets is searched through the whole text only up to this size: that scan
+# costs about a second per million code points in Python.
+FULL_SCAN_LIMIT = 1_000_000
+# The search for a removed span among the text the diff inserted (was it
+# moved?) reads at most this much inserted text, nearest first.
+RELOCATE_SCAN_LIMIT = 200_000
+# Verbatim occurrences examined per quote, nearest first: a two-letter quote
+# can occur tens of thousands of times in a large text.
+OCCURRENCE_LIMIT = 2_000
+
+# Work limits of the diff.  Budgets counted in steps replace diff-match-patch's
+# clock (Diff_Timeout), so the same texts give the same diff on any machine.
+# Myers' algorithm costs about (n + m) * d steps for d edits; the pure-Python
+# one does some ten million a second.
+MYERS_MAX_SYMBOLS = 2_000  # one Myers call: ~0.3 s at worst (unrelated texts)
+DIFF_WORK_BASE = 20_000_000  # Myers steps allowed per diff ...
+DIFF_WORK_PER_CHAR = 20  # ... plus this many per code point of the two texts
+
+
+@dataclass(frozen=True)
+class Reanchored:
+    annotation: Annotation  # the updated record
+    outcome: Outcome
+    score: float  # 1.0 exact; the match score if fuzzy; the best seen (or 0.0) if orphaned
+
+
+def min_quote_similarity(length: int) -> float:
+    """The similarity (1 - edits / length) a quote of that length must keep."""
+    if length >= SHORT_QUOTE:
+        return LOOSE_QUOTE_SIMILARITY
+    if length <= VERBATIM_QUOTE:
+        return 1.0
+    missing = (SHORT_QUOTE - length) / (SHORT_QUOTE - VERBATIM_QUOTE)
+    return LOOSE_QUOTE_SIMILARITY + (1 - LOOSE_QUOTE_SIMILARITY) * missing
+
+
+def max_quote_errors(length: int) -> int:
+    """The most edits a quote of that length may have and still be followed."""
+    return int(length * (1 - min_quote_similarity(length)) + 1e-9)
+
+
+def required_score(length: int, min_score: float = DEFAULT_MIN_SCORE) -> float:
+    """The match score a quote of that length needs: min_score from 32 code
+    points up, for shorter quotes up to halfway from min_score to 1.0."""
+    shortfall = max(0, LONG_QUOTE - length) / LONG_QUOTE
+    return min_score + (1 - min_score) * 0.5 * shortfall
+
+
+def match_score(similarity: float, prefix_score: float, suffix_score: float,
+                position_score: float) -> float:
+    """Hypothesis' weighted score of a candidate place, in [0, 1]."""
+    total = QUOTE_WEIGHT + PREFIX_WEIGHT + SUFFIX_WEIGHT + POSITION_WEIGHT
+    return (QUOTE_WEIGHT * similarity + PREFIX_WEIGHT * prefix_score
+            + SUFFIX_WEIGHT * suffix_score + POSITION_WEIGHT * position_score) / total
+
+
+# --- Approximate matching ----------------------------------------------------
+#
+# match_main returns only a start and folds the distance from the expected
+# place into its error score, so the boundaries and the edit count of a
+# candidate come from Myers' bit-parallel edit distance (Hyyrö's formulation;
+# the algorithm of approx-string-match, which Hypothesis uses).  Python's
+# unbounded ints make one pass enough for a pattern of any length: no 32-bit
+# limit as in match_main's bitap.
+
+def edit_distances(pattern: str, text: str, anchored: bool = False) -> list[int]:
+    """Item j: the fewest edits turning pattern into text[i:j + 1], for the
+    best i (anchored: i = 0)."""
+    m = len(pattern)
+    if m == 0:
+        return [j + 1 if anchored else 0 for j in range(len(text))]
+    peq: dict[str, int] = {}
+    for i, char in enumerate(pattern):
+        peq[char] = peq.get(char, 0) | (1 << i)
+    mask = (1 << m) - 1
+    high = 1 << (m - 1)
+    carry = 1 if anchored else 0  # anchored: the top row grows by one per step
+    pv, mv, score = mask, 0, m
+    rows: list[int] = []
+    append = rows.append
+    get = peq.get
+    for char in text:
+        eq = get(char, 0)
+        xv = eq | mv
+        xh = (((eq & pv) + pv) ^ pv) | eq
+        ph = mv | (~(xh | pv) & mask)
+        mh = pv & xh
+        if ph & high:
+            score += 1
+        elif mh & high:
+            score -= 1
+        ph = (ph << 1) | carry
+        mh <<= 1
+        pv = (mh | ~(xv | ph)) & mask
+        mv = ph & xv
+        append(score)
+    return rows
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance: insertions, deletions and substitutions."""
+    if a == b:
+        return 0
+    if not a or not b:
+        return len(a) + len(b)
+    if len(a) < len(b):
+        a, b = b, a  # the loop runs over the shorter string
+    return edit_distances(a, b, anchored=True)[-1]
+
+
+def approx_search(text: str, pattern: str, max_errors: int, lo: int = 0,
+                  hi: int | None = None) -> list[tuple[int, int, int]]:
+    """Places of pattern in text[lo:hi] with at most max_errors edits, as
+    (start, end, edits): the best end of each run of acceptable ends."""
+    hi = len(text) if hi is None else hi
+    rows = edit_distances(pattern, text[lo:hi])
+    found: list[tuple[int, int, int]] = []
+    j, count = 0, len(rows)
+    while j < count:
+        if rows[j] > max_errors:
+            j += 1
+            continue
+        best = j
+        while j < count and rows[j] <= max_errors:
+            if rows[j] < rows[best]:
+                best = j
+            j += 1
+        end = lo + best + 1
+        start = _best_start(text, pattern, end, rows[best], lo, end - len(pattern))
+        if start is not None and start < end:
+            found.append((start, end, rows[best]))
+    return found
+
+
+def _best_start(text: str, pattern: str, end: int, errors: int, lo: int,
+                expect: int) -> int | None:
+    """Where the best alignment of pattern ending at end starts (nearest expect)."""
+    first = max(lo, end - len(pattern) - errors)
+    backward = edit_distances(pattern[::-1], text[first:end][::-1], anchored=True)
+    starts = [end - i - 1 for i, value in enumerate(backward) if value == errors]
+    if not starts:
+        return None
+    return min(starts, key=lambda s: (abs(s - expect), s))
+
+
+def _align(text: str, quote: str, lo: int, hi: int, expect_start: int,
+           expect_end: int) -> tuple[int, int] | None:
+    """The substring of text[lo:hi] nearest to quote in edits; among equally
+    near ones the closest to the expected boundaries, the wider on a tie, so
+    that an edited first or last character stays inside the span."""
+    lo, hi = max(0, lo), min(len(text), hi)
+    if lo >= hi or not quote:
+        return None
+    rows = edit_distances(quote, text[lo:hi])
+    best = min(rows)
+    if best >= len(quote):
+        return None
+    end = min((lo + j + 1 for j, value in enumerate(rows) if value == best),
+              key=lambda e: (abs(e - expect_end), -e))
+    start = _best_start(text, quote, end, best, lo, expect_start)
+    if start is None or start >= end:
+        return None
+    return start, end
+
+
+def _context_score(stored: str, actual: str) -> float:
+    """How much of a stored prefix or suffix the text beside a candidate has
+    (Hypothesis: 1 - edits of the best match of stored in actual / length)."""
+    if not stored or actual == stored:
+        return 1.0
+    if not actual:
+        return 0.0
+    return max(0.0, 1.0 - min(edit_distances(stored, actual)) / len(stored))
+
+
+def _widen(text: str, start: int, end: int) -> tuple[int, int]:
+    """A boundary between the CR and LF of a pair takes the whole pair in."""
+    if splits_line_ending(text, start):
+        start -= 1
+    if splits_line_ending(text, end):
+        end += 1
+    return start, end
+
+
+@dataclass(frozen=True)
+class _Match:
+    """A candidate place for a quote, scored."""
+
+    start: int
+    end: int
+    similarity: float
+    score: float
+    exact: bool
+    context_intact: bool  # prefix and suffix both as stored
+
+    def acceptable(self, length: int, min_score: float) -> bool:
+        return (self.similarity >= min_quote_similarity(length)
+                and self.score >= required_score(length, min_score))
+
+    def beats(self, other: _Match | None) -> bool:
+        return other is None or (self.score, self.exact) > (other.score, other.exact)
+
+
+def _measure(text: str, start: int, end: int, quote: str, prefix: str, suffix: str,
+             hint: int) -> _Match:
+    """Score text[start:end] as the new place of quote (CRLF pairs kept whole)."""
+    start, end = _widen(text, start, end)
+    found = text[start:end]
+    exact = found == quote
+    errors = 0 if exact else edit_distance(quote, found)
+    similarity = max(0.0, 1.0 - errors / len(quote)) if quote else 0.0
+    prefix_score = _context_score(prefix, text[max(0, start - len(prefix)):start])
+    suffix_score = _context_score(suffix, text[end:end + len(suffix)])
+    position = 1.0 - min(1.0, abs(start - hint) / max(1, len(text)))
+    score = match_score(similarity, prefix_score, suffix_score, position)
+    return _Match(start, end, similarity, score, exact,
+                  prefix_score == 1.0 and suffix_score == 1.0)
+
+
+def _occurrences(text: str, needle: str, hint: int,
+                 limit: int = OCCURRENCE_LIMIT) -> list[int]:
+    """Starts of needle in text, nearest to hint first (at most limit)."""
+    found: list[int] = []
+    if not needle:
+        return found
+    hint = min(max(0, hint), len(text))
+    right = text.find(needle, hint)
+    left = text.rfind(needle, 0, hint + len(needle) - 1)
+    while len(found) < limit and (right != -1 or left != -1):
+        if left == -1 or (right != -1 and right - hint <= hint - left):
+            found.append(right)
+            right = text.find(needle, right + 1)
+        else:
+            found.append(left)
+            left = text.rfind(needle, 0, left + len(needle) - 1) if left else -1
+    return found
+
+
+def _matcher(window: int) -> diff_match_patch:
+    matcher = diff_match_patch()
+    # match_main scores errors / length + distance / Match_Distance.  With the
+    # distance scale a hundred times the window searched, being anywhere in
+    # it costs at most 0.01: location only breaks ties between equally good
+    # matches, and the window (SEARCH_RADIUS) is what bounds the distance.
+    matcher.Match_Distance = 100 * max(1, window)
+    # Up to half of the (at most 32-character) pattern may be edited: this
+    # only proposes a place; the similarity cap for the whole quote decides.
+    matcher.Match_Threshold = 0.51
+    return matcher
+
+
+def _locate(text: str, quote: str, lo: int, hi: int, hint: int) -> list[tuple[int, int]]:
+    """Places for an edited version of quote in text[lo:hi] near hint.
+
+    match_main says where (the quote, or for one longer than its 32-bit
+    bitap the head and the tail); the aligner says where it begins and ends
+    and counts the edits.  Verbatim copies of the quote are hidden from
+    match_main (the caller scores them on their own): any exact match lowers
+    its threshold to distance / Match_Distance, so a copy of "Kim Jong Un" a
+    paragraph away would beat the "Kim Jong-un" a copy-edit left in place.
+    """
+    lo, hi = max(0, lo), min(len(text), hi)
+    if lo >= hi or not quote:
+        return []
+    length = len(quote)
+    slack = max_quote_errors(length) + 2
+    window = text[lo:hi]
+    filler = next(char for char in "\x00\ufffe\uffff" + quote if char not in quote)
+    copies = find_exact(window, quote)
+    if copies:
+        chars = list(window)
+        for at in copies:
+            chars[at:at + length] = filler * length
+        window = "".join(chars)
+    matcher = _matcher(len(window))
+    bits = matcher.Match_MaxBits
+    pieces = [(quote, 0)] if length <= bits else [(quote[:bits], 0),
+                                                   (quote[-bits:], length - bits)]
+    found: list[tuple[int, int]] = []
+    for piece, offset in pieces:
+        at = matcher.match_main(window, piece, min(max(0, hint - lo + offset), len(window)))
+        if at < 0:
+            continue
+        guess = lo + at - offset
+        place = _align(text, quote, guess - slack, guess + length + slack, guess,
+                       guess + length)
+        if place is not None and place not in found:
+            found.append(place)
+    return found
+
+
+# --- The diff ----------------------------------------------------------------
+#
+# Line mode first (diff_linesToChars-style: one symbol per distinct line),
+# then the changed lines word by word, then the changed words character by
+# character, as diff-match-patch's own line mode does, with two changes that
+# keep it fast and deterministic on large texts: unique symbols anchor the
+# alignment first (patience diff), so Myers' O(nd) runs only on the small gaps
+# between anchors; and work budgets counted in steps replace Diff_Timeout.
+# A block too big for the budget stays whole and is marked coarse: the diff
+# is degraded there, and its spans are searched for instead of mapped.
+
+Hunk = tuple[int, int, int, int, bool]  # old start, old end, new start, new end, coarse
+
+_LINES, _WORDS, _CHARS = 0, 1, 2
+_WORD_TOKEN = re.compile(r"\w+|\s+|[^\w\s]+")
+_MAX_SYMBOLS = 0x10FFFF  # one code point per distinct token
+
+
+def _dmp() -> diff_match_patch:
+    dmp = diff_match_patch()
+    # Never the clock: with a timeout, diff_main returns whatever it has when
+    # time runs out, so the diff (and every outcome) would depend on the
+    # machine's speed.  The budgets of _Differ bound the work instead.
+    dmp.Diff_Timeout = 0
+    return dmp
+
+
+def _line_starts(text: str, lo: int, hi: int) -> list[int]:
+    starts = [lo]
+    cut = text.find("\n", lo, hi)
+    while cut != -1 and cut + 1 < hi:
+        starts.append(cut + 1)
+        cut = text.find("\n", cut + 1, hi)
+    starts.append(hi)
+    return starts
+
+
+def _word_starts(text: str, lo: int, hi: int) -> list[int]:
+    # Words, runs of white space and runs of other characters: a re-wrapped
+    # paragraph keeps all its words, and "\r\n" is never split.
+    starts = [match.start() for match in _WORD_TOKEN.finditer(text, lo, hi)]
+    starts.append(hi)
+    return starts
+
+
+def _encode(old: str, starts_a: list[int], new: str,
+            starts_b: list[int]) -> tuple[str, str] | None:
+    """Both token sequences as strings of one symbol per distinct token."""
+    symbols: dict[str, str] = {}
+
+    def munge(text: str, starts: list[int]) -> str | None:
+        out: list[str] = []
+        for k in range(len(starts) - 1):
+            token = text[starts[k]:starts[k + 1]]
+            symbol = symbols.get(token)
+            if symbol is None:
+                if len(symbols) >= _MAX_SYMBOLS:
+                    return None
+                symbol = symbols[token] = chr(len(symbols) + 1)
+            out.append(symbol)
+        return "".join(out)
+
+    encoded_a = munge(old, starts_a)
+    encoded_b = munge(new, starts_b)
+    if encoded_a is None or encoded_b is None:
+        return None
+    return encoded_a, encoded_b
+
+
+def _unique_lcs(a: str, b: str) -> list[tuple[int, int]]:
+    """Patience diff's anchors: the longest in-order chain of symbols that
+    occur exactly once in each string."""
+    count_a, count_b = Counter(a), Counter(b)
+    where_b: dict[str, int] = {}
+    for j, symbol in enumerate(b):
+        if count_b[symbol] == 1 and count_a.get(symbol) == 1:
+            where_b[symbol] = j
+    if not where_b:
+        return []
+    pairs = [(i, where_b[symbol]) for i, symbol in enumerate(a) if symbol in where_b]
+    tails: list[int] = []  # smallest j ending a chain of each length
+    ends: list[int] = []  # the pair that does
+    back = [-1] * len(pairs)
+    for k, (_, j) in enumerate(pairs):
+        x = bisect.bisect_left(tails, j)
+        back[k] = ends[x - 1] if x else -1
+        if x == len(tails):
+            tails.append(j)
+            ends.append(k)
+        else:
+            tails[x] = j
+            ends[x] = k
+    chain: list[tuple[int, int]] = []
+    k = ends[-1]
+    while k != -1:
+        chain.append(pairs[k])
+        k = back[k]
+    chain.reverse()
+    return chain
+
+
+def _hunks_from_diffs(diffs: list[tuple[int, str]], i: int, j: int,
+                      out: list[Hunk]) -> None:
+    """diff-match-patch's (op, text) list as hunks, from offsets i (old), j (new)."""
+    open_at: tuple[int, int] | None = None
+    for op, data in diffs:
+        if op == diff_match_patch.DIFF_EQUAL:
+            if open_at is not None:
+                out.append((open_at[0], i, open_at[1], j, False))
+                open_at = None
+            i += len(data)
+            j += len(data)
+            continue
+        if open_at is None:
+            open_at = (i, j)
+        if op == diff_match_patch.DIFF_DELETE:
+            i += len(data)
+        else:
+            j += len(data)
+    if open_at is not None:
+        out.append((open_at[0], i, open_at[1], j, False))
+
+
+def _merge(hunks: list[Hunk]) -> list[Hunk]:
+    hunks.sort()
+    merged: list[Hunk] = []
+    for hunk in hunks:
+        if merged and merged[-1][1] == hunk[0] and merged[-1][3] == hunk[2]:
+            last = merged[-1]
+            merged[-1] = (last[0], hunk[1], last[2], hunk[3], last[4] or hunk[4])
+        else:
+            merged.append(hunk)
+    return merged
+
+
+class _Differ:
+    """One diff of two whole texts, as sorted hunks."""
+
+    def __init__(self, old: str, new: str) -> None:
+        self.old = old
+        self.new = new
+        self.dmp = _dmp()
+        self.budget = DIFF_WORK_BASE + DIFF_WORK_PER_CHAR * (len(old) + len(new))
+        self.hunks: list[Hunk] = []
+
+    def run(self) -> list[Hunk]:
+        old, new = self.old, self.new
+        if old == new:
+            return []
+        head = self.dmp.diff_commonPrefix(old, new)
+        tail = self.dmp.diff_commonSuffix(old[head:], new[head:])
+        self._level(head, len(old) - tail, head, len(new) - tail, _LINES)
+        return _merge(self.hunks)
+
+    def _spend(self, size: int, diffs: list[tuple[int, str]]) -> None:
+        edits = sum(len(data) for op, data in diffs if op != diff_match_patch.DIFF_EQUAL)
+        self.budget -= size * max(1, edits)
+
+    def _level(self, alo: int, ahi: int, blo: int, bhi: int, level: int) -> None:
+        if alo == ahi and blo == bhi:
+            return
+        if alo == ahi or blo == bhi:
+            self.hunks.append((alo, ahi, blo, bhi, False))
+            return
+        if level == _CHARS:
+            self._chars(alo, ahi, blo, bhi)
+            return
+        split = _line_starts if level == _LINES else _word_starts
+        starts_a, starts_b = split(self.old, alo, ahi), split(self.new, blo, bhi)
+        encoded = _encode(self.old, starts_a, self.new, starts_b)
+        if encoded is None:  # more distinct tokens than code points
+            self._level(alo, ahi, blo, bhi, level + 1)
+            return
+        a, b = encoded
+        i = j = 0
+        for block_a, block_b, size in [*self._match(a, b), (len(a), len(b), 0)]:
+            if block_a > i or block_b > j:
+                gap = (starts_a[i], starts_a[block_a], starts_b[j], starts_b[block_b])
+                if level == _LINES:
+                    self._block(*gap)
+                else:
+                    self._level(*gap, level + 1)
+            i, j = block_a + size, block_b + size
+
+    def _block(self, alo: int, ahi: int, blo: int, bhi: int) -> None:
+        """Changed lines: by words, then characters, then diff-match-patch's
+        semantic cleanup, which folds chance equalities ("the", a space)
+        between rewritten words into the edits around them, as its own line
+        mode does, so that text the editor replaced reads as replaced."""
+        mark = len(self.hunks)
+        self._level(alo, ahi, blo, bhi, _WORDS)
+        local = self.hunks[mark:]
+        if len(local) < 2 or any(hunk[4] for hunk in local):
+            return
+        diffs: list[tuple[int, str]] = []
+        i = alo
+        for a0, a1, b0, b1, _ in local:
+            if a0 > i:
+                diffs.append((diff_match_patch.DIFF_EQUAL, self.old[i:a0]))
+            if a1 > a0:
+                diffs.append((diff_match_patch.DIFF_DELETE, self.old[a0:a1]))
+            if b1 > b0:
+                diffs.append((diff_match_patch.DIFF_INSERT, self.new[b0:b1]))
+            i = a1
+        if ahi > i:
+            diffs.append((diff_match_patch.DIFF_EQUAL, self.old[i:ahi]))
+        self.dmp.diff_cleanupSemantic(diffs)
+        del self.hunks[mark:]
+        _hunks_from_diffs(diffs, alo, blo, self.hunks)
+
+    def _chars(self, alo: int, ahi: int, blo: int, bhi: int) -> None:
+        size = (ahi - alo) + (bhi - blo)
+        if size > MYERS_MAX_SYMBOLS or self.budget <= 0:
+            # Too big to diff within the budget: the block stays whole and
+            # coarse (a degraded diff), and its spans are searched for.
+            self.hunks.append((alo, ahi, blo, bhi, True))
+            return
+        diffs = self.dmp.diff_main(self.old[alo:ahi], self.new[blo:bhi], False)
+        self._spend(size, diffs)
+        _hunks_from_diffs(diffs, alo, blo, self.hunks)
+
+    def _match(self, a: str, b: str) -> list[tuple[int, int, int]]:
+        """Runs of equal symbols (i, j, size) of two symbol strings, in order."""
+        prefix, suffix = self.dmp.diff_commonPrefix, self.dmp.diff_commonSuffix
+        blocks: list[tuple[int, int, int]] = []
+        stack = [(0, len(a), 0, len(b))]
+        while stack:
+            alo, ahi, blo, bhi = stack.pop()
+            part_a, part_b = a[alo:ahi], b[blo:bhi]
+            size = prefix(part_a, part_b)
+            if size:
+                blocks.append((alo, blo, size))
+                alo, blo = alo + size, blo + size
+                part_a, part_b = part_a[size:], part_b[size:]
+            size = suffix(part_a, part_b)
+            if size:
+                blocks.append((ahi - size, bhi - size, size))
+                ahi, bhi = ahi - size, bhi - size
+                part_a, part_b = part_a[:-size], part_b[:-size]
+            if not part_a or not part_b:
+                continue
+            anchors = _unique_lcs(part_a, part_b)
+            if anchors:
+                i, j = alo, blo
+                for x, y in anchors:
+                    blocks.append((alo + x, blo + y, 1))
+                    stack.append((i, alo + x, j, blo + y))
+                    i, j = alo + x + 1, blo + y + 1
+                stack.append((i, ahi, j, bhi))
+            elif len(part_a) + len(part_b) <= MYERS_MAX_SYMBOLS and self.budget > 0:
+                diffs = self.dmp.diff_main(part_a, part_b, False)
+                self._spend(len(part_a) + len(part_b), diffs)
+                i, j = alo, blo
+                for op, data in diffs:
+                    if op == diff_match_patch.DIFF_EQUAL:
+                        blocks.append((i, j, len(data)))
+                    if op != diff_match_patch.DIFF_INSERT:
+                        i += len(data)
+                    if op != diff_match_patch.DIFF_DELETE:
+                        j += len(data)
+            # Otherwise nothing here is aligned: the finer level gets the gap.
+        blocks.sort()
+        merged: list[tuple[int, int, int]] = []
+        for block in blocks:
+            if merged and merged[-1][0] + merged[-1][2] == block[0] \
+                    and merged[-1][1] + merged[-1][2] == block[1]:
+                merged[-1] = (merged[-1][0], merged[-1][1], merged[-1][2] + block[2])
+            else:
+                merged.append(block)
+        return merged
+
+
+class _Diff:
+    """The hunks of a diff, in columns, and what the sweep needs of them."""
+
+    def __init__(self, hunks: list[Hunk], new_length: int) -> None:
+        self.a0 = [hunk[0] for hunk in hunks]
+        self.a1 = [hunk[1] for hunk in hunks]
+        self.b0 = [hunk[2] for hunk in hunks]
+        self.b1 = [hunk[3] for hunk in hunks]
+        self.coarse = [hunk[4] for hunk in hunks]
+        self.new_length = new_length
+        inserted = [(hunk[2], hunk[3]) for hunk in hunks if hunk[3] > hunk[2]]
+        self.ins0 = [b0 for b0, _ in inserted]
+        self.ins1 = [b1 for _, b1 in inserted]
+        # Inserted text in windows: neighbouring insertions less than a
+        # context apart are one window (a moved paragraph the character diff
+        # cut into pieces is found whole).
+        self.windows: list[tuple[int, int, int]] = []  # start, end, inserted length
+        for b0, b1 in inserted:
+            if self.windows and b0 - self.windows[-1][1] <= CONTEXT_LENGTH:
+                w0, _, size = self.windows[-1]
+                self.windows[-1] = (w0, b1, size + b1 - b0)
+            else:
+                self.windows.append((b0, b1, b1 - b0))
+
+    def sweep(self, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
+        """Map every (start, end) through the diff in one sorted pass.
+
+        Returns (new start, new end, first hunk at start, first hunk at end).
+        An insertion exactly at a boundary stays outside the span (like
+        ProseMirror's mapping with assoc): the start maps after it, the end
+        before it.  A boundary inside a replaced block maps to that block's
+        far side, so a touched span's new region takes in the whole edit.
+        """
+        events = sorted([(s, 1, k) for k, (s, _) in enumerate(spans)]
+                        + [(e, 0, k) for k, (_, e) in enumerate(spans)])
+        a0, a1, b0, b1 = self.a0, self.a1, self.b0, self.b1
+        count, h = len(a0), 0
+        starts = [0] * len(spans)
+        ends = [0] * len(spans)
+        first = [0] * len(spans)
+        last = [0] * len(spans)
+        for x, side, k in events:
+            # Pass the hunks wholly before x; an insertion at x only for a start.
+            while h < count and (a1[h] < x or (a1[h] == x and (a0[h] < x or side == 1))):
+                h += 1
+            if h < count and a0[h] < x:  # strictly inside a changed block
+                y = b0[h] if side == 1 else b1[h]
+            else:
+                y = x + (b1[h - 1] - a1[h - 1] if h else 0)
+            if side == 1:
+                starts[k], first[k] = y, h
+            else:
+                ends[k], last[k] = y, h
+        # An empty span at an insertion would end before it starts: keep it empty.
+        ends = [max(s, e) for s, e in zip(starts, ends, strict=True)]
+        return list(zip(starts, ends, first, last, strict=True))
+
+    def hunks_within(self, start: int, end: int, first: int, last: int) -> list[int]:
+        """The hunks a span [start, end) overlaps or has an insertion inside."""
+        touched = list(range(first, last))
+        if last < len(self.a0) and self.a0[last] < end < self.a1[last]:
+            touched.append(last)
+        return touched
+
+    def inserted_overlap(self, start: int, end: int) -> int:
+        """How many code points of new[start:end] the diff calls inserted."""
+        k = bisect.bisect_right(self.ins1, start)
+        total = 0
+        while k < len(self.ins0) and self.ins0[k] < end:
+            total += min(end, self.ins1[k]) - max(start, self.ins0[k])
+            k += 1
+        return total
+
+
+# --- Re-anchoring --------------------------------------------------------------
+
+def _old_span(old: str, annotation: Annotation) -> tuple[int, int] | None:
+    """Where the annotation's quote stands in the old text, or None."""
+    start, end, quote = annotation.start, annotation.end, annotation.quote
+    if 0 <= start <= end <= len(old) and old[start:end] == quote:
+        return start, end
+    # Stale offsets for this text: the quote, told apart by its context.
+    best: _Match | None = None
+    for at in _occurrences(old, quote, start):
+        candidate = _measure(old, at, at + len(quote), quote, annotation.prefix,
+                             annotation.suffix, start)
+        if candidate.exact and candidate.beats(best):
+            best = candidate
+    if best is not None and best.acceptable(len(quote), DEFAULT_MIN_SCORE):
+        return best.start, best.end
+    return None
+
+
+class _Job:
+    """One reanchor call: the new text and what every annotation needs."""
+
+    def __init__(self, text: str, sha256: str, min_score: float) -> None:
+        self.text = text
+        self.sha256 = sha256
+        self.min_score = min_score
+
+    def place(self, annotation: Annotation, match: _Match) -> Reanchored:
+        text = self.text
+        prefix, suffix = context(text, match.start, match.end)
+        if match.exact:
+            updated = annotation.replace(
+                start=match.start, end=match.end, prefix=prefix, suffix=suffix,
+                document_sha256=self.sha256, orphaned=False)
+            return Reanchored(updated, "exact", 1.0)
+        updated = annotation.replace(
+            start=match.start, end=match.end, quote=text[match.start:match.end],
+            prefix=prefix, suffix=suffix, document_sha256=self.sha256, orphaned=False,
+            previous_quote=annotation.quote)
+        return Reanchored(updated, "fuzzy", round(match.score, 4))
+
+    def orphan(self, annotation: Annotation, best: _Match | None) -> Reanchored:
+        score = 0.0 if best is None else round(best.score, 4)
+        return Reanchored(annotation.replace(orphaned=True), "orphaned", score)
+
+    def decide(self, annotation: Annotation, best: _Match | None) -> Reanchored:
+        if best is not None and (best.exact or best.acceptable(len(annotation.quote),
+                                                               self.min_score)):
+            return self.place(annotation, best)
+        return self.orphan(annotation, best)
+
+    def untouched(self, annotation: Annotation, start: int, end: int,
+                  prefix: str, suffix: str) -> Reanchored:
+        """A span no edit reached: its text is where the diff maps it."""
+        text = self.text
+        if (text[start:end] != annotation.quote or splits_line_ending(text, start)
+                or splits_line_ending(text, end)):
+            # An edit made a CRLF pair at a boundary: measure it like any place.
+            match = _measure(text, start, end, annotation.quote, prefix, suffix, start)
+            return self.decide(annotation, match)
+        new_prefix, new_suffix = context(text, start, end)
+        updated = annotation.replace(start=start, end=end, prefix=new_prefix,
+                                     suffix=new_suffix, document_sha256=self.sha256,
+                                     orphaned=False)
+        return Reanchored(updated, "exact", 1.0)
+
+    def in_place(self, annotation: Annotation, start: int, end: int, prefix: str,
+                 suffix: str) -> Reanchored:
+        """A span an edit reached but did not remove: the best match in the
+        region the diff maps it to, or an orphan.  Never anywhere else: an
+        annotation on a name a copy-edit changed must not jump to another
+        mention of the old name (hypothesis/h#2798, h#4328)."""
+        quote = annotation.quote
+        slack = max_quote_errors(len(quote)) + 2
+        place = _align(self.text, quote, start - slack, end + slack, start, end)
+        if place is None:
+            return self.orphan(annotation, None)
+        match = _measure(self.text, place[0], place[1], quote, prefix, suffix, start)
+        return self.decide(annotation, match)
+
+    def relocate(self, annotation: Annotation, old: str, diff: _Diff, span: tuple[int, int],
+                 block: tuple[int, int], hint: int, prefix: str, suffix: str) -> Reanchored:
+        """A span whose text the diff removed (or could not follow): it is
+        found again only in text the diff inserted, i.e. if it was moved.
+        Text the diff kept is the image of other old text (another mention),
+        which is exactly the jump users of Hypothesis complain about."""
+        text, quote = self.text, annotation.quote
+        length = len(quote)
+        start, end = span
+
+        def mostly_inserted(at: int, stop: int) -> bool:
+            return 2 * diff.inserted_overlap(at, stop) >= stop - at
+
+        # 1. Moved with the removed text around it: that text itself is the
+        # context, so a quote at the edge of a moved paragraph is recognised
+        # even though its stored prefix or suffix came from elsewhere.
+        lo, hi = max(block[0], start - CONTEXT_LENGTH), min(block[1], end + CONTEXT_LENGTH)
+        if (lo, hi) != (start, end):
+            offset = start - lo
+            for at in _occurrences(text, old[lo:hi], hint + offset):
+                if mostly_inserted(at + offset, at + offset + length):
+                    match = _measure(text, at + offset, at + offset + length, quote,
+                                     prefix, suffix, hint)
+                    if match.exact:
+                        return self.place(annotation, match)
+        # 2. The quote alone, verbatim, told apart by its stored context.
+        best: _Match | None = None
+        for at in _occurrences(text, quote, hint):
+            if mostly_inserted(at, at + length):
+                match = _measure(text, at, at + length, quote, prefix, suffix, hint)
+                if match.beats(best):
+                    best = match
+        if best is not None and best.acceptable(length, self.min_score):
+            return self.place(annotation, best)
+        # 3. An edited version in inserted text, nearest windows first.
+        windows = sorted((w for w in diff.windows if 2 * w[2] >= length),
+                         key=lambda w: (max(w[0] - hint, hint - w[1], 0), w[0]))
+        slack = length + max_quote_errors(length) + 2
+        budget = RELOCATE_SCAN_LIMIT
+        for w0, w1, _ in windows:
+            if budget <= 0:
+                break
+            if w0 - slack > hint + SEARCH_RADIUS or w1 + slack < hint - SEARCH_RADIUS:
+                near = (w0 + w1) // 2  # far away: search it around its middle
+            else:
+                near = min(max(hint, w0), w1)
+            budget -= w1 - w0 + 2 * slack
+            for at, stop in _locate(text, quote, w0 - slack, w1 + slack, near):
+                if mostly_inserted(at, stop):
+                    match = _measure(text, at, stop, quote, prefix, suffix, hint)
+                    if match.beats(best):
+                        best = match
+        return self.decide(annotation, best)
+
+    def search(self, annotation: Annotation, hint: int) -> Reanchored:
+        """Without the old text: quote, prefix, suffix and position, scored
+        like Hypothesis, over the whole text.  Unlike Hypothesis, an edited
+        version near the stored place competes with verbatim copies
+        elsewhere, so the one whose context agrees wins (h#2798)."""
+        text, quote = self.text, annotation.quote
+        length = len(quote)
+        prefix, suffix = annotation.prefix, annotation.suffix
+        best: _Match | None = None
+        for at in _occurrences(text, quote, hint):
+            match = _measure(text, at, at + length, quote, prefix, suffix, hint)
+            if match.beats(best):
+                best = match
+            if match.exact and match.context_intact:
+                break  # nothing further away can beat it
+        if best is None or not (best.exact and best.context_intact):
+            for at, stop in _locate(text, quote, hint - SEARCH_RADIUS,
+                                    hint + length + SEARCH_RADIUS, hint):
+                match = _measure(text, at, stop, quote, prefix, suffix, hint)
+                if match.beats(best):
+                    best = match
+        if (best is None or not best.acceptable(length, self.min_score)) \
+                and len(text) <= FULL_SCAN_LIMIT:
+            for at, stop, _ in approx_search(text, quote, max_quote_errors(length)):
+                match = _measure(text, at, stop, quote, prefix, suffix, hint)
+                if match.beats(best):
+                    best = match
+        return self.decide(annotation, best)
+
+
+def reanchor(old_text: str | None, new_text: str, new_sha256: str,
+             annotations: Sequence[Annotation],
+             min_score: float = DEFAULT_MIN_SCORE) -> list[Reanchored]:
+    """Move annotations made on old_text to their places in new_text.
+
+    Each comes back ``exact`` (its quote unchanged, where the diff maps it),
+    ``fuzzy`` (its quote was edited: the best match, with the old quote kept
+    as ``previous_quote``) or ``orphaned`` (no acceptable match: kept as it
+    was, marked orphaned).  Placed annotations get new offsets, quote,
+    prefix, suffix and ``document_sha256 = new_sha256``.  Results are in the
+    order of ``annotations``.
+
+    old_text is the text whose SHA-256 is the annotations' document_sha256;
+    None when it is not at hand, and then each quote is searched for in
+    new_text.  min_score: see DEFAULT_MIN_SCORE.  Deterministic: no clocks.
+    """
+    job = _Job(new_text, new_sha256, min_score)
+    if old_text is None:
+        return [job.search(annotation, annotation.start) for annotation in annotations]
+    results: list[Reanchored | None] = [None] * len(annotations)
+    located: list[tuple[int, tuple[int, int]]] = []
+    for k, annotation in enumerate(annotations):
+        span = _old_span(old_text, annotation)
+        if span is None:  # not in the old text either: search the new one
+            results[k] = job.search(annotation, annotation.start)
+        else:
+            located.append((k, span))
+    diff = _Diff(_Differ(old_text, new_text).run(), len(new_text))
+    mapped = diff.sweep([span for _, span in located])
+    for (k, (start, end)), (new_start, new_end, first, last) in zip(located, mapped,
+                                                                     strict=True):
+        annotation = annotations[k]
+        touched = diff.hunks_within(start, end, first, last)
+        prefix, suffix = context(old_text, start, end)
+        if not touched:
+            results[k] = job.untouched(annotation, new_start, new_end, prefix, suffix)
+            continue
+        removed = sum(max(0, min(diff.a1[h], end) - max(diff.a0[h], start))
+                      for h in touched)
+        coarse = any(diff.coarse[h] for h in touched)
+        if removed < end - start and not coarse:
+            results[k] = job.in_place(annotation, new_start, new_end, prefix, suffix)
+            continue
+        block = (min(diff.a0[h] for h in touched), max(diff.a1[h] for h in touched))
+        hint = new_start
+        if coarse:  # a block the diff could not follow: assume proportions kept
+            h = touched[0]
+            width_a, width_b = diff.a1[h] - diff.a0[h], diff.b1[h] - diff.b0[h]
+            hint = diff.b0[h] + (max(start, diff.a0[h]) - diff.a0[h]) * width_b // max(1, width_a)
+        results[k] = job.relocate(annotation, old_text, diff, (start, end), block, hint,
+                                  prefix, suffix)
+    return [result for result in results if result is not None]

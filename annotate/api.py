@@ -6,13 +6,23 @@ click, no printing.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from annotate import spans, store, workspace
-from annotate.errors import AnnotationNotFoundError, InvalidValueError, WorkspaceError
+from annotate.errors import (
+    AnnotationNotFoundError,
+    CorruptFileError,
+    InvalidValueError,
+    WorkspaceError,
+)
 from annotate.model import Annotation, Document, Sentence
 from annotate.workspace import Workspace
+
+if TYPE_CHECKING:
+    from annotate.validate import Report
 
 MIN_ID_PREFIX = 4
 
@@ -221,3 +231,22 @@ def remove_annotation(ws: Workspace, annotation_id: str) -> Annotation:
 
     store.update_annotation_file(ws, path, change)
     return found
+
+
+def validate(explicit_workspace: str | None, paths: Sequence[str] = (), *,
+             use_cache: bool = True, jobs: int | None = None,
+             progress: Callable[[int, int], None] | None = None) -> Report:
+    """Validate the workspace, or the given files and folders in it."""
+    from annotate import validate as checks
+
+    root = workspace.locate(explicit_workspace)
+    try:
+        ws = workspace.load(root)
+    except CorruptFileError:
+        # Without a usable project file the annotations folder and the
+        # taxonomy are unknown: report the project file's own findings.
+        data = (root / workspace.PROJECT_FILE).read_bytes()
+        findings, _ = checks.check_project_text(workspace.PROJECT_FILE, data)
+        return checks.Report(findings, files_checked=1, annotations_checked=0,
+                             files_from_cache=0, unreadable=False)
+    return checks.validate(ws, paths, use_cache=use_cache, jobs=jobs, progress=progress)

@@ -6,14 +6,16 @@ commands that need them, so `annotate --help` stays instant.
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn
 
 import click
 
 from annotate import __version__
-from annotate.errors import EXIT_USAGE, AnnotateError
+from annotate.errors import EXIT_FINDINGS, EXIT_USAGE, AnnotateError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -323,6 +325,78 @@ def rm(ctx: click.Context, annotation_id: str, yes: bool) -> None:
             return
     removed = api.remove_annotation(ws, found.id)
     click.echo(removed.id)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, metavar="[PATH]...")
+@click.option("--format", "output", type=click.Choice(["text", "json", "github", "sarif"]),
+              default="text", show_default=True,
+              help="text: path:line:col: CODE message; github: workflow commands; "
+                   "sarif: SARIF 2.1.0.")
+@click.option("--strict", is_flag=True, help="Treat warnings (stale or orphaned spans ...) "
+              "as errors.")
+@click.option("--no-cache", is_flag=True, help="Check every file again, ignoring "
+              ".annotate-cache/.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N",
+              help="Worker processes (default: one per core).")
+@click.pass_context
+def validate(ctx: click.Context, paths: tuple[str, ...], output: str, strict: bool,
+             no_cache: bool, jobs: int | None) -> None:
+    """Check annotation files: syntax, schema, labels, spans, staleness.
+
+    With no PATH, the whole workspace (project file and every annotation
+    file); with paths, those files or folders.  Every finding has a stable
+    code (docs/validation-codes.md) and a line:column.  Exit 0 valid,
+    1 findings, 2 unreadable input.
+
+    \b
+    Examples:
+      annotate validate --strict
+      annotate validate annotations/kim-putin-vostochny.txt --format github
+    """
+    import os
+
+    from annotate import api
+    from annotate.report.findings import RENDERERS, github_step_summary, summarize
+    from annotate.validate import apply_strict
+
+    with _progress_bar("Validating") as progress:
+        report = api.validate(ctx.obj.get("workspace"), paths, use_cache=not no_cache,
+                              jobs=jobs, progress=progress)
+    findings = apply_strict(report.findings) if strict else report.findings
+    summary = summarize(findings, files_checked=report.files_checked,
+                        annotations_checked=report.annotations_checked)
+    _emit(RENDERERS[output](findings, summary))
+    step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if output == "github" and step_summary:
+        # GitHub shows only the first annotations of a step; the summary has them all.
+        with open(step_summary, "a", encoding="utf-8") as handle:
+            handle.write(github_step_summary(findings, summary))
+    if report.unreadable:
+        ctx.exit(EXIT_USAGE)
+    ctx.exit(EXIT_FINDINGS if summary["errors"] else 0)
+
+
+@contextlib.contextmanager
+def _progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    bar: Any = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label=label, file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    try:
+        yield update
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
 
 
 def main() -> None:

@@ -62,7 +62,15 @@ _scanstring: Callable[[str, int, bool], tuple[str, int]] = (
     json.decoder.scanstring  # type: ignore[attr-defined]
 )
 # The next character that matters when skipping over a container.
-_STRUCTURE = re.compile(r'["\[\]{}]')
+# What can change the nesting or hide a quote.  Between two of these, no
+# quote is escaped, so quotes pair up and strings can be handled in bulk.
+_SPECIAL = re.compile(r"[\[\]{}\\]")
+# A string literal without escapes, and a top-level comma.
+_PLAIN_STRING = re.compile(r'"[^"]*"')
+_PLAIN_STRING_OR_COMMA = re.compile(r'"[^"]*"|,')
+# Below this many characters, finding the n-th comma token by token is
+# cheaper than halving the span again.
+_BISECT_BELOW = 4096
 _SCALAR = re.compile(
     r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|true|false|null|NaN|-?Infinity"
 )
@@ -72,6 +80,7 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 # json.loads joins escaped pairs into one character, so a surrogate left in a
 # decoded string is unpaired.
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_DANGLING_AT = re.compile(r"(?: starting)? at$")
 _TOKEN = re.compile(
     r"""[ \t\n\r]*(?:
         (?P<string>")
@@ -181,12 +190,15 @@ def parse_json_line(text: str) -> ParseResult:
         return failed(codes.BLANK_LINE.code, 0,
                       "blank line: JSON Lines needs one JSON value on every line")
 
-    # Brackets are counted in C; only a line with more brackets than the
-    # limit (in strings or not) needs the scan that tracks the real depth.
-    too_deep_at = None
-    if body.count("[") + body.count("{") > MAX_DEPTH:
-        too_deep_at = _depth_exceeded(body, MAX_DEPTH)
     too_deep_message = f"arrays and objects nested more than {MAX_DEPTH} levels deep"
+
+    def too_deep_before(end: int) -> int | None:
+        # Brackets are counted in C; only text with more brackets than the
+        # limit (in strings or not) can be too deep, and only then is the
+        # depth tracked, to find the bracket that goes one level too far.
+        if body.count("[", 0, end) + body.count("{", 0, end) <= MAX_DEPTH:
+            return None
+        return _depth_exceeded(body, MAX_DEPTH, end)
 
     suspicious = False
 
@@ -216,13 +228,18 @@ def parse_json_line(text: str) -> ParseResult:
         value = json.loads(body, parse_constant=reject_constant, parse_float=check_float,
                            object_pairs_hook=check_pairs)
     except RecursionError:
-        return failed(codes.NESTING_TOO_DEEP.code, too_deep_at or 0, too_deep_message)
+        return failed(codes.NESTING_TOO_DEEP.code, too_deep_before(len(body)) or 0,
+                      too_deep_message)
     except json.JSONDecodeError as error:
-        # json stops at the first error; deep nesting that starts before it
+        # json stops at the first error; nesting that went too deep before it
         # is what made the line unreadable.
-        if too_deep_at is not None and too_deep_at < error.pos:
+        too_deep_at = too_deep_before(error.pos)
+        if too_deep_at is not None:
             return failed(codes.NESTING_TOO_DEEP.code, too_deep_at, too_deep_message)
-        message = error.msg[:1].lower() + error.msg[1:]
+        # json's messages end in " at" when it meant to append the position
+        # ("Unterminated string starting at"); the position is ours to report.
+        message = _DANGLING_AT.sub("", error.msg)
+        message = message[:1].lower() + message[1:]
         return failed(codes.INVALID_JSON.code, error.pos, f"not valid JSON: {message}")
     except ValueError as error:
         # Not a JSONDecodeError: an integer past CPython's digit limit.
@@ -232,8 +249,13 @@ def parse_json_line(text: str) -> ParseResult:
         problems.extend(SyntaxProblem(p.code, base + p.offset, p.message) for p in found)
         return ParseResult(None, tuple(problems), False)
 
-    if too_deep_at is not None:
-        return failed(codes.NESTING_TOO_DEEP.code, too_deep_at, too_deep_message)
+    # json.loads managed, but the value may still nest deeper than allowed.
+    # Walking the parsed containers is cheap; scanning the text for where is
+    # only needed once it is known to be too deep.
+    if (body.count("[") + body.count("{") > MAX_DEPTH
+            and _nesting_exceeds(value, MAX_DEPTH)):
+        return failed(codes.NESTING_TOO_DEEP.code, too_deep_before(len(body)) or 0,
+                      too_deep_message)
     surrogates = _has_surrogate_escape(body)
     if suspicious or surrogates:
         found = _scan_problems(body, surrogates)
@@ -293,59 +315,88 @@ def _skip_value(text: str, position: int) -> int | None:
     return match.end() if match else None
 
 
+def _next_bracket(text: str, position: int) -> int:
+    """The offset of the next bracket outside strings, or -1.
+
+    ``position`` must be outside a string.  Strings without escapes are
+    passed over in bulk: between ``position`` and the next bracket or
+    backslash no quote is escaped, so an odd number of quotes there means
+    that bracket or backslash is inside the string the last quote opened.
+    """
+    while True:
+        match = _SPECIAL.search(text, position)
+        if match is None:
+            return -1
+        found = match.start()
+        if text.count('"', position, found) % 2:
+            string = _string(text, text.rfind('"', position, found))
+            if string is None:
+                return -1
+            position = string[1]
+        elif text[found] == "\\":
+            position = found + 1  # a backslash outside strings: not JSON, step over
+        else:
+            return found
+
+
 def _skip_container(text: str, position: int) -> int | None:
     """The offset just past the array or object opening at ``position``."""
     depth = 0
-    search = _STRUCTURE.search
     while True:
-        match = search(text, position)
-        if match is None:
+        found = _next_bracket(text, position)
+        if found < 0:
             return None
-        position = match.start()
-        char = text[position]
-        if char == '"':
-            string = _string(text, position)
-            if string is None:
-                return None
-            position = string[1]
-            continue
-        position += 1
-        if char in "[{":
+        if text[found] in "[{":
             depth += 1
         else:
             depth -= 1
             if depth == 0:
-                return position
+                return found + 1
+        position = found + 1
 
 
-def _depth_exceeded(text: str, limit: int) -> int | None:
-    """The offset of the first bracket that opens level ``limit + 1``, if any.
+def _depth_exceeded(text: str, limit: int, end: int) -> int | None:
+    """The offset of the first bracket before ``end`` that opens level ``limit + 1``.
 
     Lenient: only strings and brackets are tracked, so it also answers for
     text that is not valid JSON (an unterminated string ends the scan).
     """
     depth = 0
     position = 0
-    search = _STRUCTURE.search
     while True:
-        match = search(text, position)
-        if match is None:
+        found = _next_bracket(text, position)
+        if not 0 <= found < end:
             return None
-        position = match.start()
-        char = text[position]
-        if char == '"':
-            string = _string(text, position)
-            if string is None:
-                return None
-            position = string[1]
-            continue
-        if char in "[{":
+        if text[found] in "[{":
             depth += 1
             if depth > limit:
-                return position
+                return found
         else:
             depth -= 1
-        position += 1
+        position = found + 1
+
+
+def _nesting_exceeds(value: Any, limit: int) -> bool:
+    """Whether the parsed ``value`` nests containers deeper than ``limit``.
+
+    Level by level, collecting the containers of the next level: no object
+    is allocated per node, which on ten million small objects matters (a
+    stack of (node, depth) tuples took 15 s, mostly in garbage collection).
+    """
+    level = [value] if isinstance(value, (dict, list)) else []
+    depth = 0
+    while level:
+        depth += 1
+        if depth > limit:
+            return True
+        below: list[Any] = []
+        for container in level:
+            if not container:
+                continue
+            children = container.values() if isinstance(container, dict) else container
+            below.extend([child for child in children if isinstance(child, (dict, list))])
+        level = below
+    return False
 
 
 def _string(text: str, position: int) -> tuple[str, int] | None:
@@ -392,15 +443,73 @@ def _find_item(text: str, position: int, index: int) -> int | None:
     position = _skip_ws(text, position + 1)
     if text.startswith("]", position):
         return None
-    for _ in range(index):
-        end = _skip_value(text, position)
-        if end is None:
+    remaining = index  # commas still to pass at this array's level
+    while remaining:
+        if text[position:position + 1] not in ("[", "{"):
+            # A run of numbers, literals and strings without escapes is
+            # passed in bulk: up to the next bracket or backslash, or back
+            # to the opening quote of the string that one is in.
+            match = _SPECIAL.search(text, position)
+            end = match.start() if match else len(text)
+            if text.count('"', position, end) % 2:
+                end = text.rfind('"', position, end)
+            commas = _flat_commas(text, position, end)
+            if commas:
+                passed = min(commas, remaining)
+                position = _after_nth_comma(text, position, end, passed)
+                remaining -= passed
+                continue
+        # One item the slow way: a container or a string with escapes.
+        end_of_item = _skip_value(text, position)
+        if end_of_item is None:
             return None
-        comma = _skip_ws(text, end)
+        comma = _skip_ws(text, end_of_item)
         if not text.startswith(",", comma):
             return None
         position = _skip_ws(text, comma + 1)
+        remaining -= 1
     return position
+
+
+def _flat_commas(text: str, start: int, end: int) -> int:
+    """Commas outside strings in a span without brackets or backslashes
+    that starts and ends outside a string."""
+    if end <= start:
+        return 0
+    span = text[start:end]
+    if '"' in span:
+        span = _PLAIN_STRING.sub("", span)
+    return span.count(",")
+
+
+def _after_nth_comma(text: str, start: int, end: int, count: int) -> int:
+    """The offset after the ``count``-th comma outside strings (and the
+    whitespace after it) in a span as ``_flat_commas`` takes it.
+
+    Halves the span until it is small, counting commas in C, so a 50 MB
+    array of short items costs a few passes over it, not a Python step per
+    item.
+    """
+    while end - start > _BISECT_BELOW:
+        middle = (start + end) // 2
+        if text.count('"', start, middle) % 2:  # inside a string: cut before it
+            middle = text.rfind('"', start, middle)
+            if middle == start:  # ... unless it starts the span: cut after it
+                middle = text.find('"', start + 1) + 1
+        if not start < middle < end:
+            break
+        left = _flat_commas(text, start, middle)
+        if left >= count:
+            end = middle
+        else:
+            count -= left
+            start = middle
+    for token in _PLAIN_STRING_OR_COMMA.finditer(text, start, end):
+        if text[token.start()] == ",":
+            count -= 1
+            if not count:
+                return _skip_ws(text, token.end())
+    return end
 
 
 def _has_surrogate_escape(text: str) -> bool:
@@ -416,8 +525,7 @@ def _scan_problems(text: str, surrogates: bool) -> list[SyntaxProblem]:
     at the first token that is not JSON, or after ``MAX_PROBLEMS`` problems.
     """
     problems: list[SyntaxProblem] = []
-    # One frame per open container: the keys seen so far (None for an
-    # array) and whether the next string in it is a key.
+    # One frame per open container: the keys seen so far, None for an array.
     keys: list[set[str] | None] = []
     expect_key = False
     position = 0

@@ -113,7 +113,7 @@ def locate(explicit: str | None = None, cwd: Path | None = None) -> Path:
                 f"no {PROJECT_FILE} in {root}; create a workspace there with "
                 f"'annotate init {root}' or point --workspace at one"
             )
-        return root
+        return root.resolve()
     here = (cwd or Path.cwd()).resolve()
     found = find_root(here)
     if found is None:
