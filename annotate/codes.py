@@ -61,7 +61,9 @@ NESTING_TOO_DEEP = Rule(
     "AN106", "NestingTooDeep", "error",
     "Arrays and objects are nested deeper than the validator accepts.")
 BLANK_LINE = Rule(
-    "AN107", "BlankLine", "error",
+    # A warning, not an error: annotate itself reads past blank lines (and
+    # drops them on the next write), so nothing is lost or misread.
+    "AN107", "BlankLine", "warning",
     "A line is blank; JSON Lines needs exactly one JSON value on every line.")
 EMPTY_FILE = Rule(
     "AN108", "EmptyFile", "warning",

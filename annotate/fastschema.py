@@ -84,6 +84,8 @@ def compile_schema(schema: dict[str, Any], format_checker: Any) -> Check:
         unknown = set(node) - _SUPPORTED
         if unknown:
             raise UnsupportedSchema(f"keywords not supported: {sorted(unknown)}")
+        if node.get("type") == "string" and set(node) <= _STRING_KEYWORDS:
+            return _string_node(node, format_checker)
         checks: list[Check] = []
         if "$ref" in node:
             checks.append(build(_resolve(root, node["$ref"])))
@@ -92,12 +94,12 @@ def compile_schema(schema: dict[str, Any], format_checker: Any) -> Check:
             tests = [_TYPES[name] for name in names]
             checks.append(tests[0] if len(tests) == 1 else _any_of(tests))
         if "const" in node:
-            checks.append(lambda v, c=node["const"]: _equal(v, c))
+            checks.append(_const(node["const"]))
         if "enum" in node:
-            checks.append(lambda v, options=node["enum"]: any(_equal(v, o) for o in options))
+            checks.append(_enum(node["enum"]))
         checks.extend(_string_checks(node, format_checker))
         if "minimum" in node:
-            checks.append(lambda v, m=node["minimum"]: not _TYPES["number"](v) or v >= m)
+            checks.append(_minimum(node["minimum"]))
         checks.extend(_array_checks(node, build))
         checks.extend(_object_checks(node, build))
         return checks[0] if len(checks) == 1 else _all_of(checks)
@@ -105,11 +107,29 @@ def compile_schema(schema: dict[str, Any], format_checker: Any) -> Check:
     return build(schema)
 
 
+def _const(expected: Any) -> Check:
+    return lambda value: _equal(value, expected)
+
+
+def _enum(options: list[Any]) -> Check:
+    return lambda value: any(_equal(value, option) for option in options)
+
+
+def _minimum(limit: float) -> Check:
+    return lambda value: not _TYPES["number"](value) or bool(value >= limit)
+
+
+def _length(limit: int, *, kind: type[str] | type[list[Any]], at_least: bool) -> Check:
+    if at_least:
+        return lambda value: not isinstance(value, kind) or len(value) >= limit
+    return lambda value: not isinstance(value, kind) or len(value) <= limit
+
+
 def _all_of(checks: list[Check]) -> Check:
     chain = tuple(checks)
 
     def all_of(value: Any) -> bool:
-        for check in chain:  # a plain loop: cheaper than all() over a generator
+        for check in chain:  # a plain loop: cheaper than all() over a generator  # noqa: SIM110
             if not check(value):
                 return False
         return True
@@ -130,28 +150,62 @@ def _resolve(root: dict[str, Any], reference: str) -> Any:
     return node
 
 
+_STRING_KEYWORDS = frozenset({"type", "pattern", "minLength", "maxLength", "format",
+                              "title", "description"})
+
+
+def _string_node(node: dict[str, Any], format_checker: Any) -> Check:
+    """A string schema as one closure: the most common node, so worth the
+    saved calls (each record has a dozen strings)."""
+    search = re.compile(node["pattern"]).search if "pattern" in node else None
+    shortest = node.get("minLength", 0)
+    longest = node.get("maxLength")
+    conforms = _format_check(node, format_checker)
+
+    def check(value: Any) -> bool:
+        if not isinstance(value, str):
+            return False
+        if shortest and len(value) < shortest:
+            return False
+        if longest is not None and len(value) > longest:
+            return False
+        if search is not None and search(value) is None:
+            return False
+        return conforms is None or conforms(value)
+
+    return check
+
+
+def _format_check(node: dict[str, Any], format_checker: Any) -> Check | None:
+    """The format checker's own function, called as FormatChecker.check calls
+    it (a false result or one of its declared exceptions means "no"), without
+    the per-call lookup and FormatError machinery.  None: nothing to check
+    (an unknown format is an annotation only, as in jsonschema)."""
+    if "format" not in node or node["format"] not in format_checker.checkers:
+        return None
+    function, raises = format_checker.checkers[node["format"]]
+
+    def conforms(value: Any) -> bool:
+        try:
+            return bool(function(value))
+        except raises:
+            return False
+
+    return conforms
+
+
 def _string_checks(node: dict[str, Any], format_checker: Any) -> list[Check]:
     checks: list[Check] = []
     if "pattern" in node:
         search = re.compile(node["pattern"]).search
         checks.append(lambda v: not isinstance(v, str) or search(v) is not None)
     if "minLength" in node:
-        checks.append(lambda v, n=node["minLength"]: not isinstance(v, str) or len(v) >= n)
+        checks.append(_length(node["minLength"], kind=str, at_least=True))
     if "maxLength" in node:
-        checks.append(lambda v, n=node["maxLength"]: not isinstance(v, str) or len(v) <= n)
-    if "format" in node and node["format"] in format_checker.checkers:
-        # The checker's own function, called as FormatChecker.check calls it
-        # (a false result or one of its declared exceptions means "no"),
-        # without the per-call lookup and FormatError machinery.
-        function, raises = format_checker.checkers[node["format"]]
-
-        def conforms(value: Any) -> bool:
-            try:
-                return bool(function(value))
-            except raises:
-                return False
-
-        checks.append(conforms)
+        checks.append(_length(node["maxLength"], kind=str, at_least=False))
+    conforms = _format_check(node, format_checker)
+    if conforms is not None:
+        checks.append(lambda v: not isinstance(v, str) or conforms(v))
     return checks
 
 
@@ -161,7 +215,7 @@ def _array_checks(node: dict[str, Any], build: Callable[[Any], Check]) -> list[C
         item = build(node["items"])
         checks.append(lambda v: not isinstance(v, list) or all(map(item, v)))
     if "minItems" in node:
-        checks.append(lambda v, n=node["minItems"]: not isinstance(v, list) or len(v) >= n)
+        checks.append(_length(node["minItems"], kind=list, at_least=True))
     if node.get("uniqueItems") is True:
         checks.append(lambda v: not isinstance(v, list) or _unique(v))
     return checks

@@ -15,9 +15,12 @@ Two jobs:
 
 Hostile input is expected (CI validates pull requests from anyone): a 50 MB
 line, 100,000 levels of nesting, invalid UTF-8.  So nothing here recurses
-over the input, and the scanners move with ``re``/``str`` methods, which run
-in C, from one structural character or token to the next rather than
-looking at every character in Python.
+over the input, and the scanners move with ``re``/``str``/``bytes`` methods,
+which run in C.  Strings are skipped whole (json's own scanner); strings
+without escapes, and in arrays whole runs of numbers and such strings, are
+passed in bulk by counting quotes and commas.  Python steps are spent per
+bracket, per string holding a bracket or backslash, per object member and
+per container item, never per character.
 """
 
 from __future__ import annotations
@@ -61,7 +64,6 @@ _WS = re.compile(r"[ \t\n\r]*")
 _scanstring: Callable[[str, int, bool], tuple[str, int]] = (
     json.decoder.scanstring  # type: ignore[attr-defined]
 )
-# The next character that matters when skipping over a container.
 # What can change the nesting or hide a quote.  Between two of these, no
 # quote is escaped, so quotes pair up and strings can be handled in bulk.
 _SPECIAL = re.compile(r"[\[\]{}\\]")
@@ -453,10 +455,11 @@ def _find_item(text: str, position: int, index: int) -> int | None:
             end = match.start() if match else len(text)
             if text.count('"', position, end) % 2:
                 end = text.rfind('"', position, end)
-            commas = _flat_commas(text, position, end)
+            inner = end > position and _strings_hold_commas(text, position, end)
+            commas = _count_commas(text, position, end, inner) if end > position else 0
             if commas:
                 passed = min(commas, remaining)
-                position = _after_nth_comma(text, position, end, passed)
+                position = _after_nth_comma(text, position, end, passed, inner)
                 remaining -= passed
                 continue
         # One item the slow way: a container or a string with escapes.
@@ -471,20 +474,38 @@ def _find_item(text: str, position: int, index: int) -> int | None:
     return position
 
 
-def _flat_commas(text: str, start: int, end: int) -> int:
-    """Commas outside strings in a span without brackets or backslashes
-    that starts and ends outside a string."""
-    if end <= start:
-        return 0
+# Every byte but the quote and the comma (UTF-8 continuation bytes are never
+# either, so encoded text can be filtered byte-wise).
+_NOT_QUOTE_OR_COMMA = bytes(byte for byte in range(256) if byte not in b'",')
+
+
+def _strings_hold_commas(text: str, start: int, end: int) -> bool:
+    """Whether a string in a flat span (no brackets or backslashes, starting
+    and ending outside a string) contains a comma.
+
+    Usually none does, and then every comma in the span separates items and
+    plain ``str.count`` counts them.  Checked in C: with everything but
+    quotes and commas deleted, a string without a comma is left as an
+    adjacent pair of quotes.
+    """
+    if text.find('"', start, end) == -1:
+        return False
+    skeleton = text[start:end].encode("utf-8", "surrogatepass").translate(
+        None, _NOT_QUOTE_OR_COMMA)
+    return skeleton.count(b'""') * 2 != skeleton.count(b'"')
+
+
+def _count_commas(text: str, start: int, end: int, inner: bool) -> int:
+    """Commas outside strings in a flat span; ``inner`` from ``_strings_hold_commas``."""
+    if not inner:
+        return text.count(",", start, end)
     span = text[start:end]
-    if '"' in span:
-        span = _PLAIN_STRING.sub("", span)
-    return span.count(",")
+    return _PLAIN_STRING.sub("", span).count(",")
 
 
-def _after_nth_comma(text: str, start: int, end: int, count: int) -> int:
+def _after_nth_comma(text: str, start: int, end: int, count: int, inner: bool) -> int:
     """The offset after the ``count``-th comma outside strings (and the
-    whitespace after it) in a span as ``_flat_commas`` takes it.
+    whitespace after it) in a flat span; ``inner`` as for ``_count_commas``.
 
     Halves the span until it is small, counting commas in C, so a 50 MB
     array of short items costs a few passes over it, not a Python step per
@@ -492,24 +513,32 @@ def _after_nth_comma(text: str, start: int, end: int, count: int) -> int:
     """
     while end - start > _BISECT_BELOW:
         middle = (start + end) // 2
-        if text.count('"', start, middle) % 2:  # inside a string: cut before it
-            middle = text.rfind('"', start, middle)
+        # Where strings hold commas, a cut must not fall inside a string.
+        if inner and text.count('"', start, middle) % 2:
+            middle = text.rfind('"', start, middle)  # cut before that string
             if middle == start:  # ... unless it starts the span: cut after it
                 middle = text.find('"', start + 1) + 1
         if not start < middle < end:
             break
-        left = _flat_commas(text, start, middle)
+        left = _count_commas(text, start, middle, inner)
         if left >= count:
             end = middle
         else:
             count -= left
             start = middle
-    for token in _PLAIN_STRING_OR_COMMA.finditer(text, start, end):
-        if text[token.start()] == ",":
-            count -= 1
-            if not count:
-                return _skip_ws(text, token.end())
-    return end
+    if inner:
+        for token in _PLAIN_STRING_OR_COMMA.finditer(text, start, end):
+            if text[token.start()] == ",":
+                count -= 1
+                if not count:
+                    return _skip_ws(text, token.end())
+        return end
+    position = start - 1
+    for _ in range(count):
+        position = text.find(",", position + 1, end)
+        if position == -1:
+            return end
+    return _skip_ws(text, position + 1)
 
 
 def _has_surrogate_escape(text: str) -> bool:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ def fast_check(name: SchemaName) -> Callable[[Any], bool]:
 
     checker = validator(name)
     try:
-        return compile_schema(load_schema(name), checker.format_checker)
+        return compile_schema(load_schema(name), checker.format_checker)  # type: ignore[attr-defined]
     except UnsupportedSchema:
         return checker.is_valid
 

@@ -32,7 +32,7 @@ from annotate.model import Finding, Project
 from annotate.workspace import PROJECT_FILE, Workspace, project_from_data
 
 CACHE_DIR = ".annotate-cache"
-CACHE_FILE = "validate-v1.json"
+CACHE_FILE = "validate-v2.json"
 # Below this many files a process pool costs more than it saves.
 PARALLEL_MIN_FILES = 64
 
@@ -43,7 +43,7 @@ class FileResult:
 
     path: str  # as shown: relative to the workspace, "/"-separated
     findings: list[Finding] = field(default_factory=list)
-    ids: list[tuple[str, int, int]] = field(default_factory=list)  # id, line, column
+    ids: list[tuple[str, int]] = field(default_factory=list)  # id, line
     annotations: int = 0
     # What else the result depends on: "doc:<id>" -> sha256 or "" (missing),
     # "ver:<sha256>" -> "1" or "" (stored version text present or not).
@@ -132,8 +132,8 @@ def check_annotation_text(shown: str, data: bytes, *, project: Project | None,
     text, problems = jsonpos.decode_utf8(data)
     index = LineIndex(text)
     for problem in problems:
-        line, column = index.position(problem.offset)
-        add(_finding(shown, line, column, codes.get_rule(problem.code), problem.message))
+        row, column = index.position(problem.offset)
+        add(_finding(shown, row, column, codes.get_rule(problem.code), problem.message))
     if not text:
         add(_finding(shown, 1, 1, codes.EMPTY_FILE, "empty annotation file: it holds no "
                      "annotations; delete it or add some"))
@@ -156,7 +156,7 @@ def check_annotation_text(shown: str, data: bytes, *, project: Project | None,
             continue
         record = parsed.value
         if isinstance(record, dict) and isinstance(record.get("id"), str):
-            result.ids.append((record["id"], number, jsonpos.locate(line, ["id"]) + 1))
+            result.ids.append((record["id"], number))
         result.annotations += 1
         if not is_valid(record):
             for error in schema_errors("annotation", record):
@@ -356,10 +356,9 @@ def collect(workspace: Workspace, paths: Sequence[str]) -> tuple[list[Target], l
                 if name.startswith("."):
                     continue
                 sub = base / name
-                if sub.is_symlink() and not _inside(sub.resolve(), root):
-                    consider(sub)
-                elif name.endswith(store.ANNOTATION_SUFFIX):
-                    consider(sub)
+                leaves = sub.is_symlink() and not _inside(sub.resolve(), root)
+                if leaves or name.endswith(store.ANNOTATION_SUFFIX):
+                    consider(sub)  # reported, never descended into
                 else:
                     kept.append(name)
             folders[:] = kept
@@ -367,9 +366,8 @@ def collect(workspace: Workspace, paths: Sequence[str]) -> tuple[list[Target], l
                 if name.endswith(store.ANNOTATION_SUFFIX) and not name.startswith("."):
                     consider(base / name)
 
-    if not paths:
-        if workspace.annotations_dir.is_dir():
-            walk(workspace.annotations_dir)
+    if not paths and workspace.annotations_dir.is_dir():
+        walk(workspace.annotations_dir)
     for given in paths:
         path = Path(given)
         if not path.exists() and not path.is_symlink():
@@ -480,7 +478,8 @@ def validate(workspace: Workspace, paths: Sequence[str] = (), *, use_cache: bool
         cache.save()
     for result in results:
         findings.extend(result.findings)
-    findings.extend(_duplicate_ids(results))
+    places = {target.shown: target.path for target in targets}
+    findings.extend(_duplicate_ids(results, places))
     files_checked += len(results)
     from annotate.report.findings import sort_findings
 
@@ -516,12 +515,13 @@ def _run_checks(workspace: Workspace, project: Project | None, documents: Docume
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from annotate.schema import fast_check, validator
+    from annotate.schema import SchemaName, fast_check, validator
 
     # Build the validators before forking, so no worker builds its own.
-    for name in ("annotation", "project"):
-        validator(name)  # type: ignore[arg-type]
-        fast_check(name)  # type: ignore[arg-type]
+    names: tuple[SchemaName, ...] = ("annotation", "project")
+    for name in names:
+        validator(name)
+        fast_check(name)
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     size = max(8, len(work) // (workers * 8))
@@ -537,18 +537,26 @@ def _run_checks(workspace: Workspace, project: Project | None, documents: Docume
     return results
 
 
-def _duplicate_ids(results: Sequence[FileResult]) -> list[Finding]:
+def _duplicate_ids(results: Sequence[FileResult], paths: dict[str, Path]) -> list[Finding]:
     first: dict[str, tuple[str, int]] = {}
     findings = []
     for result in sorted(results, key=lambda r: r.path):
-        for identifier, line, column in result.ids:
+        for identifier, line in result.ids:
             if identifier in first:
                 path, where = first[identifier]
+                column = _id_column(paths[result.path], line)
                 findings.append(_finding(result.path, line, column, codes.DUPLICATE_ID,
                                          f"id {identifier!r} is also used at {path}:{where}"))
             else:
                 first[identifier] = (result.path, line)
     return findings
+
+
+def _id_column(path: Path, line: int) -> int:
+    # Located only for the rare duplicate, so the common case never pays
+    # for scanning every line a second time.
+    text, _ = jsonpos.decode_utf8(path.read_bytes())
+    return jsonpos.locate(text.split("\n")[line - 1], ["id"]) + 1
 
 
 def apply_strict(findings: Sequence[Finding]) -> list[Finding]:
@@ -601,7 +609,7 @@ class _Cache:
                 path=shown,
                 findings=[Finding(shown, f[0], f[1], f[2], f[3], f[4])
                           for f in entry["findings"]],
-                ids=[(i[0], i[1], i[2]) for i in entry["ids"]],
+                ids=[(i[0], i[1]) for i in entry["ids"]],
                 annotations=entry["annotations"], dependencies=dependencies)
         except (KeyError, IndexError, TypeError):
             return None

@@ -23,7 +23,7 @@ PUBLISHED = {
     "AN104": ("DuplicateKey", "error"),
     "AN105": ("NonFiniteNumber", "error"),
     "AN106": ("NestingTooDeep", "error"),
-    "AN107": ("BlankLine", "error"),
+    "AN107": ("BlankLine", "warning"),
     "AN108": ("EmptyFile", "warning"),
     "AN109": ("UnreadableFile", "error"),
     "AN110": ("UnpairedSurrogate", "error"),

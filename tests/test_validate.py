@@ -154,7 +154,9 @@ def test_a_symlinked_folder_out_of_the_workspace(workspace: Path, run: Run,
     (tmp_path / "elsewhere" / "alice.jsonl").write_text("not json\n")
     (workspace / "annotations" / "linked").symlink_to(tmp_path / "elsewhere")
     code, report = validate_json(run)
-    assert [f["code"] for f in report["findings"]] == ["AN312"]
+    assert code == 1
+    assert [(f["code"], f["path"]) for f in report["findings"]] == [
+        ("AN312", "annotations/linked")]
 
 
 def test_crlf_line_endings_are_accepted(workspace: Path, run: Run) -> None:
@@ -289,7 +291,6 @@ def findings_with_and_without_cache(run: Run) -> tuple[list[object], list[object
 
 def test_cache_never_changes_results(workspace: Path, run: Run) -> None:
     from annotate import validate
-
     from annotate.workspace import load
 
     alice = workspace / DEFAULT_PLACE
@@ -320,7 +321,7 @@ def test_cache_never_changes_results(workspace: Path, run: Run) -> None:
             project.read_text().replace('"name": "view"', '"name": "opinion"'))),
         ("document deleted", lambda: document.unlink()),
         ("document back", lambda: document.write_bytes(original)),
-        ("cache corrupted", lambda: (workspace / ".annotate-cache" / "validate-v1.json")
+        ("cache corrupted", lambda: (workspace / ".annotate-cache" / "validate-v2.json")
          .write_text("{not json")),
     ]
     for name, change in changes:
