@@ -46,11 +46,20 @@ def validator(name: SchemaName) -> Validator:
     )
 
 
+# A hostile record (an array of millions of bad items) would otherwise make
+# jsonschema list millions of errors; nobody reads past the first few.
+MAX_ERRORS_PER_INSTANCE = 50
+
+
 def schema_errors(name: SchemaName, instance: Any) -> list[ValidationError]:
-    """Every error, most relevant first (jsonschema's own relevance ranking)."""
+    """The errors (at most MAX_ERRORS_PER_INSTANCE), most relevant first
+    (jsonschema's own relevance ranking)."""
+    from itertools import islice
+
     from jsonschema.exceptions import relevance
 
-    return sorted(validator(name).iter_errors(instance), key=relevance, reverse=True)
+    found = islice(validator(name).iter_errors(instance), MAX_ERRORS_PER_INSTANCE)
+    return sorted(found, key=relevance, reverse=True)
 
 
 def describe_error(error: ValidationError) -> str:

@@ -382,3 +382,15 @@ def test_progress_bar_only_on_a_terminal(workspace: Path) -> None:
             pass  # the terminal closed
         os.close(controller)
     assert b"Validating" in shown
+
+
+def test_a_record_with_a_million_bad_items_is_capped(workspace: Path, run: Run) -> None:
+    from annotate.schema import MAX_ERRORS_PER_INSTANCE
+    from tests.examples.make_examples import IISS
+
+    record = {**IISS, "sources": list(range(1_000_000))}
+    (workspace / DEFAULT_PLACE).write_text(json.dumps(record, sort_keys=True) + "\n")
+    code, report = validate_json(run)
+    assert code == 1
+    assert len(report["findings"]) == MAX_ERRORS_PER_INSTANCE
+    assert {f["code"] for f in report["findings"]} == {"AN201"}
