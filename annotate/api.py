@@ -22,6 +22,7 @@ from annotate.model import Annotation, Document, Sentence
 from annotate.workspace import Workspace
 
 if TYPE_CHECKING:
+    from annotate.anchoring import Reanchored
     from annotate.validate import Report
 
 MIN_ID_PREFIX = 4
@@ -136,12 +137,9 @@ def list_annotations(ws: Workspace, reference: str | None = None, *,
     if reference is None:
         found = store.read_all_annotations(ws)
     else:
-        document_id = store.resolve_document(ws, reference)
-        folder = ws.annotations_dir.joinpath(*document_id.split("/"))
         found = []
-        for path in sorted(folder.glob(f"*{store.ANNOTATION_SUFFIX}")):
-            if not path.name.startswith("."):
-                found.extend(store.read_annotation_file(ws, path))
+        for path in _annotation_files_of(ws, store.resolve_document(ws, reference)):
+            found.extend(store.read_annotation_file(ws, path))
     selected = [a for a in found
                 if (reviewer is None or a.reviewer == reviewer)
                 and (label is None or a.label == label)]
@@ -250,3 +248,85 @@ def validate(explicit_workspace: str | None, paths: Sequence[str] = (), *,
         return checks.Report(findings, files_checked=1, annotations_checked=0,
                              files_from_cache=0, unreadable=False)
     return checks.validate(ws, paths, use_cache=use_cache, jobs=jobs, progress=progress)
+
+
+@dataclass(frozen=True)
+class ReanchorReport:
+    results: list[Reanchored]  # one per annotation that was on an older version
+    up_to_date: int  # annotations already on the current version
+    documents: int
+    orphans_remaining: int  # orphaned after this run, in the documents looked at
+    written: bool
+
+
+def reanchor(ws: Workspace, references: Sequence[str] = (), *, dry_run: bool = False,
+             min_score: float | None = None) -> ReanchorReport:
+    """Move every annotation made on an older version of its document to its
+    place in the current text (exact, fuzzy) or mark it orphaned; never drop one.
+
+    One diff per (document, old version) serves every reviewer's annotations
+    made on that version; each reviewer file is then updated under its lock,
+    leaving alone any record that changed on disk meanwhile.
+    """
+    from annotate import anchoring
+
+    if min_score is not None and not 0.0 <= min_score <= 1.0:
+        raise InvalidValueError(f"--min-score {min_score} must be between 0 and 1")
+    score = anchoring.DEFAULT_MIN_SCORE if min_score is None else min_score
+    if references:
+        document_ids = sorted({store.resolve_document(ws, r) for r in references})
+    else:
+        document_ids = sorted({a.document for a in store.read_all_annotations(ws)})
+    results: list[anchoring.Reanchored] = []
+    up_to_date = orphans = 0
+    for document_id in document_ids:
+        current = store.read_document(ws, document_id)
+        files = _annotation_files_of(ws, document_id)
+        by_file = {path: store.read_annotation_file(ws, path) for path in files}
+        stale: dict[str, list[Annotation]] = {}
+        for annotations in by_file.values():
+            for annotation in annotations:
+                if annotation.document_sha256 == current.sha256 and not annotation.orphaned:
+                    up_to_date += 1
+                else:
+                    stale.setdefault(annotation.document_sha256, []).append(annotation)
+        if not stale:
+            continue
+        moved: dict[str, Annotation] = {}
+        stamp = spans.now()
+        for version, group in sorted(stale.items()):
+            old_text = store.read_version(ws, version)
+            for result in anchoring.reanchor(old_text, current.text, current.sha256, group,
+                                             score):
+                results.append(result)
+                orphans += result.outcome == "orphaned"
+                before = next(a for a in group if a.id == result.annotation.id)
+                if result.annotation != before:
+                    moved[before.id] = result.annotation.replace(
+                        modified=max(stamp, before.created))
+        if dry_run or not moved:
+            continue
+        store.save_version(ws, current)
+        for path, annotations in by_file.items():
+            originals = {a.id: a for a in annotations}
+            if any(i in moved for i in originals):
+                store.update_annotation_file(ws, path, _apply_moves(originals, moved))
+    return ReanchorReport(results, up_to_date, len(document_ids), orphans,
+                          written=not dry_run)
+
+
+def _annotation_files_of(ws: Workspace, document_id: str) -> list[Path]:
+    folder = ws.annotations_dir.joinpath(*document_id.split("/"))
+    return sorted(p for p in folder.glob(f"*{store.ANNOTATION_SUFFIX}")
+                  if not p.name.startswith("."))
+
+
+def _apply_moves(originals: dict[str, Annotation], moved: dict[str, Annotation]
+                 ) -> Callable[[list[Annotation]], list[Annotation]]:
+    def change(existing: list[Annotation]) -> list[Annotation]:
+        # A record edited since we read it keeps the edit; the next run
+        # re-anchors it.
+        return [moved[a.id] if a.id in moved and originals.get(a.id) == a else a
+                for a in existing]
+
+    return change

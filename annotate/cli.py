@@ -377,6 +377,37 @@ def validate(ctx: click.Context, paths: tuple[str, ...], output: str, strict: bo
     ctx.exit(EXIT_FINDINGS if summary["errors"] else 0)
 
 
+@cli.command()
+@click.argument("docs", nargs=-1, metavar="[DOC]...")
+@click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+@click.option("--min-score", type=float, metavar="X",
+              help="Lowest match score (0-1) accepted for a moved or edited quote "
+                   "(default 0.6; stricter for short quotes).")
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.pass_context
+def reanchor(ctx: click.Context, docs: tuple[str, ...], dry_run: bool,
+             min_score: float | None, output: str) -> None:
+    """Re-anchor annotations after their documents were edited.
+
+    Every annotation made on an older version of its document is found in
+    the current text: `exact` (quote unchanged), `fuzzy` (quote edited; the
+    old quote is kept as previous_quote) or `orphaned` (no acceptable match;
+    kept and flagged, never deleted).  Exit 1 while orphans remain.
+
+    \b
+    Examples:
+      annotate reanchor --dry-run
+      annotate reanchor kim-putin-vostochny.txt --format json
+    """
+    from annotate import api
+    from annotate.report.reanchor import render_json, render_text
+
+    report = api.reanchor(_workspace(ctx), docs, dry_run=dry_run, min_score=min_score)
+    _emit(render_json(report) if output == "json" else render_text(report))
+    ctx.exit(EXIT_FINDINGS if report.orphans_remaining else 0)
+
+
 @contextlib.contextmanager
 def _progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
     """A progress bar on stderr, only when stderr is a terminal."""

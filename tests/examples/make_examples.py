@@ -108,8 +108,9 @@ def invalid_examples() -> dict[str, tuple[list[str], list[str], str | None]]:
         "modified")
     one("AN401-document-changed", {**IISS, "document_sha256": OTHER_SHA}, "AN401",
         "document_sha256")
-    one("AN402-quote-gone", {**OPINION, "document_sha256": OTHER_SHA, "start": 10,
-                             "end": 20}, "AN402", "quote")
+    one("AN402-quote-gone", {**OPINION, "document_sha256": OTHER_SHA,
+                             "quote": "A sentence the editor has since removed."},
+        "AN402", "quote")
     one("AN403-orphaned", {**OPINION, "document_sha256": OTHER_SHA, "orphaned": True},
         "AN403", None)
     examples["AN307-duplicate-id"] = (
