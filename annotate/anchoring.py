@@ -169,9 +169,9 @@ SEARCH_RADIUS = 4096
 # offsets is searched through the whole text only up to this size: that scan
 # costs about a second per million code points in Python.
 FULL_SCAN_LIMIT = 1_000_000
-# The search for a removed span among the text the diff inserted (was it
-# moved?) reads at most this much inserted text, nearest first.
-RELOCATE_SCAN_LIMIT = 200_000
+# The search for an edited copy of a removed span (moved, then edited) reads
+# at most this much of the inserted text that passes the trigram filter.
+RELOCATE_SCAN_LIMIT = 50_000
 # Verbatim occurrences examined per quote, nearest first: a two-letter quote
 # can occur tens of thousands of times in a large text.
 OCCURRENCE_LIMIT = 2_000
@@ -729,22 +729,26 @@ class _Differ:
         return merged
 
 
+def _trigrams(text: str) -> set[str]:
+    return {text[i:i + 3] for i in range(len(text) - 2)}
+
+
 class _Diff:
     """The hunks of a diff, in columns, and what the sweep needs of them."""
 
-    def __init__(self, hunks: list[Hunk], new_length: int) -> None:
+    def __init__(self, hunks: list[Hunk], text: str) -> None:
+        self.text = text
         self.a0 = [hunk[0] for hunk in hunks]
         self.a1 = [hunk[1] for hunk in hunks]
         self.b0 = [hunk[2] for hunk in hunks]
         self.b1 = [hunk[3] for hunk in hunks]
         self.coarse = [hunk[4] for hunk in hunks]
-        self.new_length = new_length
         inserted = [(hunk[2], hunk[3]) for hunk in hunks if hunk[3] > hunk[2]]
         self.ins0 = [b0 for b0, _ in inserted]
         self.ins1 = [b1 for _, b1 in inserted]
         # Inserted text in windows: neighbouring insertions less than a
-        # context apart are one window (a moved paragraph the character diff
-        # cut into pieces is found whole).
+        # context apart are one window (a moved paragraph that the character
+        # diff cut into pieces is searched whole).
         self.windows: list[tuple[int, int, int]] = []  # start, end, inserted length
         for b0, b1 in inserted:
             if self.windows and b0 - self.windows[-1][1] <= CONTEXT_LENGTH:
@@ -752,6 +756,34 @@ class _Diff:
                 self.windows[-1] = (w0, b1, size + b1 - b0)
             else:
                 self.windows.append((b0, b1, b1 - b0))
+        self._trigrams: list[frozenset[str]] | None = None
+
+    def candidate_windows(self, quote: str, errors: int, hint: int) -> list[tuple[int, int]]:
+        """Inserted windows that may hold quote with at most errors edits.
+
+        The q-gram lemma: an edit destroys at most 3 of a string's trigrams,
+        so a window holding fewer than (distinct trigrams - 3 * errors) of
+        the quote's cannot contain it.  Each window's trigrams are taken once
+        per diff, padded by a context's length, since a match need only be
+        half inside inserted text; the part of a long quote that can stick
+        out further is allowed for.  Best-stocked and then nearest first.
+        """
+        if self._trigrams is None:
+            text, pad = self.text, CONTEXT_LENGTH
+            self._trigrams = [
+                frozenset(_trigrams(text[max(0, w0 - pad):w1 + pad]))
+                for w0, w1, _ in self.windows]
+        wanted = frozenset(_trigrams(quote))
+        need = len(wanted) - 3 * errors - max(0, len(quote) // 2 - CONTEXT_LENGTH)
+        chosen: list[tuple[int, int, int, int]] = []
+        for (w0, w1, size), grams in zip(self.windows, self._trigrams, strict=True):
+            if 2 * size < len(quote):
+                continue
+            shared = len(wanted & grams) if wanted else 0
+            if shared >= max(1, need):
+                chosen.append((-shared, max(w0 - hint, hint - w1, 0), w0, w1))
+        chosen.sort()
+        return [(w0, w1) for _, _, w0, w1 in chosen]
 
     def sweep(self, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
         """Map every (start, end) through the diff in one sorted pass.
@@ -917,19 +949,15 @@ class _Job:
                     best = match
         if best is not None and best.acceptable(length, self.min_score):
             return self.place(annotation, best)
-        # 3. An edited version in inserted text, nearest windows first.
-        windows = sorted((w for w in diff.windows if 2 * w[2] >= length),
-                         key=lambda w: (max(w[0] - hint, hint - w[1], 0), w[0]))
-        slack = length + max_quote_errors(length) + 2
-        budget = RELOCATE_SCAN_LIMIT
-        for w0, w1, _ in windows:
-            if budget <= 0:
+        # 3. An edited version in inserted text: only windows that hold
+        # enough of the quote's trigrams to be within the edit cap.
+        slack = max_quote_errors(length) + 2
+        scanned = 0
+        for w0, w1 in diff.candidate_windows(quote, max_quote_errors(length), hint):
+            if scanned > RELOCATE_SCAN_LIMIT:
                 break
-            if w0 - slack > hint + SEARCH_RADIUS or w1 + slack < hint - SEARCH_RADIUS:
-                near = (w0 + w1) // 2  # far away: search it around its middle
-            else:
-                near = min(max(hint, w0), w1)
-            budget -= w1 - w0 + 2 * slack
+            scanned += w1 - w0
+            near = min(max(hint, w0), w1)
             for at, stop in _locate(text, quote, w0 - slack, w1 + slack, near):
                 if mostly_inserted(at, stop):
                     match = _measure(text, at, stop, quote, prefix, suffix, hint)
@@ -994,7 +1022,7 @@ def reanchor(old_text: str | None, new_text: str, new_sha256: str,
             results[k] = job.search(annotation, annotation.start)
         else:
             located.append((k, span))
-    diff = _Diff(_Differ(old_text, new_text).run(), len(new_text))
+    diff = _Diff(_Differ(old_text, new_text).run(), new_text)
     mapped = diff.sweep([span for _, span in located])
     for (k, (start, end)), (new_start, new_end, first, last) in zip(located, mapped,
                                                                      strict=True):
