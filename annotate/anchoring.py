@@ -951,14 +951,18 @@ class _Job:
             return self.place(annotation, best)
         # 3. An edited version in inserted text: only windows that hold
         # enough of the quote's trigrams to be within the edit cap.
-        slack = max_quote_errors(length) + 2
+        # One bit-parallel pass per window finds every candidate in it (a
+        # match_main per window costs a bitap pass per error level and
+        # returns one place).
+        errors = max_quote_errors(length)
+        slack = errors + 2
         scanned = 0
-        for w0, w1 in diff.candidate_windows(quote, max_quote_errors(length), hint):
+        for w0, w1 in diff.candidate_windows(quote, errors, hint):
             if scanned > RELOCATE_SCAN_LIMIT:
                 break
-            scanned += w1 - w0
-            near = min(max(hint, w0), w1)
-            for at, stop in _locate(text, quote, w0 - slack, w1 + slack, near):
+            lo, hi = max(0, w0 - slack), min(len(text), w1 + slack)
+            scanned += hi - lo
+            for at, stop, _ in approx_search(text, quote, errors, lo, hi):
                 if mostly_inserted(at, stop):
                     match = _measure(text, at, stop, quote, prefix, suffix, hint)
                     if match.beats(best):

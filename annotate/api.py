@@ -284,8 +284,8 @@ def reanchor(ws: Workspace, references: Sequence[str] = (), *, dry_run: bool = F
         files = _annotation_files_of(ws, document_id)
         by_file = {path: store.read_annotation_file(ws, path) for path in files}
         stale: dict[str, list[Annotation]] = {}
-        for annotations in by_file.values():
-            for annotation in annotations:
+        for held in by_file.values():
+            for annotation in held:
                 if annotation.document_sha256 == current.sha256 and not annotation.orphaned:
                     up_to_date += 1
                 else:
@@ -296,19 +296,18 @@ def reanchor(ws: Workspace, references: Sequence[str] = (), *, dry_run: bool = F
         stamp = spans.now()
         for version, group in sorted(stale.items()):
             old_text = store.read_version(ws, version)
-            for result in anchoring.reanchor(old_text, current.text, current.sha256, group,
-                                             score):
+            outcomes = anchoring.reanchor(old_text, current.text, current.sha256, group, score)
+            for before, result in zip(group, outcomes, strict=True):
                 results.append(result)
                 orphans += result.outcome == "orphaned"
-                before = next(a for a in group if a.id == result.annotation.id)
                 if result.annotation != before:
                     moved[before.id] = result.annotation.replace(
                         modified=max(stamp, before.created))
         if dry_run or not moved:
             continue
         store.save_version(ws, current)
-        for path, annotations in by_file.items():
-            originals = {a.id: a for a in annotations}
+        for path, held in by_file.items():
+            originals = {a.id: a for a in held}
             if any(i in moved for i in originals):
                 store.update_annotation_file(ws, path, _apply_moves(originals, moved))
     return ReanchorReport(results, up_to_date, len(document_ids), orphans,

@@ -9,63 +9,36 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any
 
 from annotate.errors import CorruptFileError
 from annotate.model import Annotation
-
-
-class _StrictJSONError(ValueError):
-    """A JSON value that json.loads accepts but a record must not hold."""
-
-
-def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    keys = [key for key, _ in pairs]
-    for key in keys:
-        if keys.count(key) > 1:
-            raise _StrictJSONError(f"duplicate key {key!r} in one object")
-    return dict(pairs)
-
-
-def _reject_constant(name: str) -> Any:
-    raise _StrictJSONError(f"{name} is not valid JSON")
-
-
-def parse_line(line: str) -> Any:
-    """json.loads without Python's extensions (NaN, Infinity, duplicate keys)."""
-    return json.loads(line, object_pairs_hook=_reject_duplicate_keys,
-                      parse_constant=_reject_constant)
 
 
 def parse_annotation_text(text: str, shown_path: str) -> list[Annotation]:
     """Every record of one annotation file, each checked against the schema.
 
     Raises CorruptFileError at the first problem, with its line and column,
-    so the caller refuses to rewrite the file.
+    so the caller refuses to rewrite the file.  Blank lines carry nothing
+    and are skipped (validate warns about them).
     """
-    from annotate.schema import describe_error, schema_errors
+    from annotate import jsonpos
+    from annotate.schema import describe_error, is_valid, schema_errors
 
     annotations = []
-    if text.startswith("\ufeff"):
-        raise CorruptFileError(shown_path, 1, 1, "starts with a byte-order mark (BOM)")
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
-            continue  # blank lines (and the final newline) carry nothing
-        try:
-            record = parse_line(line)
-        except json.JSONDecodeError as error:
-            raise CorruptFileError(shown_path, number, error.colno,
-                                   f"not valid JSON: {error.msg}") from error
-        except _StrictJSONError as error:
-            raise CorruptFileError(shown_path, number, 1, str(error)) from error
-        except RecursionError as error:
-            raise CorruptFileError(shown_path, number, 1, "JSON nested too deeply") from error
-        errors = schema_errors("annotation", record)
-        if errors:
+            continue
+        parsed = jsonpos.parse_json_line(line)
+        if parsed.problems:
+            problem = parsed.problems[0]
+            raise CorruptFileError(shown_path, number, problem.offset + 1, problem.message)
+        record = parsed.value
+        if not is_valid("annotation", record):
+            error = schema_errors("annotation", record)[0]
+            column = jsonpos.locate(line, list(error.absolute_path)) + 1
             raise CorruptFileError(
-                shown_path, number, 1,
-                f"record does not match the annotation schema: {describe_error(errors[0])}",
-            )
+                shown_path, number, column,
+                f"record does not match the annotation schema: {describe_error(error)}")
         annotations.append(Annotation.from_record(record))
     return annotations
 

@@ -20,6 +20,8 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from annotate import jsonpos
+from annotate.anchoring import LineIndex
 from annotate.errors import (
     CorruptFileError,
     DocumentEncodingError,
@@ -160,12 +162,10 @@ def read_annotation_file(workspace: Workspace, path: Path) -> list[Annotation]:
         return []
     except OSError as error:
         raise CorruptFileError(shown, 1, 1, f"cannot read: {error.strerror}") from error
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        raise CorruptFileError(shown, line, column, "not valid UTF-8") from error
+    text, problems = jsonpos.decode_utf8(data)
+    if problems:
+        line, column = LineIndex(text).position(problems[0].offset)
+        raise CorruptFileError(shown, line, column, problems[0].message)
     return parse_annotation_text(text, shown)
 
 

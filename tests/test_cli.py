@@ -269,10 +269,10 @@ def test_add_records_the_document_version(workspace: Path, run: Run) -> None:
 @pytest.mark.parametrize(("appended", "position", "problem"), [
     (b'{"id": "abcd1234"\n', "2:18", "not valid JSON"),
     (b"not json at all\n", "2:1", "not valid JSON"),
-    (b'{"id": "abcd1234", "id": "x"}\n', "2:1", "duplicate key 'id'"),
-    (b'{"start": NaN}\n', "2:1", "NaN is not valid JSON"),
+    (b'{"id": "abcd1234", "id": "x"}\n', "2:20", "duplicate key 'id'"),
+    (b'{"start": NaN}\n', "2:11", "NaN is not a JSON number"),
     (b'{"id": "abcd1234"}\n', "2:1", "record does not match the annotation schema"),
-    (b'{"a": 1}\n{"b": "\xff"}\n', "3:8", "not valid UTF-8"),
+    (b'{"a": 1}\n{"b": "\xff"}\n', "3:8", "invalid UTF-8"),
 ])
 def test_corrupt_annotation_file_is_never_rewritten(workspace: Path, run: Run, appended: bytes,
                                                     position: str, problem: str) -> None:
@@ -297,7 +297,7 @@ def test_byte_order_mark_is_refused(workspace: Path, run: Run) -> None:
     path.write_bytes(broken)
     result = run("add", SEED_ID, "--label", "opinion", "--quote", "Siberia")
     assert result.exit_code == 2
-    assert "alice.jsonl:1:1: starts with a byte-order mark" in result.stderr
+    assert "alice.jsonl:1:1: UTF-8 byte order mark (U+FEFF)" in result.stderr
     assert path.read_bytes() == broken
 
 
