@@ -170,19 +170,36 @@ SEARCH_RADIUS = 4096
 # costs about a second per million code points in Python.
 FULL_SCAN_LIMIT = 1_000_000
 # The search for an edited copy of a removed span (moved, then edited) reads
-# at most this much of the inserted text that passes the trigram filter.
+# at most this much of the inserted text that passes the trigram filter, per
+# span and per call (a few seconds of scanning at most even where the diff
+# degraded and every span must be searched for; later spans then get only
+# the verbatim searches, which are cheap).
 RELOCATE_SCAN_LIMIT = 50_000
-# Verbatim occurrences examined per quote, nearest first: a two-letter quote
-# can occur tens of thousands of times in a large text.
-OCCURRENCE_LIMIT = 2_000
+RELOCATE_TOTAL_LIMIT = 2_000_000
+# Verbatim occurrences examined per quote, nearest first: a short quote can
+# occur thousands of times in a large text, and the stored context decides
+# between the nearest ones at 30-80 microseconds each.
+OCCURRENCE_LIMIT = 200
 
 # Work limits of the diff.  Budgets counted in steps replace diff-match-patch's
 # clock (Diff_Timeout), so the same texts give the same diff on any machine.
 # Myers' algorithm costs about (n + m) * d steps for d edits; the pure-Python
-# one does some ten million a second.
+# one does some twenty million a second.  A 1 MB text with every paragraph
+# edited (10,000 edits) needs about 70 million; the cap is about 5 s per MB.
 MYERS_MAX_SYMBOLS = 2_000  # one Myers call: ~0.3 s at worst (unrelated texts)
+# Changed words are diffed character by character only up to this size (both
+# sides): that finds a fixed typo or a respelled name; a longer run of
+# changed words is a rewritten phrase, where shared letters are chance.
+CHAR_REFINE_MAX = 256
+# A gap without unique tokens is handed to Myers directly up to this size;
+# a bigger one first tries runs of tokens as anchors (cheaper than Myers on a
+# gap with many edits in it).
+MYERS_CHEAP_SYMBOLS = 200
+# Where no single line or word is unique in both texts, runs of this many
+# tokens (about four words and the spaces between them) anchor the diff.
+ANCHOR_RUN = 8
 DIFF_WORK_BASE = 20_000_000  # Myers steps allowed per diff ...
-DIFF_WORK_PER_CHAR = 20  # ... plus this many per code point of the two texts
+DIFF_WORK_PER_CHAR = 50  # ... plus this many per code point of the two texts
 
 
 @dataclass(frozen=True)
@@ -526,17 +543,19 @@ def _encode(old: str, starts_a: list[int], new: str,
     return encoded_a, encoded_b
 
 
-def _unique_lcs(a: str, b: str) -> list[tuple[int, int]]:
-    """Patience diff's anchors: the longest in-order chain of symbols that
-    occur exactly once in each string."""
-    count_a, count_b = Counter(a), Counter(b)
+def _unique_lcs(a: str, b: str, n: int = 1) -> list[tuple[int, int]]:
+    """Patience diff's anchors: the longest in-order chain of n-symbol runs
+    that occur exactly once in each string, as (i, j), not overlapping."""
+    grams_a = [a[i:i + n] for i in range(len(a) - n + 1)] if n > 1 else list(a)
+    grams_b = [b[j:j + n] for j in range(len(b) - n + 1)] if n > 1 else list(b)
+    count_a, count_b = Counter(grams_a), Counter(grams_b)
     where_b: dict[str, int] = {}
-    for j, symbol in enumerate(b):
-        if count_b[symbol] == 1 and count_a.get(symbol) == 1:
-            where_b[symbol] = j
+    for j, gram in enumerate(grams_b):
+        if count_b[gram] == 1 and count_a.get(gram) == 1:
+            where_b[gram] = j
     if not where_b:
         return []
-    pairs = [(i, where_b[symbol]) for i, symbol in enumerate(a) if symbol in where_b]
+    pairs = [(i, where_b[gram]) for i, gram in enumerate(grams_a) if gram in where_b]
     tails: list[int] = []  # smallest j ending a chain of each length
     ends: list[int] = []  # the pair that does
     back = [-1] * len(pairs)
@@ -555,7 +574,37 @@ def _unique_lcs(a: str, b: str) -> list[tuple[int, int]]:
         chain.append(pairs[k])
         k = back[k]
     chain.reverse()
-    return chain
+    # Runs longer than n give overlapping anchors: keep one per run; the
+    # gaps' common prefix and suffix extend it again.
+    kept: list[tuple[int, int]] = []
+    for i, j in chain:
+        if not kept or (i >= kept[-1][0] + n and j >= kept[-1][1] + n):
+            kept.append((i, j))
+    return kept
+
+
+def _cleanup(hunks: list[Hunk]) -> list[Hunk]:
+    """diff-match-patch's semantic cleanup, in linear time on hunks.
+
+    An equality no longer than the edits on either side of it is taken to
+    be chance ("the", a space shared by two rewrites) and folded into one
+    replacement, so that text an editor rewrote reads as replaced; merging
+    may make the equality before it foldable in turn (the stack).  Same rule
+    as diff_cleanupSemantic, whose list inserts make it quadratic on the
+    thousands of hunks a heavily edited long text has.
+    """
+    stack: list[Hunk] = []
+    for hunk in hunks:
+        while stack:
+            a0, a1, b0, b1, coarse = stack[-1]
+            equal = hunk[0] - a1
+            if equal > max(a1 - a0, b1 - b0) or equal > max(hunk[1] - hunk[0],
+                                                            hunk[3] - hunk[2]):
+                break
+            stack.pop()
+            hunk = (a0, hunk[1], b0, hunk[3], coarse or hunk[4])
+        stack.append(hunk)
+    return stack
 
 
 def _hunks_from_diffs(diffs: list[tuple[int, str]], i: int, j: int,
@@ -609,7 +658,7 @@ class _Differ:
         head = self.dmp.diff_commonPrefix(old, new)
         tail = self.dmp.diff_commonSuffix(old[head:], new[head:])
         self._level(head, len(old) - tail, head, len(new) - tail, _LINES)
-        return _merge(self.hunks)
+        return _cleanup(_merge(self.hunks))
 
     def _spend(self, size: int, diffs: list[tuple[int, str]]) -> None:
         edits = sum(len(data) for op, data in diffs if op != diff_match_patch.DIFF_EQUAL)
@@ -628,60 +677,42 @@ class _Differ:
         starts_a, starts_b = split(self.old, alo, ahi), split(self.new, blo, bhi)
         encoded = _encode(self.old, starts_a, self.new, starts_b)
         if encoded is None:  # more distinct tokens than code points
-            self._level(alo, ahi, blo, bhi, level + 1)
+            if level == _LINES:
+                self._level(alo, ahi, blo, bhi, _WORDS)
+            else:
+                self.hunks.append((alo, ahi, blo, bhi, True))
             return
         a, b = encoded
+        blocks, unaligned = self._match(a, b)
         i = j = 0
-        for block_a, block_b, size in [*self._match(a, b), (len(a), len(b), 0)]:
+        for block_a, block_b, size in [*blocks, (len(a), len(b), 0)]:
             if block_a > i or block_b > j:
                 gap = (starts_a[i], starts_a[block_a], starts_b[j], starts_b[block_b])
-                if level == _LINES:
-                    self._block(*gap)
+                if level == _WORDS and (i, j) in unaligned:
+                    # No alignment was affordable here: the diff is degraded
+                    # in this block; it stays whole and its spans are searched.
+                    self.hunks.append((*gap, True))
                 else:
                     self._level(*gap, level + 1)
             i, j = block_a + size, block_b + size
 
-    def _block(self, alo: int, ahi: int, blo: int, bhi: int) -> None:
-        """Changed lines: by words, then characters, then diff-match-patch's
-        semantic cleanup, which folds chance equalities ("the", a space)
-        between rewritten words into the edits around them, as its own line
-        mode does, so that text the editor replaced reads as replaced."""
-        mark = len(self.hunks)
-        self._level(alo, ahi, blo, bhi, _WORDS)
-        local = self.hunks[mark:]
-        if len(local) < 2 or any(hunk[4] for hunk in local):
-            return
-        diffs: list[tuple[int, str]] = []
-        i = alo
-        for a0, a1, b0, b1, _ in local:
-            if a0 > i:
-                diffs.append((diff_match_patch.DIFF_EQUAL, self.old[i:a0]))
-            if a1 > a0:
-                diffs.append((diff_match_patch.DIFF_DELETE, self.old[a0:a1]))
-            if b1 > b0:
-                diffs.append((diff_match_patch.DIFF_INSERT, self.new[b0:b1]))
-            i = a1
-        if ahi > i:
-            diffs.append((diff_match_patch.DIFF_EQUAL, self.old[i:ahi]))
-        self.dmp.diff_cleanupSemantic(diffs)
-        del self.hunks[mark:]
-        _hunks_from_diffs(diffs, alo, blo, self.hunks)
-
     def _chars(self, alo: int, ahi: int, blo: int, bhi: int) -> None:
+        """Changed words: character by character if short, else replaced."""
         size = (ahi - alo) + (bhi - blo)
-        if size > MYERS_MAX_SYMBOLS or self.budget <= 0:
-            # Too big to diff within the budget: the block stays whole and
-            # coarse (a degraded diff), and its spans are searched for.
-            self.hunks.append((alo, ahi, blo, bhi, True))
+        if size > CHAR_REFINE_MAX or self.budget <= 0:
+            self.hunks.append((alo, ahi, blo, bhi, False))
             return
         diffs = self.dmp.diff_main(self.old[alo:ahi], self.new[blo:bhi], False)
         self._spend(size, diffs)
         _hunks_from_diffs(diffs, alo, blo, self.hunks)
 
-    def _match(self, a: str, b: str) -> list[tuple[int, int, int]]:
-        """Runs of equal symbols (i, j, size) of two symbol strings, in order."""
+    def _match(self, a: str, b: str) -> tuple[list[tuple[int, int, int]], set[tuple[int, int]]]:
+        """Runs of equal symbols (i, j, size) of two symbol strings, in order:
+        common ends, then unique anchors (patience), then Myers for gaps
+        small enough.  Also the starts (i, j) of the gaps that had neither."""
         prefix, suffix = self.dmp.diff_commonPrefix, self.dmp.diff_commonSuffix
         blocks: list[tuple[int, int, int]] = []
+        unaligned: set[tuple[int, int]] = set()
         stack = [(0, len(a), 0, len(b))]
         while stack:
             alo, ahi, blo, bhi = stack.pop()
@@ -698,13 +729,20 @@ class _Differ:
                 part_a, part_b = part_a[:-size], part_b[:-size]
             if not part_a or not part_b:
                 continue
+            run = 1
             anchors = _unique_lcs(part_a, part_b)
+            if not anchors and len(part_a) + len(part_b) > MYERS_CHEAP_SYMBOLS:
+                # Too big for Myers and no token unique in both (every
+                # paragraph changed, only common words left between edits):
+                # runs of tokens are unique where single tokens are not.
+                run = ANCHOR_RUN
+                anchors = _unique_lcs(part_a, part_b, run)
             if anchors:
                 i, j = alo, blo
                 for x, y in anchors:
-                    blocks.append((alo + x, blo + y, 1))
+                    blocks.append((alo + x, blo + y, run))
                     stack.append((i, alo + x, j, blo + y))
-                    i, j = alo + x + 1, blo + y + 1
+                    i, j = alo + x + run, blo + y + run
                 stack.append((i, ahi, j, bhi))
             elif len(part_a) + len(part_b) <= MYERS_MAX_SYMBOLS and self.budget > 0:
                 diffs = self.dmp.diff_main(part_a, part_b, False)
@@ -717,7 +755,8 @@ class _Differ:
                         i += len(data)
                     if op != diff_match_patch.DIFF_DELETE:
                         j += len(data)
-            # Otherwise nothing here is aligned: the finer level gets the gap.
+            else:
+                unaligned.add((alo, blo))
         blocks.sort()
         merged: list[tuple[int, int, int]] = []
         for block in blocks:
@@ -726,7 +765,7 @@ class _Differ:
                 merged[-1] = (merged[-1][0], merged[-1][1], merged[-1][2] + block[2])
             else:
                 merged.append(block)
-        return merged
+        return merged, unaligned
 
 
 def _trigrams(text: str) -> set[str]:
@@ -756,31 +795,42 @@ class _Diff:
                 self.windows[-1] = (w0, b1, size + b1 - b0)
             else:
                 self.windows.append((b0, b1, b1 - b0))
-        self._trigrams: list[frozenset[str]] | None = None
+        self._window_ends = [w1 for _, w1, _ in self.windows]
+        # Big enough to be a moved sentence or paragraph: searched wherever it is.
+        self._big = [k for k, (_, _, size) in enumerate(self.windows)
+                     if size >= 4 * CONTEXT_LENGTH]
+        self._trigrams: dict[int, frozenset[str]] = {}
 
     def candidate_windows(self, quote: str, errors: int, hint: int) -> list[tuple[int, int]]:
-        """Inserted windows that may hold quote with at most errors edits.
+        """Inserted windows that may hold quote with at most errors edits:
+        those within SEARCH_RADIUS of hint, and big ones anywhere.
 
-        The q-gram lemma: an edit destroys at most 3 of a string's trigrams,
-        so a window holding fewer than (distinct trigrams - 3 * errors) of
-        the quote's cannot contain it.  Each window's trigrams are taken once
-        per diff, padded by a context's length, since a match need only be
-        half inside inserted text; the part of a long quote that can stick
-        out further is allowed for.  Best-stocked and then nearest first.
+        The q-gram lemma filters them: an edit destroys at most 3 of a
+        string's trigrams, so a window holding fewer than (distinct trigrams
+        - 3 * errors) of the quote's cannot contain it.  A window's trigrams
+        are taken once per diff, padded by a context's length, since a match
+        need only be half inside inserted text; the part of a long quote that
+        can stick out further is allowed for.  Best-stocked, nearest first.
         """
-        if self._trigrams is None:
-            text, pad = self.text, CONTEXT_LENGTH
-            self._trigrams = [
-                frozenset(_trigrams(text[max(0, w0 - pad):w1 + pad]))
-                for w0, w1, _ in self.windows]
+        first = bisect.bisect_left(self._window_ends, hint - SEARCH_RADIUS)
+        last = first
+        while last < len(self.windows) and self.windows[last][0] <= hint + SEARCH_RADIUS:
+            last += 1
+        indices = sorted(set(range(first, last)).union(self._big))
         wanted = frozenset(_trigrams(quote))
-        need = len(wanted) - 3 * errors - max(0, len(quote) // 2 - CONTEXT_LENGTH)
+        need = max(1, len(wanted) - 3 * errors - max(0, len(quote) // 2 - CONTEXT_LENGTH))
         chosen: list[tuple[int, int, int, int]] = []
-        for (w0, w1, size), grams in zip(self.windows, self._trigrams, strict=True):
+        for k in indices:
+            w0, w1, size = self.windows[k]
             if 2 * size < len(quote):
                 continue
-            shared = len(wanted & grams) if wanted else 0
-            if shared >= max(1, need):
+            grams = self._trigrams.get(k)
+            if grams is None:
+                pad = CONTEXT_LENGTH
+                grams = self._trigrams[k] = frozenset(
+                    _trigrams(self.text[max(0, w0 - pad):w1 + pad]))
+            shared = len(wanted & grams)
+            if shared >= need:
                 chosen.append((-shared, max(w0 - hint, hint - w1, 0), w0, w1))
         chosen.sort()
         return [(w0, w1) for _, _, w0, w1 in chosen]
@@ -861,6 +911,7 @@ class _Job:
         self.text = text
         self.sha256 = sha256
         self.min_score = min_score
+        self.relocate_budget = RELOCATE_TOTAL_LIMIT
 
     def place(self, annotation: Annotation, match: _Match) -> Reanchored:
         text = self.text
@@ -916,7 +967,8 @@ class _Job:
         return self.decide(annotation, match)
 
     def relocate(self, annotation: Annotation, old: str, diff: _Diff, span: tuple[int, int],
-                 block: tuple[int, int], hint: int, prefix: str, suffix: str) -> Reanchored:
+                 block: tuple[int, int], region: tuple[int, int] | None, hint: int,
+                 prefix: str, suffix: str) -> Reanchored:
         """A span whose text the diff removed (or could not follow): it is
         found again only in text the diff inserted, i.e. if it was moved.
         Text the diff kept is the image of other old text (another mention),
@@ -927,6 +979,16 @@ class _Job:
 
         def mostly_inserted(at: int, stop: int) -> bool:
             return 2 * diff.inserted_overlap(at, stop) >= stop - at
+
+        # 0. What replaced it, first: a respelled word the character diff
+        # did not refine, or text the cleanup folded into a bigger edit.
+        if region is not None and region[1] > region[0]:
+            slack = max_quote_errors(length) + 2
+            place = _align(text, quote, region[0] - slack, region[1] + slack, *region)
+            if place is not None:
+                match = _measure(text, place[0], place[1], quote, prefix, suffix, hint)
+                if match.exact or match.acceptable(length, self.min_score):
+                    return self.place(annotation, match)
 
         # 1. Moved with the removed text around it: that text itself is the
         # context, so a quote at the edge of a moved paragraph is recognised
@@ -947,6 +1009,8 @@ class _Job:
                 match = _measure(text, at, at + length, quote, prefix, suffix, hint)
                 if match.beats(best):
                     best = match
+                if match.exact and match.context_intact:
+                    break  # nothing further away can beat it
         if best is not None and best.acceptable(length, self.min_score):
             return self.place(annotation, best)
         # 3. An edited version in inserted text: only windows that hold
@@ -958,10 +1022,11 @@ class _Job:
         slack = errors + 2
         scanned = 0
         for w0, w1 in diff.candidate_windows(quote, errors, hint):
-            if scanned > RELOCATE_SCAN_LIMIT:
+            if scanned > RELOCATE_SCAN_LIMIT or self.relocate_budget <= 0:
                 break
             lo, hi = max(0, w0 - slack), min(len(text), w1 + slack)
             scanned += hi - lo
+            self.relocate_budget -= hi - lo
             for at, stop, _ in approx_search(text, quote, errors, lo, hi):
                 if mostly_inserted(at, stop):
                     match = _measure(text, at, stop, quote, prefix, suffix, hint)
@@ -1048,6 +1113,7 @@ def reanchor(old_text: str | None, new_text: str, new_sha256: str,
             h = touched[0]
             width_a, width_b = diff.a1[h] - diff.a0[h], diff.b1[h] - diff.b0[h]
             hint = diff.b0[h] + (max(start, diff.a0[h]) - diff.a0[h]) * width_b // max(1, width_a)
-        results[k] = job.relocate(annotation, old_text, diff, (start, end), block, hint,
-                                  prefix, suffix)
+        region = None if coarse else (new_start, new_end)
+        results[k] = job.relocate(annotation, old_text, diff, (start, end), block, region,
+                                  hint, prefix, suffix)
     return [result for result in results if result is not None]

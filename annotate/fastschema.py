@@ -150,6 +150,9 @@ def _resolve(root: dict[str, Any], reference: str) -> Any:
     return node
 
 
+# Distinct strings remembered per string schema before starting afresh.
+_MEMO_SIZE = 4096
+
 _STRING_KEYWORDS = frozenset({"type", "pattern", "minLength", "maxLength", "format",
                               "title", "description"})
 
@@ -173,7 +176,23 @@ def _string_node(node: dict[str, Any], format_checker: Any) -> Check:
             return False
         return conforms is None or conforms(value)
 
-    return check
+    if search is None and conforms is None:
+        return check
+    # Regexes and format checks are pure, and records repeat their values
+    # (the document, its hash, the reviewer, the sources): remember answers.
+    memo: dict[str, bool] = {}
+
+    def remembered(value: Any) -> bool:
+        if not isinstance(value, str):
+            return False
+        answer = memo.get(value)
+        if answer is None:
+            if len(memo) >= _MEMO_SIZE:
+                memo.clear()
+            answer = memo[value] = check(value)
+        return answer
+
+    return remembered
 
 
 def _format_check(node: dict[str, Any], format_checker: Any) -> Check | None:
@@ -181,7 +200,11 @@ def _format_check(node: dict[str, Any], format_checker: Any) -> Check | None:
     it (a false result or one of its declared exceptions means "no"), without
     the per-call lookup and FormatError machinery.  None: nothing to check
     (an unknown format is an annotation only, as in jsonschema)."""
-    if "format" not in node or node["format"] not in format_checker.checkers:
+    if "format" not in node:
+        return None
+    if format_checker is None:
+        raise UnsupportedSchema("the schema checks formats: pass a format checker")
+    if node["format"] not in format_checker.checkers:
         return None
     function, raises = format_checker.checkers[node["format"]]
 
@@ -224,8 +247,8 @@ def _array_checks(node: dict[str, Any], build: Callable[[Any], Check]) -> list[C
 def _object_checks(node: dict[str, Any], build: Callable[[Any], Check]) -> list[Check]:
     checks: list[Check] = []
     if "required" in node:
-        required = tuple(node["required"])
-        checks.append(lambda v: not isinstance(v, dict) or all(k in v for k in required))
+        required = frozenset(node["required"])
+        checks.append(lambda v: not isinstance(v, dict) or required.issubset(v))
     properties = {name: build(sub) for name, sub in node.get("properties", {}).items()}
     if properties:
         def check_properties(value: Any) -> bool:

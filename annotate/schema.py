@@ -76,6 +76,13 @@ def fast_check(name: SchemaName) -> Callable[[Any], bool]:
     """A quick exact is-valid test (fastschema), or jsonschema's own if unsupported."""
     from annotate.fastschema import UnsupportedSchema, compile_schema
 
+    try:
+        # Without formats no jsonschema is needed at all: the project file
+        # is checked by every command, and importing jsonschema costs more
+        # than the rest of a cached `annotate validate`.
+        return compile_schema(load_schema(name), None)
+    except UnsupportedSchema:
+        pass
     checker = validator(name)
     try:
         return compile_schema(load_schema(name), checker.format_checker)  # type: ignore[attr-defined]

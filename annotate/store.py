@@ -86,12 +86,12 @@ def _unknown_document_message(workspace: Workspace, reference: str) -> str:
     return message
 
 
-def decode_document(data: bytes, shown_path: str) -> str:
+def decode_document(data: bytes, shown_path: Callable[[], str]) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise DocumentEncodingError(
-            f"{shown_path} is not valid UTF-8 (bad byte at offset {error.start}); "
+            f"{shown_path()} is not valid UTF-8 (bad byte at offset {error.start}); "
             "convert it to UTF-8 first"
         ) from error
 
@@ -106,7 +106,7 @@ def read_document(workspace: Workspace, document_id: str) -> Document:
         ) from error
     # Documents are decoded without newline translation: offsets count the
     # file's own characters, CRLF included.
-    text = decode_document(data, workspace.relative(path))
+    text = decode_document(data, lambda: workspace.relative(path))
     return Document(document_id, text, hashlib.sha256(data).hexdigest())
 
 
@@ -125,7 +125,7 @@ def read_version(workspace: Workspace, sha256: str) -> str | None:
         return None
     if hashlib.sha256(data).hexdigest() != sha256:
         return None  # a damaged copy is no copy: fall back to quote search
-    return decode_document(data, workspace.relative(path))
+    return decode_document(data, lambda: workspace.relative(path))
 
 
 # -- annotation files --------------------------------------------------------

@@ -32,7 +32,8 @@ from annotate.model import Finding, Project
 from annotate.workspace import PROJECT_FILE, Workspace, project_from_data
 
 CACHE_DIR = ".annotate-cache"
-CACHE_FILE = "validate-v2.json"
+CACHE_FILE = "validate-v3.json"
+IDS_FILE = "validate-ids-v3.json"
 # Below this many files a process pool costs more than it saves.
 PARALLEL_MIN_FILES = 64
 
@@ -43,8 +44,11 @@ class FileResult:
 
     path: str  # as shown: relative to the workspace, "/"-separated
     findings: list[Finding] = field(default_factory=list)
-    ids: list[tuple[str, int]] = field(default_factory=list)  # id, line
+    # (id, line) of every record; None when answered from the cache, whose
+    # ids are loaded only if the workspace-wide id check has to run again.
+    ids: list[tuple[str, int]] | None = field(default_factory=list)
     annotations: int = 0
+    key: str = ""  # SHA-256 of the file's bytes
     # What else the result depends on: "doc:<id>" -> sha256 or "" (missing),
     # "ver:<sha256>" -> "1" or "" (stored version text present or not).
     dependencies: dict[str, str] = field(default_factory=dict)
@@ -129,6 +133,8 @@ def check_annotation_text(shown: str, data: bytes, *, project: Project | None,
 
     result = FileResult(shown)
     add = result.findings.append
+    ids: list[tuple[str, int]] = []
+    result.ids = ids
     text, problems = jsonpos.decode_utf8(data)
     index = LineIndex(text)
     for problem in problems:
@@ -143,7 +149,7 @@ def check_annotation_text(shown: str, data: bytes, *, project: Project | None,
                      f"no document {owner[0]!r} in the corpus for this annotation file; "
                      "move the file or restore the document"))
     is_valid = fast_check("annotation")
-    seen: dict[str, int] = {}
+    seen: dict[tuple[Any, ...], int] = {}
     lines = text.split("\n")
     if lines[-1] == "":
         lines.pop()  # the final newline ends the last line; it is not a blank line
@@ -156,7 +162,7 @@ def check_annotation_text(shown: str, data: bytes, *, project: Project | None,
             continue
         record = parsed.value
         if isinstance(record, dict) and isinstance(record.get("id"), str):
-            result.ids.append((record["id"], number))
+            ids.append((record["id"], number))
         result.annotations += 1
         if not is_valid(record):
             for error in schema_errors("annotation", record):
@@ -170,8 +176,7 @@ def check_annotation_text(shown: str, data: bytes, *, project: Project | None,
                                                result.dependencies, document_exists):
             add(_finding(shown, number, jsonpos.locate(line, [key]) + 1 if key else 1,
                          rule, message))
-        identity = json.dumps({k: v for k, v in record.items()
-                               if k not in ("id", "created", "modified")}, sort_keys=True)
+        identity = _identity(record)
         if identity in seen:
             add(_finding(shown, number, 1, codes.DUPLICATE_ANNOTATION,
                          f"same annotation as line {seen[identity]} (only the id and "
@@ -179,6 +184,18 @@ def check_annotation_text(shown: str, data: bytes, *, project: Project | None,
         else:
             seen[identity] = number
     return result
+
+
+# What makes two annotations the same one: everything but id and timestamps.
+_IDENTITY_FIELDS = ("document", "document_sha256", "start", "end", "quote", "prefix",
+                    "suffix", "label", "reviewer", "note", "sources", "verdict", "tags",
+                    "orphaned", "previous_quote")
+
+
+def _identity(record: dict[str, Any]) -> tuple[Any, ...]:
+    # Records passed the schema, so the lists hold only strings.
+    return tuple(tuple(value) if isinstance(value := record.get(name), list) else value
+                 for name in _IDENTITY_FIELDS)
 
 
 def check_record(record: dict[str, Any], project: Project | None,
@@ -272,7 +289,7 @@ def _clip(text: str, limit: int = 300) -> str:
 
 def check_project_text(shown: str, data: bytes) -> tuple[list[Finding], Project | None]:
     """Findings for the project file, and the Project when it is usable."""
-    from annotate.schema import schema_errors
+    from annotate.schema import is_valid, schema_errors
 
     findings: list[Finding] = []
     text, problems = jsonpos.decode_utf8(data)
@@ -289,7 +306,8 @@ def check_project_text(shown: str, data: bytes) -> tuple[list[Finding], Project 
         at(problem.offset, codes.get_rule(problem.code), problem.message)
     if not parsed.parsed or problems:
         return findings, None
-    errors = schema_errors("project", parsed.value)
+    errors = [] if is_valid("project", parsed.value) else schema_errors("project",
+                                                                       parsed.value)
     for error in errors:
         where = "/".join(str(p) for p in error.absolute_path)
         at(jsonpos.locate(text, list(error.absolute_path)), codes.PROJECT_SCHEMA,
@@ -309,92 +327,101 @@ def check_project_text(shown: str, data: bytes) -> tuple[list[Finding], Project 
 
 @dataclass(frozen=True)
 class Target:
-    path: Path
-    shown: str
+    path: str  # absolute
+    shown: str  # relative to the workspace, "/"-separated, when inside it
 
 
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.relative_to(root)
-    except ValueError:
-        return False
-    return True
+def _relative(path: str, root: str) -> str | None:
+    """path relative to root ("/"-separated), or None when it is not inside.
+
+    Plain strings, not pathlib: a workspace has thousands of files and this
+    runs for each of them on every (cached) run."""
+    if path == root:
+        return ""
+    if not path.startswith(root + os.sep):
+        return None
+    return path[len(root) + 1:].replace(os.sep, "/")
 
 
 def collect(workspace: Workspace, paths: Sequence[str]) -> tuple[list[Target], list[Finding],
                                                                   bool]:
     """(annotation files to check, findings about links/unreadable paths, project file?)."""
-    root = Path(os.path.abspath(workspace.root))
+    root = os.path.abspath(workspace.root)
     findings: list[Finding] = []
     targets: list[Target] = []
     include_project = not paths
 
-    def shown(path: Path) -> str:
-        absolute = Path(os.path.abspath(path))
-        return (absolute.relative_to(root).as_posix() if _inside(absolute, root)
-                else str(path))
+    def shown(path: str) -> str:
+        relative = _relative(path, root)
+        return path if relative is None else relative
 
-    def consider(path: Path) -> None:
+    def leaves_workspace(path: str) -> bool:
+        if _relative(os.path.realpath(path), os.path.realpath(root)) is not None:
+            return False
+        findings.append(_finding(shown(path), 1, 1, codes.SYMLINK_OUTSIDE_WORKSPACE,
+                                 f"symbolic link to {os.readlink(path)} leaves the "
+                                 "workspace; it was not followed"))
+        return True
+
+    def consider(path: str) -> None:
         nonlocal include_project
-        if path.is_symlink() and not _inside(path.resolve(), root):
-            findings.append(_finding(shown(path), 1, 1, codes.SYMLINK_OUTSIDE_WORKSPACE,
-                                     f"symbolic link to {os.readlink(path)} leaves the "
-                                     "workspace; it was not followed"))
+        if os.path.islink(path) and leaves_workspace(path):
             return
-        if path.name == PROJECT_FILE and Path(os.path.abspath(path)).parent == root:
+        if os.path.basename(path) == PROJECT_FILE and os.path.dirname(path) == root:
             include_project = True
-            return
-        if path.is_dir():
+        elif os.path.isdir(path):
             findings.append(_finding(shown(path), 1, 1, codes.UNREADABLE_FILE,
                                      "is a directory, not an annotation file"))
-            return
-        targets.append(Target(path, shown(path)))
+        else:
+            targets.append(Target(path, shown(path)))
 
-    def walk(folder: Path) -> None:
-        for current, folders, files in os.walk(folder):
-            base = Path(current)
-            kept = []
-            for name in sorted(folders):
-                if name.startswith("."):
-                    continue
-                sub = base / name
-                leaves = sub.is_symlink() and not _inside(sub.resolve(), root)
-                if leaves or name.endswith(store.ANNOTATION_SUFFIX):
-                    consider(sub)  # reported, never descended into
-                else:
-                    kept.append(name)
-            folders[:] = kept
-            for name in sorted(files):
-                if name.endswith(store.ANNOTATION_SUFFIX) and not name.startswith("."):
-                    consider(base / name)
+    def walk(folder: str) -> None:
+        pending = [folder]
+        while pending:
+            with os.scandir(pending.pop()) as entries:
+                for entry in entries:
+                    if entry.name.startswith("."):
+                        continue  # hidden: temporaries, stored versions, caches
+                    if entry.is_symlink() and leaves_workspace(entry.path):
+                        continue
+                    if entry.name.endswith(store.ANNOTATION_SUFFIX):
+                        consider(entry.path)
+                    elif entry.is_dir(follow_symlinks=False):
+                        pending.append(entry.path)
 
     if not paths and workspace.annotations_dir.is_dir():
-        walk(workspace.annotations_dir)
+        walk(os.path.abspath(workspace.annotations_dir))
     for given in paths:
-        path = Path(given)
-        if not path.exists() and not path.is_symlink():
+        path = os.path.abspath(given)
+        if not os.path.lexists(path):
             raise AnnotateError(f"no such file or folder: {given}")
-        if path.is_dir() and not path.is_symlink():
+        if os.path.isdir(path) and not os.path.islink(path):
             walk(path)
         else:
             consider(path)
+    targets.sort(key=lambda target: target.shown)
     return targets, findings, include_project
 
 
 # -- the run --------------------------------------------------------------------------
 
-def _owner(workspace: Workspace, path: Path) -> tuple[str, str] | None:
+def _owner(workspace: Workspace, path: str) -> tuple[str, str] | None:
     """(document, reviewer) named by the file's place, for files in the annotations folder."""
-    absolute = Path(os.path.abspath(path))
-    annotations = Path(os.path.abspath(workspace.annotations_dir))
-    if not _inside(absolute, annotations) or absolute.parent == annotations:
+    relative = _relative(path, os.path.abspath(workspace.annotations_dir))
+    if not relative or "/" not in relative:
         return None
-    return (absolute.parent.relative_to(annotations).as_posix(),
-            absolute.name[: -len(store.ANNOTATION_SUFFIX)])
+    document, _, name = relative.rpartition("/")
+    return document, name[: -len(store.ANNOTATION_SUFFIX)]
 
 
 def _check_target(workspace: Workspace, project: Project | None, documents: Documents,
-                  target: Target, data: bytes) -> FileResult:
+                  target: Target) -> tuple[str, FileResult]:
+    """(content hash, result) for one file, read here: a worker reads its own
+    files, so the parent never holds the workspace's bytes in memory."""
+    data = _read(target)
+    if isinstance(data, str):  # it changed since it was listed
+        return "", FileResult(target.shown, [_finding(target.shown, 1, 1,
+                                                       codes.UNREADABLE_FILE, data)])
     owner = _owner(workspace, target.path)
     exists = True
     dependencies: dict[str, str] = {}
@@ -405,7 +432,8 @@ def _check_target(workspace: Workspace, project: Project | None, documents: Docu
     result = check_annotation_text(target.shown, data, project=project, owner=owner,
                                    documents=documents, document_exists=exists)
     result.dependencies.update(dependencies)
-    return result
+    result.key = hashlib.sha256(data).hexdigest()
+    return result.key, result
 
 
 # Per-process state of the pool's workers (set by _worker_start).
@@ -416,9 +444,9 @@ def _worker_start(workspace: Workspace, project: Project | None) -> None:
     _WORKER.update(workspace=workspace, project=project, documents=Documents(workspace))
 
 
-def _worker_check(batch: list[tuple[Target, bytes]]) -> list[FileResult]:
+def _worker_check(batch: list[Target]) -> list[tuple[str, FileResult]]:
     return [_check_target(_WORKER["workspace"], _WORKER["project"], _WORKER["documents"],
-                          target, data) for target, data in batch]
+                          target) for target in batch]
 
 
 def _read(target: Target) -> bytes | str:
@@ -455,7 +483,7 @@ def validate(workspace: Workspace, paths: Sequence[str] = (), *, use_cache: bool
     documents = Documents(workspace)
     cache = _Cache(workspace, project_bytes) if use_cache else None
     results: list[FileResult] = []
-    to_check: list[tuple[Target, bytes, str]] = []
+    to_check: list[Target] = []
     from_cache = 0
     for target in targets:
         data = _read(target)
@@ -469,19 +497,20 @@ def validate(workspace: Workspace, paths: Sequence[str] = (), *, use_cache: bool
             results.append(cached)
             from_cache += 1
         else:
-            to_check.append((target, data, key))
+            to_check.append(target)
     checked = _run_checks(workspace, project, documents, to_check, jobs, progress,
                           len(targets), from_cache)
-    for (target, _, key), result in zip(to_check, checked, strict=True):
+    for key, result in checked:
         results.append(result)
-        if cache:
-            cache.put(target.shown, key, result)
-    if cache:
-        cache.save()
+        if cache and key:
+            cache.put(result.path, key, result)
+        unreadable = unreadable or any(f.code == codes.UNREADABLE_FILE.code
+                                       for f in result.findings)
     for result in results:
         findings.extend(result.findings)
-    places = {target.shown: target.path for target in targets}
-    findings.extend(_duplicate_ids(results, places))
+    findings.extend(_duplicate_ids(results, {t.shown: t.path for t in targets}, cache))
+    if cache:
+        cache.save()
     files_checked += len(results)
     from annotate.report.findings import sort_findings
 
@@ -500,16 +529,16 @@ def _read_or_empty(path: Path) -> bytes:
 
 
 def _run_checks(workspace: Workspace, project: Project | None, documents: Documents,
-                work: list[tuple[Target, bytes, str]], jobs: int | None,
+                work: list[Target], jobs: int | None,
                 progress: Callable[[int, int], None] | None, total: int,
-                done: int) -> list[FileResult]:
+                done: int) -> list[tuple[str, FileResult]]:
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if progress:
         progress(done, total)
     if workers <= 1 or len(work) < PARALLEL_MIN_FILES:
         results = []
-        for target, data, _ in work:
-            results.append(_check_target(workspace, project, documents, target, data))
+        for target in work:
+            results.append(_check_target(workspace, project, documents, target))
             done += 1
             if progress and done % 50 == 0:
                 progress(done, total)
@@ -527,7 +556,7 @@ def _run_checks(workspace: Workspace, project: Project | None, documents: Docume
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     size = max(8, len(work) // (workers * 8))
-    batches = [[(t, d) for t, d, _ in work[i:i + size]] for i in range(0, len(work), size)]
+    batches = [work[i:i + size] for i in range(0, len(work), size)]
     results = []
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_start,
                              initargs=(workspace, project)) as pool:
@@ -539,11 +568,25 @@ def _run_checks(workspace: Workspace, project: Project | None, documents: Docume
     return results
 
 
-def _duplicate_ids(results: Sequence[FileResult], paths: dict[str, Path]) -> list[Finding]:
+def _duplicate_ids(results: Sequence[FileResult], paths: dict[str, str],
+                   cache: _Cache | None) -> list[Finding]:
+    """Ids must be unique across the workspace: the one check that needs
+    every file at once.  When no file changed, the last answer stands."""
+    keys = hashlib.sha256()
+    for path, key in sorted((result.path, result.key) for result in results):
+        keys.update(f"{path}\0{key}\n".encode())
+    combined = keys.hexdigest()
+    if cache is not None:
+        known = cache.duplicates(combined)
+        if known is not None:
+            return known
     first: dict[str, tuple[str, int]] = {}
     findings = []
     for result in sorted(results, key=lambda r: r.path):
-        for identifier, line in result.ids:
+        ids = result.ids
+        if ids is None:
+            ids = (cache.ids(result.path) if cache else None) or _read_ids(paths[result.path])
+        for identifier, line in ids:
             if identifier in first:
                 path, where = first[identifier]
                 column = _id_column(paths[result.path], line)
@@ -551,13 +594,28 @@ def _duplicate_ids(results: Sequence[FileResult], paths: dict[str, Path]) -> lis
                                          f"id {identifier!r} is also used at {path}:{where}"))
             else:
                 first[identifier] = (result.path, line)
+    if cache is not None:
+        cache.remember_duplicates(combined, findings, results)
     return findings
 
 
-def _id_column(path: Path, line: int) -> int:
+def _read_ids(path: str) -> list[tuple[str, int]]:
+    """Ids of a file whose ids the cache lost: parsed again, nothing more."""
+    with open(path, "rb") as handle:
+        text, _ = jsonpos.decode_utf8(handle.read())
+    ids = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        value = jsonpos.parse_json_line(line).value if line.strip() else None
+        if isinstance(value, dict) and isinstance(value.get("id"), str):
+            ids.append((value["id"], number))
+    return ids
+
+
+def _id_column(path: str, line: int) -> int:
     # Located only for the rare duplicate, so the common case never pays
     # for scanning every line a second time.
-    text, _ = jsonpos.decode_utf8(path.read_bytes())
+    with open(path, "rb") as handle:
+        text, _ = jsonpos.decode_utf8(handle.read())
     return jsonpos.locate(text.split("\n")[line - 1], ["id"]) + 1
 
 
@@ -577,7 +635,8 @@ class _Cache:
 
     Lives in .annotate-cache/ (which ignores itself in git); a corrupt or
     foreign cache file is simply ignored, so the cache can only ever save
-    work, never change a result.
+    work, never change a result.  The ids of each file sit in a second file,
+    read only when the workspace-wide id check has to run again.
     """
 
     def __init__(self, workspace: Workspace, project_bytes: bytes) -> None:
@@ -585,19 +644,25 @@ class _Cache:
 
         self.folder = workspace.root / CACHE_DIR
         self.path = self.folder / CACHE_FILE
+        self.ids_path = self.folder / IDS_FILE
         salt = hashlib.sha256(__version__.encode())
         for name in ("annotation", "project"):
             salt.update((schema_dir() / f"{name}.schema.json").read_bytes())
         salt.update(project_bytes)
         self.salt = salt.hexdigest()
-        self.entries: dict[str, Any] = {}
+        stored = self._load(self.path)
+        self.entries: dict[str, Any] = stored.get("files", {})
+        self.duplicate_check: dict[str, Any] = stored.get("duplicates", {})
+        self._ids: dict[str, Any] | None = None  # loaded on first use
         self.changed = False
+
+    def _load(self, path: Path) -> dict[str, Any]:
         try:
-            stored = json.loads(self.path.read_text(encoding="utf-8"))
-            if stored.get("salt") == self.salt and isinstance(stored.get("files"), dict):
-                self.entries = stored["files"]
-        except (OSError, ValueError, AttributeError):
-            pass
+            stored = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        valid = isinstance(stored, dict) and stored.get("salt") == self.salt
+        return stored if valid and isinstance(stored.get("files", {}), dict) else {}
 
     def get(self, shown: str, key: str, documents: Documents) -> FileResult | None:
         entry = self.entries.get(shown)
@@ -611,8 +676,8 @@ class _Cache:
                 path=shown,
                 findings=[Finding(shown, f[0], f[1], f[2], f[3], f[4])
                           for f in entry["findings"]],
-                ids=[(i[0], i[1]) for i in entry["ids"]],
-                annotations=entry["annotations"], dependencies=dependencies)
+                ids=None, annotations=entry["annotations"], key=key,
+                dependencies=dependencies)
         except (KeyError, IndexError, TypeError):
             return None
 
@@ -621,8 +686,40 @@ class _Cache:
             "key": key, "dependencies": result.dependencies, "annotations": result.annotations,
             "findings": [[f.line, f.column, f.code, f.severity, f.message]
                          for f in result.findings],
-            "ids": [list(i) for i in result.ids],
         }
+        self.changed = True
+
+    def ids(self, shown: str) -> list[tuple[str, int]] | None:
+        if self._ids is None:
+            self._ids = self._load(self.ids_path).get("files", {})
+        entry = self._ids.get(shown)
+        key = self.entries.get(shown, {}).get("key")
+        if not isinstance(entry, dict) or entry.get("key") != key:
+            return None
+        try:
+            return [(str(i[0]), int(i[1])) for i in entry["ids"]]
+        except (KeyError, IndexError, TypeError, ValueError):
+            return None
+
+    def duplicates(self, combined: str) -> list[Finding] | None:
+        if self.duplicate_check.get("key") != combined:
+            return None
+        try:
+            return [Finding(f[0], f[1], f[2], f[3], f[4], f[5])
+                    for f in self.duplicate_check["findings"]]
+        except (KeyError, IndexError, TypeError):
+            return None
+
+    def remember_duplicates(self, combined: str, findings: list[Finding],
+                            results: Sequence[FileResult]) -> None:
+        self.duplicate_check = {"key": combined, "findings": [
+            [f.path, f.line, f.column, f.code, f.severity, f.message] for f in findings]}
+        if self._ids is None:
+            self._ids = self._load(self.ids_path).get("files", {})
+        for result in results:
+            if result.ids is not None and result.key:
+                self._ids[result.path] = {"key": result.key,
+                                          "ids": [list(i) for i in result.ids]}
         self.changed = True
 
     def save(self) -> None:
@@ -633,8 +730,14 @@ class _Cache:
             ignore = self.folder / ".gitignore"
             if not ignore.exists():
                 store.atomic_write(ignore, b"# annotate's cache: safe to delete\n*\n")
-            data = json.dumps({"salt": self.salt, "files": self.entries},
-                              separators=(",", ":"), ensure_ascii=False)
-            store.atomic_write(self.path, data.encode("utf-8"))
+            self._write(self.path, {"files": self.entries,
+                                    "duplicates": self.duplicate_check})
+            if self._ids is not None:
+                self._write(self.ids_path, {"files": self._ids})
         except OSError:
             pass  # a read-only checkout still validates; it just is not cached
+
+    def _write(self, path: Path, content: dict[str, Any]) -> None:
+        data = json.dumps({"salt": self.salt, **content}, separators=(",", ":"),
+                          ensure_ascii=False)
+        store.atomic_write(path, data.encode("utf-8"))

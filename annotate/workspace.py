@@ -126,7 +126,7 @@ def locate(explicit: str | None = None, cwd: Path | None = None) -> Path:
 
 def load(root: Path) -> Workspace:
     """Read and check the project file.  Refuses a broken one with its position."""
-    from annotate.schema import describe_error, schema_errors
+    from annotate.schema import describe_error, is_valid, schema_errors
 
     path = root / PROJECT_FILE
     shown = str(path)
@@ -141,7 +141,7 @@ def load(root: Path) -> Workspace:
     except json.JSONDecodeError as error:
         raise CorruptFileError(shown, error.lineno, error.colno,
                                f"not valid JSON: {error.msg}") from error
-    errors = schema_errors("project", data)
+    errors = [] if is_valid("project", data) else schema_errors("project", data)
     if errors:
         raise CorruptFileError(shown, 1, 1, f"does not match the project schema: "
                                f"{describe_error(errors[0])}")

@@ -321,7 +321,7 @@ def test_cache_never_changes_results(workspace: Path, run: Run) -> None:
             project.read_text().replace('"name": "view"', '"name": "opinion"'))),
         ("document deleted", lambda: document.unlink()),
         ("document back", lambda: document.write_bytes(original)),
-        ("cache corrupted", lambda: (workspace / ".annotate-cache" / "validate-v2.json")
+        ("cache corrupted", lambda: (workspace / ".annotate-cache" / "validate-v3.json")
          .write_text("{not json")),
     ]
     for name, change in changes:
