@@ -159,7 +159,8 @@ LOOSE_QUOTE_SIMILARITY = 0.75
 SHORT_QUOTE = 12
 VERBATIM_QUOTE = 4
 # Below this length the score needed rises too (more context must agree): a
-# short string turns up by chance, its surroundings say which one is meant.
+# short string turns up by chance, its surroundings say which one is meant
+# (see required_score).
 LONG_QUOTE = 32
 
 # How far from where the diff or the stored offsets put a quote the
@@ -191,6 +192,9 @@ MYERS_MAX_SYMBOLS = 2_000  # one Myers call: ~0.3 s at worst (unrelated texts)
 # sides): that finds a fixed typo or a respelled name; a longer run of
 # changed words is a rewritten phrase, where shared letters are chance.
 CHAR_REFINE_MAX = 256
+# Equalities the semantic cleanup may fold into the edits around them: chance
+# ones are a space, an article, a few shared letters.
+CLEANUP_MAX_EQUALITY = 8
 # A gap without unique tokens is handed to Myers directly up to this size;
 # a bigger one first tries runs of tokens as anchors (cheaper than Myers on a
 # gap with many edits in it).
@@ -226,9 +230,13 @@ def max_quote_errors(length: int) -> int:
 
 def required_score(length: int, min_score: float = DEFAULT_MIN_SCORE) -> float:
     """The match score a quote of that length needs: min_score from 32 code
-    points up, for shorter quotes up to halfway from min_score to 1.0."""
+    points up, for shorter ones up to three quarters of the way to 1.0.
+
+    With the default, "Kim" needs 0.87: its prefix or suffix intact and the
+    other half there; another "Kim" elsewhere in the article, with unrelated
+    surroundings, scores about 0.75 and is not taken for it."""
     shortfall = max(0, LONG_QUOTE - length) / LONG_QUOTE
-    return min_score + (1 - min_score) * 0.5 * shortfall
+    return min_score + (1 - min_score) * 0.75 * shortfall
 
 
 def match_score(similarity: float, prefix_score: float, suffix_score: float,
@@ -348,6 +356,28 @@ def _align(text: str, quote: str, lo: int, hi: int, expect_start: int,
     return start, end
 
 
+def _aligned_end(text: str, quote: str, start: int, limit: int, expect: int) -> int:
+    """The end that makes text[start:end] nearest to quote (ties: nearest to
+    expect, then the wider), for a start the diff kept."""
+    rows = edit_distances(quote, text[start:min(len(text), limit)], anchored=True)
+    if not rows:
+        return start
+    best = min(rows)
+    return min((start + j + 1 for j, value in enumerate(rows) if value == best),
+               key=lambda e: (abs(e - expect), -e))
+
+
+def _aligned_start(text: str, quote: str, limit: int, end: int, expect: int) -> int:
+    """The start that makes text[start:end] nearest to quote, for a kept end."""
+    first = max(0, limit)
+    rows = edit_distances(quote[::-1], text[first:end][::-1], anchored=True)
+    if not rows:
+        return end
+    best = min(rows)
+    return min((end - j - 1 for j, value in enumerate(rows) if value == best),
+               key=lambda s: (abs(s - expect), s))
+
+
 def _context_score(stored: str, actual: str) -> float:
     """How much of a stored prefix or suffix the text beside a candidate has
     (Hypothesis: 1 - edits of the best match of stored in actual / length)."""
@@ -356,6 +386,20 @@ def _context_score(stored: str, actual: str) -> float:
     if not actual:
         return 0.0
     return max(0.0, 1.0 - min(edit_distances(stored, actual)) / len(stored))
+
+
+def _prefix_at(text: str, at: int, prefix: str) -> bool:
+    """Whether the stored prefix stands intact right before at.  One shorter
+    than CONTEXT_LENGTH began at the text's start, so it must again."""
+    return (at >= len(prefix) and text[at - len(prefix):at] == prefix
+            and (len(prefix) == CONTEXT_LENGTH or at == len(prefix)))
+
+
+def _suffix_at(text: str, at: int, suffix: str) -> bool:
+    """Whether the stored suffix stands intact right after at (a short one
+    ended at the text's end)."""
+    return (text[at:at + len(suffix)] == suffix
+            and (len(suffix) == CONTEXT_LENGTH or at + len(suffix) == len(text)))
 
 
 def _widen(text: str, start: int, end: int) -> tuple[int, int]:
@@ -376,7 +420,7 @@ class _Match:
     similarity: float
     score: float
     exact: bool
-    context_intact: bool  # prefix and suffix both as stored
+    context_intact: bool  # prefix and suffix both as stored, right beside it
 
     def acceptable(self, length: int, min_score: float) -> bool:
         return (self.similarity >= min_quote_similarity(length)
@@ -399,7 +443,7 @@ def _measure(text: str, start: int, end: int, quote: str, prefix: str, suffix: s
     position = 1.0 - min(1.0, abs(start - hint) / max(1, len(text)))
     score = match_score(similarity, prefix_score, suffix_score, position)
     return _Match(start, end, similarity, score, exact,
-                  prefix_score == 1.0 and suffix_score == 1.0)
+                  _prefix_at(text, start, prefix) and _suffix_at(text, end, suffix))
 
 
 def _occurrences(text: str, needle: str, hint: int,
@@ -488,7 +532,18 @@ def _locate(text: str, quote: str, lo: int, hi: int, hint: int) -> list[tuple[in
 Hunk = tuple[int, int, int, int, bool]  # old start, old end, new start, new end, coarse
 
 _LINES, _WORDS, _CHARS = 0, 1, 2
-_WORD_TOKEN = re.compile(r"\w+|\s+|[^\w\s]+")
+# Combining marks (Latin, Cyrillic, Hebrew, Arabic, Devanagari, the
+# supplements), zero-width joiners, variation selectors and emoji skin tones
+# belong to the character before them: a word token keeps them, so that no
+# alignment puts a boundary between "l" and the accent of "ĺ".
+_MARKS = ("\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5"
+          "\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4"
+          "\u06e7\u06e8\u06ea-\u06ed\u0900-\u0903\u093a-\u094f\u0951-\u0957"
+          "\u0962\u0963\u1ab0-\u1aff\u1dc0-\u1dff\u200c\u200d\u20d0-\u20ff"
+          "\ufe00-\ufe0f\ufe20-\ufe2f\U0001f3fb-\U0001f3ff\U000e0100-\U000e01ef")
+_WORD_TOKEN = re.compile(  # words, white space, other runs; every character in one
+    f"[{_MARKS}]*\\w[\\w{_MARKS}]*|\\s+|(?:[^\\w\\s{_MARKS}][{_MARKS}]*)+|[{_MARKS}]+")
+_WORD_CHAR = re.compile(r"\w")
 _MAX_SYMBOLS = 0x10FFFF  # one code point per distinct token
 
 
@@ -520,9 +575,12 @@ def _word_starts(text: str, lo: int, hi: int) -> list[int]:
 
 
 def _encode(old: str, starts_a: list[int], new: str,
-            starts_b: list[int]) -> tuple[str, str] | None:
-    """Both token sequences as strings of one symbol per distinct token."""
+            starts_b: list[int]) -> tuple[str, str, frozenset[str]] | None:
+    """Both token sequences as strings of one symbol per distinct token, and
+    the symbols of tokens without a word character (blank lines, spaces,
+    punctuation), which never anchor the alignment."""
     symbols: dict[str, str] = {}
+    weak: set[str] = set()
 
     def munge(text: str, starts: list[int]) -> str | None:
         out: list[str] = []
@@ -533,6 +591,8 @@ def _encode(old: str, starts_a: list[int], new: str,
                 if len(symbols) >= _MAX_SYMBOLS:
                     return None
                 symbol = symbols[token] = chr(len(symbols) + 1)
+                if not _WORD_CHAR.search(token):
+                    weak.add(symbol)
             out.append(symbol)
         return "".join(out)
 
@@ -540,18 +600,21 @@ def _encode(old: str, starts_a: list[int], new: str,
     encoded_b = munge(new, starts_b)
     if encoded_a is None or encoded_b is None:
         return None
-    return encoded_a, encoded_b
+    return encoded_a, encoded_b, frozenset(weak)
 
 
-def _unique_lcs(a: str, b: str, n: int = 1) -> list[tuple[int, int]]:
+def _unique_lcs(a: str, b: str, weak: frozenset[str], n: int = 1) -> list[tuple[int, int]]:
     """Patience diff's anchors: the longest in-order chain of n-symbol runs
-    that occur exactly once in each string, as (i, j), not overlapping."""
+    that occur exactly once in each string, as (i, j), not overlapping.  Runs
+    of weak symbols only never anchor: a blank line or a full stop that
+    happens to occur once says nothing about which paragraph is which."""
     grams_a = [a[i:i + n] for i in range(len(a) - n + 1)] if n > 1 else list(a)
     grams_b = [b[j:j + n] for j in range(len(b) - n + 1)] if n > 1 else list(b)
     count_a, count_b = Counter(grams_a), Counter(grams_b)
     where_b: dict[str, int] = {}
     for j, gram in enumerate(grams_b):
-        if count_b[gram] == 1 and count_a.get(gram) == 1:
+        if count_b[gram] == 1 and count_a.get(gram) == 1 \
+                and not all(symbol in weak for symbol in gram):
             where_b[gram] = j
     if not where_b:
         return []
@@ -584,22 +647,25 @@ def _unique_lcs(a: str, b: str, n: int = 1) -> list[tuple[int, int]]:
 
 
 def _cleanup(hunks: list[Hunk]) -> list[Hunk]:
-    """diff-match-patch's semantic cleanup, in linear time on hunks.
+    """diff-match-patch's semantic cleanup, capped, in linear time on hunks.
 
     An equality no longer than the edits on either side of it is taken to
-    be chance ("the", a space shared by two rewrites) and folded into one
-    replacement, so that text an editor rewrote reads as replaced; merging
-    may make the equality before it foldable in turn (the stack).  Same rule
-    as diff_cleanupSemantic, whose list inserts make it quadratic on the
-    thousands of hunks a heavily edited long text has.
+    be chance (a space, "the", a few letters two rewrites share) and folded
+    into one replacement, so that text an editor rewrote reads as replaced
+    and a span in it as removed; merging may make the equality before it
+    foldable in turn (the stack).  Unlike diff_cleanupSemantic, equalities
+    longer than CLEANUP_MAX_EQUALITY stay: on a text with an edit every few
+    words, folding cascades until whole paragraphs read as replaced and every
+    span in them must be searched for.  (diff_cleanupSemantic's list inserts
+    also make it quadratic in the number of hunks.)
     """
     stack: list[Hunk] = []
     for hunk in hunks:
         while stack:
             a0, a1, b0, b1, coarse = stack[-1]
             equal = hunk[0] - a1
-            if equal > max(a1 - a0, b1 - b0) or equal > max(hunk[1] - hunk[0],
-                                                            hunk[3] - hunk[2]):
+            if (equal > CLEANUP_MAX_EQUALITY or equal > max(a1 - a0, b1 - b0)
+                    or equal > max(hunk[1] - hunk[0], hunk[3] - hunk[2])):
                 break
             stack.pop()
             hunk = (a0, hunk[1], b0, hunk[3], coarse or hunk[4])
@@ -657,6 +723,11 @@ class _Differ:
             return []
         head = self.dmp.diff_commonPrefix(old, new)
         tail = self.dmp.diff_commonSuffix(old[head:], new[head:])
+        # Trim whole lines only: a shared last letter and full stop must not
+        # cut the line that was moved away from the end of the text.
+        head = old.rfind("\n", 0, head) + 1
+        cut = old.find("\n", len(old) - tail)
+        tail = len(old) - cut - 1 if cut != -1 else 0
         self._level(head, len(old) - tail, head, len(new) - tail, _LINES)
         return _cleanup(_merge(self.hunks))
 
@@ -682,8 +753,12 @@ class _Differ:
             else:
                 self.hunks.append((alo, ahi, blo, bhi, True))
             return
-        a, b = encoded
-        blocks, unaligned = self._match(a, b)
+        a, b, weak = encoded
+        # Lines are matched by unique anchors only: between them, Myers could
+        # only match repeated lines (blank ones), an ambiguous alignment that
+        # may pair each changed paragraph with its neighbour's new version
+        # (diff-match-patch's "freak matches"); the word level aligns them.
+        blocks, unaligned = self._match(a, b, weak, myers=level == _WORDS)
         i = j = 0
         for block_a, block_b, size in [*blocks, (len(a), len(b), 0)]:
             if block_a > i or block_b > j:
@@ -706,7 +781,8 @@ class _Differ:
         self._spend(size, diffs)
         _hunks_from_diffs(diffs, alo, blo, self.hunks)
 
-    def _match(self, a: str, b: str) -> tuple[list[tuple[int, int, int]], set[tuple[int, int]]]:
+    def _match(self, a: str, b: str, weak: frozenset[str],
+               myers: bool = True) -> tuple[list[tuple[int, int, int]], set[tuple[int, int]]]:
         """Runs of equal symbols (i, j, size) of two symbol strings, in order:
         common ends, then unique anchors (patience), then Myers for gaps
         small enough.  Also the starts (i, j) of the gaps that had neither."""
@@ -730,13 +806,15 @@ class _Differ:
             if not part_a or not part_b:
                 continue
             run = 1
-            anchors = _unique_lcs(part_a, part_b)
-            if not anchors and len(part_a) + len(part_b) > MYERS_CHEAP_SYMBOLS:
-                # Too big for Myers and no token unique in both (every
-                # paragraph changed, only common words left between edits):
-                # runs of tokens are unique where single tokens are not.
-                run = ANCHOR_RUN
-                anchors = _unique_lcs(part_a, part_b, run)
+            anchors = _unique_lcs(part_a, part_b, weak)
+            if len(part_a) + len(part_b) > MYERS_CHEAP_SYMBOLS:
+                # In a big gap (every paragraph changed, so no line anchors
+                # the words) a token unique in both is rare and may be
+                # chance; runs of tokens are unique where single ones are
+                # not.  Whichever anchors more of the gap wins.
+                runs = _unique_lcs(part_a, part_b, weak, ANCHOR_RUN)
+                if len(runs) * ANCHOR_RUN > len(anchors):
+                    anchors, run = runs, ANCHOR_RUN
             if anchors:
                 i, j = alo, blo
                 for x, y in anchors:
@@ -744,7 +822,7 @@ class _Differ:
                     stack.append((i, alo + x, j, blo + y))
                     i, j = alo + x + run, blo + y + run
                 stack.append((i, ahi, j, bhi))
-            elif len(part_a) + len(part_b) <= MYERS_MAX_SYMBOLS and self.budget > 0:
+            elif myers and len(part_a) + len(part_b) <= MYERS_MAX_SYMBOLS and self.budget > 0:
                 diffs = self.dmp.diff_main(part_a, part_b, False)
                 self._spend(len(part_a) + len(part_b), diffs)
                 i, j = alo, blo
@@ -887,6 +965,13 @@ class _Diff:
 
 # --- Re-anchoring --------------------------------------------------------------
 
+def _clip(lo: int, hi: int, expect: int, length: int, radius: int) -> tuple[int, int]:
+    """The part of a region the diff maps a span to where the quote can be:
+    radius around where it is expected, so that a span reaching into a
+    rewritten section does not make aligning it costly."""
+    return max(lo, expect - radius), min(hi, expect + length + radius)
+
+
 def _old_span(old: str, annotation: Annotation) -> tuple[int, int] | None:
     """Where the annotation's quote stands in the old text, or None."""
     start, end, quote = annotation.start, annotation.end, annotation.quote
@@ -931,9 +1016,14 @@ class _Job:
         score = 0.0 if best is None else round(best.score, 4)
         return Reanchored(annotation.replace(orphaned=True), "orphaned", score)
 
-    def decide(self, annotation: Annotation, best: _Match | None) -> Reanchored:
-        if best is not None and (best.exact or best.acceptable(len(annotation.quote),
-                                                               self.min_score)):
+    def decide(self, annotation: Annotation, best: _Match | None,
+               in_place: bool = False) -> Reanchored:
+        """Place the annotation at best if it is good enough, else orphan it.
+        Where the diff maps the span (in_place) its unchanged quote is
+        enough; anywhere else a verbatim copy must also have the context
+        (another "Kim" in the article is not this one)."""
+        if best is not None and ((in_place and best.exact)
+                                 or best.acceptable(len(annotation.quote), self.min_score)):
             return self.place(annotation, best)
         return self.orphan(annotation, best)
 
@@ -945,26 +1035,39 @@ class _Job:
                 or splits_line_ending(text, end)):
             # An edit made a CRLF pair at a boundary: measure it like any place.
             match = _measure(text, start, end, annotation.quote, prefix, suffix, start)
-            return self.decide(annotation, match)
+            return self.decide(annotation, match, in_place=True)
         new_prefix, new_suffix = context(text, start, end)
         updated = annotation.replace(start=start, end=end, prefix=new_prefix,
                                      suffix=new_suffix, document_sha256=self.sha256,
                                      orphaned=False)
         return Reanchored(updated, "exact", 1.0)
 
-    def in_place(self, annotation: Annotation, start: int, end: int, prefix: str,
-                 suffix: str) -> Reanchored:
-        """A span an edit reached but did not remove: the best match in the
-        region the diff maps it to, or an orphan.  Never anywhere else: an
+    def in_place(self, annotation: Annotation, start: int, end: int, keep: tuple[bool, bool],
+                 prefix: str, suffix: str) -> Reanchored:
+        """A span an edit reached but did not remove: it is where the diff
+        maps it.  A boundary whose code point the edit kept is mapped; one
+        inside an edit is aligned from the kept side (or both are, in
+        [start, end), if neither was kept).  Never anywhere else: an
         annotation on a name a copy-edit changed must not jump to another
         mention of the old name (hypothesis/h#2798, h#4328)."""
-        quote = annotation.quote
-        slack = max_quote_errors(len(quote)) + 2
-        place = _align(self.text, quote, start - slack, end + slack, start, end)
-        if place is None:
+        text, quote = self.text, annotation.quote
+        length = len(quote)
+        reach = length + max_quote_errors(length) + 2
+        place: tuple[int, int] | None
+        if keep == (True, True):
+            place = (start, end)
+        elif keep[0]:
+            place = (start, _aligned_end(text, quote, start, start + reach, end))
+        elif keep[1]:
+            place = (_aligned_start(text, quote, end - reach, end, start), end)
+        else:  # only the middle was kept: somewhere around it
+            slack = max_quote_errors(length) + 2
+            lo, hi = _clip(start - slack, end + slack, start, length, SEARCH_RADIUS)
+            place = _align(text, quote, lo, hi, start, end)
+        if place is None or place[0] >= place[1]:
             return self.orphan(annotation, None)
-        match = _measure(self.text, place[0], place[1], quote, prefix, suffix, start)
-        return self.decide(annotation, match)
+        match = _measure(text, place[0], place[1], quote, prefix, suffix, start)
+        return self.decide(annotation, match, in_place=True)
 
     def relocate(self, annotation: Annotation, old: str, diff: _Diff, span: tuple[int, int],
                  block: tuple[int, int], region: tuple[int, int] | None, hint: int,
@@ -1034,6 +1137,30 @@ class _Job:
                         best = match
         return self.decide(annotation, best)
 
+    def snap(self, match: _Match, quote: str, prefix: str, suffix: str, hint: int) -> _Match:
+        """An edit at the edge of a quote leaves the aligner a choice (keep
+        "x" of "xΩΩABC" or not); where the stored prefix and suffix stand
+        intact around the match, the annotation is what lies between them."""
+        if match.exact or match.context_intact:
+            return match
+        text = self.text
+        reach = range(-(max_quote_errors(len(quote)) + 2), max_quote_errors(len(quote)) + 3)
+        start, end = match.start, match.end
+        for shift in sorted(reach, key=abs):
+            if _prefix_at(text, match.start + shift, prefix):
+                start = match.start + shift
+                break
+        for shift in sorted(reach, key=abs):
+            if 0 <= match.end + shift <= len(text) and _suffix_at(text, match.end + shift, suffix):
+                end = match.end + shift
+                break
+        if (start, end) == (match.start, match.end) or start >= end:
+            return match
+        snapped = _measure(text, start, end, quote, prefix, suffix, hint)
+        if snapped.context_intact and snapped.acceptable(len(quote), self.min_score):
+            return snapped
+        return match
+
     def search(self, annotation: Annotation, hint: int) -> Reanchored:
         """Without the old text: quote, prefix, suffix and position, scored
         like Hypothesis, over the whole text.  Unlike Hypothesis, an edited
@@ -1061,6 +1188,8 @@ class _Job:
                 match = _measure(text, at, stop, quote, prefix, suffix, hint)
                 if match.beats(best):
                     best = match
+        if best is not None:
+            best = self.snap(best, quote, prefix, suffix, hint)
         return self.decide(annotation, best)
 
 
@@ -1104,16 +1233,24 @@ def reanchor(old_text: str | None, new_text: str, new_sha256: str,
         removed = sum(max(0, min(diff.a1[h], end) - max(diff.a0[h], start))
                       for h in touched)
         coarse = any(diff.coarse[h] for h in touched)
-        if removed < end - start and not coarse:
-            results[k] = job.in_place(annotation, new_start, new_end, prefix, suffix)
+        # Edited in place if at least a quarter of it is still there: less
+        # may be chance (a shared accent and full stop where a paragraph
+        # was moved away), and such a span is looked for as moved as well.
+        if 4 * removed <= 3 * (end - start) and not coarse:
+            first, last = touched[0], touched[-1]
+            keep = (not diff.a0[first] <= start < diff.a1[first],
+                    not diff.a0[last] < end <= diff.a1[last])
+            results[k] = job.in_place(annotation, new_start, new_end, keep, prefix, suffix)
             continue
         block = (min(diff.a0[h] for h in touched), max(diff.a1[h] for h in touched))
-        hint = new_start
-        if coarse:  # a block the diff could not follow: assume proportions kept
-            h = touched[0]
-            width_a, width_b = diff.a1[h] - diff.a0[h], diff.b1[h] - diff.b0[h]
-            hint = diff.b0[h] + (max(start, diff.a0[h]) - diff.a0[h]) * width_b // max(1, width_a)
-        region = None if coarse else (new_start, new_end)
+        # Where it would be if the block it was in kept its proportions.
+        h = touched[0]
+        width_a, width_b = diff.a1[h] - diff.a0[h], diff.b1[h] - diff.b0[h]
+        hint = diff.b0[h] + (max(start, diff.a0[h]) - diff.a0[h]) * width_b // max(1, width_a)
+        # A replacement that keeps a version of the quote keeps it at about
+        # the same place in it: a quote's length either side of that.
+        length = len(annotation.quote)
+        region = None if coarse else _clip(new_start, new_end, hint, length, length + 16)
         results[k] = job.relocate(annotation, old_text, diff, (start, end), block, region,
                                   hint, prefix, suffix)
     return [result for result in results if result is not None]

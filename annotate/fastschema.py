@@ -3,9 +3,10 @@
 jsonschema's validators are general and cost ~200 µs per annotation record,
 which caps `annotate validate` near 5,000 records/s per core.  Almost every
 record in a workspace is valid, so we answer the common question — "is this
-record valid?" — with closures compiled once from the same schema, and only
-ask jsonschema (for its complete, relevance-ranked errors) when the answer
-is no.  The fast check must agree with jsonschema exactly:
+record valid?" — with one Python function generated once from the same
+schema (as fastjsonschema does), and only ask jsonschema (for its complete,
+relevance-ranked errors) when the answer is no.  The fast check must agree
+with jsonschema exactly:
 
 - it supports only the keywords listed in ``_SUPPORTED`` and raises
   ``UnsupportedSchema`` for anything else, so a schema change can never make
@@ -29,6 +30,9 @@ _SUPPORTED = frozenset({
     "minimum", "minItems", "const", "enum", "uniqueItems", "format",
 })
 
+# Distinct strings remembered per string schema before starting afresh.
+_MEMO_SIZE = 4096
+
 
 class UnsupportedSchema(ValueError):
     """The schema uses a keyword this compiler does not implement."""
@@ -41,14 +45,19 @@ def _is_integer(value: Any) -> bool:
     return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
 
 
-_TYPES: dict[str, Check] = {
-    "object": lambda v: isinstance(v, dict),
-    "array": lambda v: isinstance(v, list),
-    "string": lambda v: isinstance(v, str),
-    "integer": _is_integer,
-    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
-    "boolean": lambda v: isinstance(v, bool),
-    "null": lambda v: v is None,
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+# How each JSON type is tested, as an expression over the variable "{v}".
+_TYPE_TESTS = {
+    "object": "isinstance({v}, dict)",
+    "array": "isinstance({v}, list)",
+    "string": "isinstance({v}, str)",
+    "integer": "_is_integer({v})",
+    "number": "_is_number({v})",
+    "boolean": "isinstance({v}, bool)",
+    "null": "{v} is None",
 }
 
 
@@ -72,119 +81,12 @@ def _unique(items: list[Any]) -> bool:
                for i in range(len(items)) for j in range(i + 1, len(items)))
 
 
-def compile_schema(schema: dict[str, Any], format_checker: Any) -> Check:
-    """A predicate equivalent to ``Draft202012Validator(schema).is_valid``."""
-    root = schema
-
-    def build(node: Any) -> Check:
-        if node is True:
-            return lambda value: True
-        if node is False:
-            return lambda value: False
-        unknown = set(node) - _SUPPORTED
-        if unknown:
-            raise UnsupportedSchema(f"keywords not supported: {sorted(unknown)}")
-        if node.get("type") == "string" and set(node) <= _STRING_KEYWORDS:
-            return _string_node(node, format_checker)
-        checks: list[Check] = []
-        if "$ref" in node:
-            checks.append(build(_resolve(root, node["$ref"])))
-        if "type" in node:
-            names = node["type"] if isinstance(node["type"], list) else [node["type"]]
-            tests = [_TYPES[name] for name in names]
-            checks.append(tests[0] if len(tests) == 1 else _any_of(tests))
-        if "const" in node:
-            checks.append(_const(node["const"]))
-        if "enum" in node:
-            checks.append(_enum(node["enum"]))
-        checks.extend(_string_checks(node, format_checker))
-        if "minimum" in node:
-            checks.append(_minimum(node["minimum"]))
-        checks.extend(_array_checks(node, build))
-        checks.extend(_object_checks(node, build))
-        return checks[0] if len(checks) == 1 else _all_of(checks)
-
-    return build(schema)
-
-
-def _const(expected: Any) -> Check:
-    return lambda value: _equal(value, expected)
-
-
-def _enum(options: list[Any]) -> Check:
-    return lambda value: any(_equal(value, option) for option in options)
-
-
-def _minimum(limit: float) -> Check:
-    return lambda value: not _TYPES["number"](value) or bool(value >= limit)
-
-
-def _length(limit: int, *, kind: type[str] | type[list[Any]], at_least: bool) -> Check:
-    if at_least:
-        return lambda value: not isinstance(value, kind) or len(value) >= limit
-    return lambda value: not isinstance(value, kind) or len(value) <= limit
-
-
-def _all_of(checks: list[Check]) -> Check:
-    chain = tuple(checks)
-
-    def all_of(value: Any) -> bool:
-        for check in chain:  # a plain loop: cheaper than all() over a generator  # noqa: SIM110
-            if not check(value):
-                return False
-        return True
-
-    return all_of
-
-
-def _any_of(checks: list[Check]) -> Check:
-    return lambda value: any(check(value) for check in checks)
-
-
-def _resolve(root: dict[str, Any], reference: str) -> Any:
-    if not reference.startswith("#/"):
-        raise UnsupportedSchema(f"only local references are supported, not {reference!r}")
-    node: Any = root
-    for part in reference[2:].split("/"):
-        node = node[part.replace("~1", "/").replace("~0", "~")]
-    return node
-
-
-# Distinct strings remembered per string schema before starting afresh.
-_MEMO_SIZE = 4096
-
-_STRING_KEYWORDS = frozenset({"type", "pattern", "minLength", "maxLength", "format",
-                              "title", "description"})
-
-
-def _string_node(node: dict[str, Any], format_checker: Any) -> Check:
-    """A string schema as one closure: the most common node, so worth the
-    saved calls (each record has a dozen strings)."""
-    search = re.compile(node["pattern"]).search if "pattern" in node else None
-    shortest = node.get("minLength", 0)
-    longest = node.get("maxLength")
-    conforms = _format_check(node, format_checker)
-
-    def check(value: Any) -> bool:
-        if not isinstance(value, str):
-            return False
-        if shortest and len(value) < shortest:
-            return False
-        if longest is not None and len(value) > longest:
-            return False
-        if search is not None and search(value) is None:
-            return False
-        return conforms is None or conforms(value)
-
-    if search is None and conforms is None:
-        return check
-    # Regexes and format checks are pure, and records repeat their values
-    # (the document, its hash, the reviewer, the sources): remember answers.
+def _remembered(check: Check) -> Check:
+    """A pure string check that remembers its answers: records repeat their
+    values (the document, its hash, the reviewer, the sources)."""
     memo: dict[str, bool] = {}
 
-    def remembered(value: Any) -> bool:
-        if not isinstance(value, str):
-            return False
+    def remembered(value: str) -> bool:
         answer = memo.get(value)
         if answer is None:
             if len(memo) >= _MEMO_SIZE:
@@ -195,18 +97,16 @@ def _string_node(node: dict[str, Any], format_checker: Any) -> Check:
     return remembered
 
 
-def _format_check(node: dict[str, Any], format_checker: Any) -> Check | None:
+def _format_check(name: str, format_checker: Any) -> Check | None:
     """The format checker's own function, called as FormatChecker.check calls
     it (a false result or one of its declared exceptions means "no"), without
     the per-call lookup and FormatError machinery.  None: nothing to check
     (an unknown format is an annotation only, as in jsonschema)."""
-    if "format" not in node:
-        return None
     if format_checker is None:
         raise UnsupportedSchema("the schema checks formats: pass a format checker")
-    if node["format"] not in format_checker.checkers:
+    if name not in format_checker.checkers:
         return None
-    function, raises = format_checker.checkers[node["format"]]
+    function, raises = format_checker.checkers[name]
 
     def conforms(value: Any) -> bool:
         try:
@@ -217,56 +117,150 @@ def _format_check(node: dict[str, Any], format_checker: Any) -> Check | None:
     return conforms
 
 
-def _string_checks(node: dict[str, Any], format_checker: Any) -> list[Check]:
-    checks: list[Check] = []
-    if "pattern" in node:
-        search = re.compile(node["pattern"]).search
-        checks.append(lambda v: not isinstance(v, str) or search(v) is not None)
-    if "minLength" in node:
-        checks.append(_length(node["minLength"], kind=str, at_least=True))
-    if "maxLength" in node:
-        checks.append(_length(node["maxLength"], kind=str, at_least=False))
-    conforms = _format_check(node, format_checker)
-    if conforms is not None:
-        checks.append(lambda v: not isinstance(v, str) or conforms(v))
-    return checks
+class _Generator:
+    """Writes the source of one function, statement by statement: each
+    keyword becomes an ``if ...: return False`` over a local variable."""
 
+    def __init__(self, root: dict[str, Any], format_checker: Any) -> None:
+        self.root = root
+        self.format_checker = format_checker
+        self.lines: list[str] = []
+        self.names: dict[str, Any] = {"_is_integer": _is_integer, "_is_number": _is_number,
+                                      "_equal": _equal, "_unique": _unique,
+                                      "_MISSING": object()}
+        self.variables = 0
+        self.references: list[str] = []  # $refs being expanded, to refuse recursion
 
-def _array_checks(node: dict[str, Any], build: Callable[[Any], Check]) -> list[Check]:
-    checks: list[Check] = []
-    if "items" in node:
-        item = build(node["items"])
-        checks.append(lambda v: not isinstance(v, list) or all(map(item, v)))
-    if "minItems" in node:
-        checks.append(_length(node["minItems"], kind=list, at_least=True))
-    if node.get("uniqueItems") is True:
-        checks.append(lambda v: not isinstance(v, list) or _unique(v))
-    return checks
+    def constant(self, value: Any) -> str:
+        name = f"_c{len(self.names)}"
+        self.names[name] = value
+        return name
 
+    def variable(self) -> str:
+        self.variables += 1
+        return f"v{self.variables}"
 
-def _object_checks(node: dict[str, Any], build: Callable[[Any], Check]) -> list[Check]:
-    checks: list[Check] = []
-    if "required" in node:
-        required = frozenset(node["required"])
-        checks.append(lambda v: not isinstance(v, dict) or required.issubset(v))
-    properties = {name: build(sub) for name, sub in node.get("properties", {}).items()}
-    if properties:
-        def check_properties(value: Any) -> bool:
-            if not isinstance(value, dict):
-                return True
-            for name, member in value.items():
-                check = properties.get(name)
-                if check is not None and not check(member):
+    def emit(self, indent: int, text: str) -> None:
+        self.lines.append("    " * indent + text)
+
+    def node(self, schema: Any, var: str, indent: int) -> None:
+        if schema is True:
+            return
+        if schema is False:
+            self.emit(indent, "return False")
+            return
+        if not isinstance(schema, dict):
+            raise UnsupportedSchema(f"not a schema: {schema!r}")
+        unknown = set(schema) - _SUPPORTED
+        if unknown:
+            raise UnsupportedSchema(f"keywords not supported: {sorted(unknown)}")
+        if "$ref" in schema:
+            self.reference(schema["$ref"], var, indent)
+        if "type" in schema:
+            names = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+            tests = " or ".join(_TYPE_TESTS[name].format(v=var) for name in names)
+            self.emit(indent, f"if not ({tests}): return False")
+        if "const" in schema:
+            self.emit(indent, f"if not _equal({var}, {self.constant(schema['const'])}): "
+                              "return False")
+        if "enum" in schema:
+            options = self.constant(schema["enum"])
+            self.emit(indent, f"if not any(_equal({var}, o) for o in {options}): return False")
+        if "minimum" in schema:
+            limit = self.constant(schema["minimum"])
+            self.emit(indent, f"if _is_number({var}) and {var} < {limit}: return False")
+        self.string(schema, var, indent)
+        self.array(schema, var, indent)
+        self.object(schema, var, indent)
+
+    def reference(self, reference: str, var: str, indent: int) -> None:
+        if not reference.startswith("#/"):
+            raise UnsupportedSchema(f"only local references are supported, not {reference!r}")
+        if reference in self.references:
+            raise UnsupportedSchema(f"recursive reference {reference!r}")
+        target: Any = self.root
+        for part in reference[2:].split("/"):
+            target = target[part.replace("~1", "/").replace("~0", "~")]
+        self.references.append(reference)
+        self.node(target, var, indent)
+        self.references.pop()
+
+    def string(self, schema: dict[str, Any], var: str, indent: int) -> None:
+        checks: list[str] = []
+        if "minLength" in schema:
+            checks.append(f"len({var}) < {int(schema['minLength'])}")
+        if "maxLength" in schema:
+            checks.append(f"len({var}) > {int(schema['maxLength'])}")
+        search = re.compile(schema["pattern"]).search if "pattern" in schema else None
+        conforms = (_format_check(schema["format"], self.format_checker)
+                    if "format" in schema else None)
+        if search is not None or conforms is not None:
+            def pure(value: str) -> bool:
+                if search is not None and search(value) is None:
                     return False
-            return True
-        checks.append(check_properties)
-    if "additionalProperties" in node:
-        extra = node["additionalProperties"]
-        known = frozenset(properties)
+                return conforms is None or conforms(value)
+
+            checks.append(f"not {self.constant(_remembered(pure))}({var})")
+        if checks:
+            self.emit(indent, f"if isinstance({var}, str):")
+            for check in checks:
+                self.emit(indent + 1, f"if {check}: return False")
+
+    def array(self, schema: dict[str, Any], var: str, indent: int) -> None:
+        keywords = [k for k in ("items", "minItems", "uniqueItems") if k in schema]
+        if not keywords:
+            return
+        self.emit(indent, f"if isinstance({var}, list):")
+        if "minItems" in schema:
+            self.emit(indent + 1, f"if len({var}) < {int(schema['minItems'])}: return False")
+        if schema.get("uniqueItems") is True:
+            self.emit(indent + 1, f"if not _unique({var}): return False")
+        if "items" in schema:
+            item = self.variable()
+            self.emit(indent + 1, f"for {item} in {var}:")
+            self.emit(indent + 2, "pass")
+            self.node(schema["items"], item, indent + 2)
+
+    def object(self, schema: dict[str, Any], var: str, indent: int) -> None:
+        properties = schema.get("properties", {})
+        if not any(k in schema for k in ("required", "properties", "additionalProperties")):
+            return
+        self.emit(indent, f"if isinstance({var}, dict):")
+        inner = indent + 1
+        self.emit(inner, "pass")
+        if "required" in schema:
+            required = self.constant(frozenset(schema["required"]))
+            self.emit(inner, f"if not {required}.issubset({var}): return False")
+        extra = schema.get("additionalProperties", True)
+        known = self.constant(frozenset(properties))
         if extra is False:
-            checks.append(lambda v: not isinstance(v, dict) or known.issuperset(v))
-        else:
-            other = build(extra)
-            checks.append(lambda v: not isinstance(v, dict) or all(
-                other(member) for name, member in v.items() if name not in known))
-    return checks
+            self.emit(inner, f"if not {known}.issuperset({var}): return False")
+        elif extra is not True:
+            key, value = self.variable(), self.variable()
+            self.emit(inner, f"for {key}, {value} in {var}.items():")
+            self.emit(inner + 1, f"if {key} in {known}: continue")
+            self.node(extra, value, inner + 1)
+        for name, subschema in properties.items():
+            value = self.variable()
+            self.emit(inner, f"{value} = {var}.get({name!r}, _MISSING)")
+            self.emit(inner, f"if {value} is not _MISSING:")
+            self.emit(inner + 1, "pass")
+            self.node(subschema, value, inner + 1)
+
+    def function(self) -> Check:
+        self.lines = []
+        self.node(self.root, "v0", 1)
+        source = "def check(v0):\n" + "\n".join(self.lines) + "\n    return True\n"
+        namespace = dict(self.names)
+        exec(compile(source, "<annotate.fastschema>", "exec"), namespace)
+        check: Check = namespace["check"]
+        check.__doc__ = source  # for whoever debugs it
+        return check
+
+
+def compile_schema(schema: dict[str, Any], format_checker: Any) -> Check:
+    """A predicate equivalent to ``Draft202012Validator(schema).is_valid``.
+
+    format_checker may be None for a schema without "format" keywords (then
+    jsonschema need not even be imported)."""
+    return _Generator(schema, format_checker).function()

@@ -30,6 +30,7 @@ import json.decoder
 import math
 import re
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -155,6 +156,34 @@ def decode_utf8(data: bytes) -> tuple[str, list[SyntaxProblem]]:
     return "".join(pieces), problems
 
 
+# The strict decoder is built once: json.loads with hooks would build a new
+# JSONDecoder for every line.  Its hooks only raise a flag, kept per thread.
+_FLAGS = threading.local()
+
+
+def _reject_constant(name: str) -> float:
+    _FLAGS.suspicious = True
+    return math.nan
+
+
+def _check_float(literal: str) -> float:
+    number = float(literal)
+    if math.isinf(number):
+        _FLAGS.suspicious = True
+    return number
+
+
+def _check_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        _FLAGS.suspicious = True
+    return result
+
+
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_check_float,
+                            object_pairs_hook=_check_pairs)
+
+
 def parse_json_line(text: str) -> ParseResult:
     """Parse one line of a JSON Lines file strictly; never raises.
 
@@ -202,33 +231,12 @@ def parse_json_line(text: str) -> ParseResult:
             return None
         return _depth_exceeded(body, MAX_DEPTH, end)
 
-    suspicious = False
-
-    def reject_constant(name: str) -> float:
-        nonlocal suspicious
-        suspicious = True
-        return math.nan
-
-    def check_float(literal: str) -> float:
-        nonlocal suspicious
-        number = float(literal)
-        if math.isinf(number):
-            suspicious = True
-        return number
-
-    def check_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        nonlocal suspicious
-        result = dict(pairs)
-        if len(result) != len(pairs):
-            suspicious = True
-        return result
-
+    _FLAGS.suspicious = False
     try:
         # The hooks only raise a flag; where the problems are is worked out
         # afterwards by _scan_problems, because json does not tell the hooks
         # the position they were called at.
-        value = json.loads(body, parse_constant=reject_constant, parse_float=check_float,
-                           object_pairs_hook=check_pairs)
+        value = _DECODER.decode(body)
     except RecursionError:
         return failed(codes.NESTING_TOO_DEEP.code, too_deep_before(len(body)) or 0,
                       too_deep_message)
@@ -259,7 +267,7 @@ def parse_json_line(text: str) -> ParseResult:
         return failed(codes.NESTING_TOO_DEEP.code, too_deep_before(len(body)) or 0,
                       too_deep_message)
     surrogates = _has_surrogate_escape(body)
-    if suspicious or surrogates:
+    if _FLAGS.suspicious or surrogates:
         found = _scan_problems(body, surrogates)
         if found:
             problems.extend(SyntaxProblem(p.code, base + p.offset, p.message) for p in found)

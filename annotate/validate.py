@@ -192,10 +192,16 @@ _IDENTITY_FIELDS = ("document", "document_sha256", "start", "end", "quote", "pre
                     "orphaned", "previous_quote")
 
 
+_LIST_FIELDS = tuple(_IDENTITY_FIELDS.index(name) for name in ("sources", "tags"))
+
+
 def _identity(record: dict[str, Any]) -> tuple[Any, ...]:
     # Records passed the schema, so the lists hold only strings.
-    return tuple(tuple(value) if isinstance(value := record.get(name), list) else value
-                 for name in _IDENTITY_FIELDS)
+    key = list(map(record.get, _IDENTITY_FIELDS))
+    for position in _LIST_FIELDS:
+        if key[position] is not None:
+            key[position] = tuple(key[position])
+    return tuple(key)
 
 
 def check_record(record: dict[str, Any], project: Project | None,
