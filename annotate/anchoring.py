@@ -177,6 +177,9 @@ FULL_SCAN_LIMIT = 1_000_000
 # the verbatim searches, which are cheap).
 RELOCATE_SCAN_LIMIT = 50_000
 RELOCATE_TOTAL_LIMIT = 2_000_000
+# A span moved with at least this much of the text around it (on one side)
+# is the same passage, whatever its stored prefix and suffix say.
+MOVED_CONTEXT = 8
 # Verbatim occurrences examined per quote, nearest first: a short quote can
 # occur thousands of times in a large text, and the stored context decides
 # between the nearest ones at 30-80 microseconds each.
@@ -188,10 +191,13 @@ OCCURRENCE_LIMIT = 200
 # one does some twenty million a second.  A 1 MB text with every paragraph
 # edited (10,000 edits) needs about 70 million; the cap is about 5 s per MB.
 MYERS_MAX_SYMBOLS = 2_000  # one Myers call: ~0.3 s at worst (unrelated texts)
-# Changed words are diffed character by character only up to this size (both
-# sides): that finds a fixed typo or a respelled name; a longer run of
-# changed words is a rewritten phrase, where shared letters are chance.
-CHAR_REFINE_MAX = 256
+# Changed text is diffed character by character up to this size (both sides
+# together; Myers costs at most ~20 ms on it): that finds a fixed typo, a
+# respelled name, an insertion that split a word.  Bigger changed lines are
+# aligned word by word first (cheaper, and where shared letters are chance);
+# a run of changed words still longer than this is a rewritten passage and
+# stays one replacement.
+CHAR_DIFF_MAX = 512
 # Equalities the semantic cleanup may fold into the edits around them: chance
 # ones are a space, an article, a few shared letters.
 CLEANUP_MAX_EQUALITY = 8
@@ -729,7 +735,7 @@ class _Differ:
         cut = old.find("\n", len(old) - tail)
         tail = len(old) - cut - 1 if cut != -1 else 0
         self._level(head, len(old) - tail, head, len(new) - tail, _LINES)
-        return _cleanup(_merge(self.hunks))
+        return _merge(self.hunks)
 
     def _spend(self, size: int, diffs: list[tuple[int, str]]) -> None:
         edits = sum(len(data) for op, data in diffs if op != diff_match_patch.DIFF_EQUAL)
@@ -741,8 +747,12 @@ class _Differ:
         if alo == ahi or blo == bhi:
             self.hunks.append((alo, ahi, blo, bhi, False))
             return
-        if level == _CHARS:
-            self._chars(alo, ahi, blo, bhi)
+        if level == _CHARS or (level == _WORDS
+                               and (ahi - alo) + (bhi - blo) <= CHAR_DIFF_MAX):
+            # Small enough for the exact character diff: words would only
+            # be a cheaper approximation (an insertion inside a word makes
+            # it another token, and only the spaces around it would match).
+            self._chars(alo, ahi, blo, bhi, coarse=level == _WORDS)
             return
         split = _line_starts if level == _LINES else _word_starts
         starts_a, starts_b = split(self.old, alo, ahi), split(self.new, blo, bhi)
@@ -771,11 +781,12 @@ class _Differ:
                     self._level(*gap, level + 1)
             i, j = block_a + size, block_b + size
 
-    def _chars(self, alo: int, ahi: int, blo: int, bhi: int) -> None:
-        """Changed words: character by character if short, else replaced."""
+    def _chars(self, alo: int, ahi: int, blo: int, bhi: int, coarse: bool = False) -> None:
+        """Changed text, character by character if short enough, else one
+        replacement (coarse if nothing aligned it at all)."""
         size = (ahi - alo) + (bhi - blo)
-        if size > CHAR_REFINE_MAX or self.budget <= 0:
-            self.hunks.append((alo, ahi, blo, bhi, False))
+        if size > CHAR_DIFF_MAX or self.budget <= 0:
+            self.hunks.append((alo, ahi, blo, bhi, coarse))
             return
         diffs = self.dmp.diff_main(self.old[alo:ahi], self.new[blo:bhi], False)
         self._spend(size, diffs)
@@ -878,6 +889,23 @@ class _Diff:
         self._big = [k for k, (_, _, size) in enumerate(self.windows)
                      if size >= 4 * CONTEXT_LENGTH]
         self._trigrams: dict[int, frozenset[str]] = {}
+        # The same diff with chance equalities folded (_cleanup): what it
+        # calls removed was removed, not kept by a shared space or accent.
+        folded = _cleanup(list(hunks))
+        self.folded_a0 = [hunk[0] for hunk in folded]
+        self.folded_a1 = [hunk[1] for hunk in folded]
+
+    def removed(self, start: int, end: int) -> tuple[int, tuple[int, int]]:
+        """How much of old[start:end] the folded diff removed, and the extent
+        of the removed blocks it overlaps (the text that went with it)."""
+        k = bisect.bisect_right(self.folded_a1, start)
+        total, lo, hi = 0, start, end
+        while k < len(self.folded_a0) and self.folded_a0[k] < end:
+            a0, a1 = self.folded_a0[k], self.folded_a1[k]
+            total += min(end, a1) - max(start, a0)
+            lo, hi = min(lo, a0), max(hi, a1)
+            k += 1
+        return total, (lo, hi)
 
     def candidate_windows(self, quote: str, errors: int, hint: int) -> list[tuple[int, int]]:
         """Inserted windows that may hold quote with at most errors edits:
@@ -964,6 +992,36 @@ class _Diff:
 
 
 # --- Re-anchoring --------------------------------------------------------------
+
+def _line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The line (paragraph) around text[start:end], without its line break,
+    at most SEARCH_RADIUS either side."""
+    lo = max(text.rfind("\n", 0, start) + 1, start - SEARCH_RADIUS)
+    hi = text.find("\n", end)
+    hi = len(text) if hi == -1 else hi
+    if hi > end and text[hi - 1] == "\r":
+        hi -= 1
+    return lo, min(hi, end + SEARCH_RADIUS)
+
+
+def _moved_line(old: str, block: tuple[int, int], span: tuple[int, int], new: str,
+                at: int) -> bool:
+    """Whether the quote at new[at:] stands in the span's own paragraph,
+    moved: a diff of the span's old line (the removed part of it) against
+    the new line keeps at least half of it and leaves the span untouched,
+    mapping it to at.  Edits elsewhere in the paragraph are allowed."""
+    start, end = span
+    old_lo, old_hi = _line_bounds(old, start, end)
+    old_lo, old_hi = max(old_lo, block[0]), min(old_hi, block[1])
+    new_lo, new_hi = _line_bounds(new, at, at + end - start)
+    hunks = _Differ(old[old_lo:old_hi], new[new_lo:new_hi]).run()
+    if 2 * sum(a1 - a0 for a0, a1, _, _, _ in hunks) > old_hi - old_lo:
+        return False
+    line = _Diff(hunks, new[new_lo:new_hi])
+    ((mapped, _, first, last),) = line.sweep([(start - old_lo, end - old_lo)])
+    return not line.hunks_within(start - old_lo, end - old_lo, first, last) \
+        and new_lo + mapped == at
+
 
 def _clip(lo: int, hi: int, expect: int, length: int, radius: int) -> tuple[int, int]:
     """The part of a region the diff maps a span to where the quote can be:
@@ -1095,20 +1153,40 @@ class _Job:
 
         # 1. Moved with the removed text around it: that text itself is the
         # context, so a quote at the edge of a moved paragraph is recognised
-        # even though its stored prefix or suffix came from elsewhere.
-        lo, hi = max(block[0], start - CONTEXT_LENGTH), min(block[1], end + CONTEXT_LENGTH)
-        if (lo, hi) != (start, end):
-            offset = start - lo
-            for at in _occurrences(text, old[lo:hi], hint + offset):
+        # even though its stored prefix or suffix came from elsewhere.  The
+        # context stops at the line's ends (a paragraph moved to the end of
+        # the text loses the blank line after it); both sides, else one side
+        line_end = old.find("\n", end)
+        if line_end > end and old[line_end - 1] == "\r":
+            line_end -= 1
+        lo = max(block[0], start - CONTEXT_LENGTH, old.rfind("\n", 0, start) + 1)
+        hi = min(block[1], end + CONTEXT_LENGTH, len(old) if line_end == -1 else line_end)
+        # (the other may have been edited too), then shorter, down to
+        # MOVED_CONTEXT (an edit near the quote inside the moved paragraph).
+        sides = [(lo, hi)]
+        for size in (CONTEXT_LENGTH, CONTEXT_LENGTH // 2, MOVED_CONTEXT):
+            if start - lo >= size:
+                sides.append((start - size, end))
+            if hi - end >= size:
+                sides.append((start, end + size))
+        for side_lo, side_hi in dict.fromkeys(sides):
+            if (side_lo, side_hi) == (start, end):
+                continue
+            offset = start - side_lo
+            for at in _occurrences(text, old[side_lo:side_hi], hint - offset):
                 if mostly_inserted(at + offset, at + offset + length):
                     match = _measure(text, at + offset, at + offset + length, quote,
                                      prefix, suffix, hint)
                     if match.exact:
                         return self.place(annotation, match)
-        # 2. The quote alone, verbatim, told apart by its stored context.
+        # 2. The quote alone, verbatim: in its own paragraph, moved and
+        # edited around it, or else told apart by its stored context.
         best: _Match | None = None
         for at in _occurrences(text, quote, hint):
             if mostly_inserted(at, at + length):
+                if _moved_line(old, block, span, text, at):
+                    return self.place(annotation, _measure(text, at, at + length, quote,
+                                                           prefix, suffix, hint))
                 match = _measure(text, at, at + length, quote, prefix, suffix, hint)
                 if match.beats(best):
                     best = match
@@ -1230,8 +1308,7 @@ def reanchor(old_text: str | None, new_text: str, new_sha256: str,
         if not touched:
             results[k] = job.untouched(annotation, new_start, new_end, prefix, suffix)
             continue
-        removed = sum(max(0, min(diff.a1[h], end) - max(diff.a0[h], start))
-                      for h in touched)
+        removed, block = diff.removed(start, end)
         coarse = any(diff.coarse[h] for h in touched)
         # Edited in place if at least a quarter of it is still there: less
         # may be chance (a shared accent and full stop where a paragraph
@@ -1242,15 +1319,12 @@ def reanchor(old_text: str | None, new_text: str, new_sha256: str,
                     not diff.a0[last] < end <= diff.a1[last])
             results[k] = job.in_place(annotation, new_start, new_end, keep, prefix, suffix)
             continue
-        block = (min(diff.a0[h] for h in touched), max(diff.a1[h] for h in touched))
         # Where it would be if the block it was in kept its proportions.
         h = touched[0]
         width_a, width_b = diff.a1[h] - diff.a0[h], diff.b1[h] - diff.b0[h]
         hint = diff.b0[h] + (max(start, diff.a0[h]) - diff.a0[h]) * width_b // max(1, width_a)
-        # A replacement that keeps a version of the quote keeps it at about
-        # the same place in it: a quote's length either side of that.
-        length = len(annotation.quote)
-        region = None if coarse else _clip(new_start, new_end, hint, length, length + 16)
+        region = None if coarse else _clip(new_start, new_end, hint, len(annotation.quote),
+                                           SEARCH_RADIUS)
         results[k] = job.relocate(annotation, old_text, diff, (start, end), block, region,
                                   hint, prefix, suffix)
     return [result for result in results if result is not None]

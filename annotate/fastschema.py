@@ -75,10 +75,21 @@ def _equal(one: Any, other: Any) -> bool:
 
 
 def _unique(items: list[Any]) -> bool:
-    if all(isinstance(item, str) for item in items):
-        return len(set(items)) == len(items)
-    return all(not _equal(items[i], items[j])
-               for i in range(len(items)) for j in range(i + 1, len(items)))
+    """uniqueItems with _equal's notion of equality, in linear time for
+    scalars (a hostile array of a million numbers must not take hours)."""
+    seen: set[tuple[str, Any]] = set()
+    containers = []
+    for item in items:
+        if isinstance(item, (list, dict)):
+            containers.append(item)
+            continue
+        # true is not 1, but 1 is 1.0: bools get a kind of their own.
+        key = ("bool" if isinstance(item, bool) else "scalar", item)
+        if key in seen:
+            return False
+        seen.add(key)
+    return all(not _equal(containers[i], containers[j])
+               for i in range(len(containers)) for j in range(i + 1, len(containers)))
 
 
 def _remembered(check: Check) -> Check:
@@ -213,13 +224,13 @@ class _Generator:
         self.emit(indent, f"if isinstance({var}, list):")
         if "minItems" in schema:
             self.emit(indent + 1, f"if len({var}) < {int(schema['minItems'])}: return False")
-        if schema.get("uniqueItems") is True:
-            self.emit(indent + 1, f"if not _unique({var}): return False")
-        if "items" in schema:
+        if "items" in schema:  # before uniqueItems: a wrong item type fails fast
             item = self.variable()
             self.emit(indent + 1, f"for {item} in {var}:")
             self.emit(indent + 2, "pass")
             self.node(schema["items"], item, indent + 2)
+        if schema.get("uniqueItems") is True:
+            self.emit(indent + 1, f"if not _unique({var}): return False")
 
     def object(self, schema: dict[str, Any], var: str, indent: int) -> None:
         properties = schema.get("properties", {})

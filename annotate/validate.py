@@ -199,8 +199,9 @@ def _identity(record: dict[str, Any]) -> tuple[Any, ...]:
     # Records passed the schema, so the lists hold only strings.
     key = list(map(record.get, _IDENTITY_FIELDS))
     for position in _LIST_FIELDS:
-        if key[position] is not None:
-            key[position] = tuple(key[position])
+        listed = key[position]
+        if listed is not None:
+            key[position] = tuple(listed)
     return tuple(key)
 
 

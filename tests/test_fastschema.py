@@ -91,3 +91,21 @@ def test_unsupported_keywords_are_refused_not_skipped() -> None:
         compile_schema({"type": "object", "patternProperties": {"^x": {}}}, checker)
     with pytest.raises(UnsupportedSchema, match="only local references"):
         compile_schema({"$ref": "https://example.org/other.json"}, checker)
+
+
+@pytest.mark.parametrize(("items", "unique"), [
+    ([1, 1.0], False), ([True, 1], True), ([False, 0], True), ([True, True], False),
+    (["a", "b"], True), ([None, None], False), ([[1], [1.0]], False), ([{"a": 1}, {"a": 2}], True),
+])
+def test_unique_items_agree_with_jsonschema(items: list[Any], unique: bool) -> None:
+    schema_ = {"type": "array", "uniqueItems": True}
+    checker = Draft202012Validator.FORMAT_CHECKER
+    assert Draft202012Validator(schema_).is_valid(items) is unique
+    assert compile_schema(schema_, checker)(items) is unique
+
+
+def test_unique_items_of_a_million_numbers() -> None:
+    # Quadratic pairwise comparison would run for hours here.
+    many = list(range(1_000_000))
+    assert compile_schema({"uniqueItems": True}, None)(many) is True
+    assert compile_schema({"uniqueItems": True}, None)([*many, 999_999.0]) is False
