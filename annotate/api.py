@@ -42,6 +42,10 @@ def init_workspace(directory: Path, name: str | None = None, corpus: str = "corp
         raise WorkspaceError(f"{project_file} already exists; this folder is a workspace")
     if directory.exists() and not directory.is_dir():
         raise WorkspaceError(f"{directory} exists and is not a folder")
+    for option, folder in (("--corpus", corpus), ("--annotations", annotations)):
+        if not folder.strip() or Path(folder).is_absolute() or "\0" in folder:
+            raise InvalidValueError(f"{option} {folder!r} must be a folder relative to the "
+                                    f"workspace, e.g. {option[2:]}")
     data = workspace.default_project(name or directory.resolve().name or "annotations",
                                      corpus, annotations)
     from annotate.schema import describe_error, schema_errors
@@ -49,10 +53,9 @@ def init_workspace(directory: Path, name: str | None = None, corpus: str = "corp
     errors = schema_errors("project", data)
     if errors:
         raise InvalidValueError(f"cannot create the project file: {describe_error(errors[0])}")
-    (directory / corpus).mkdir(parents=True, exist_ok=True)
-    (directory / annotations).mkdir(parents=True, exist_ok=True)
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    store.atomic_write(project_file, text.encode("utf-8"))
+    store.create_workspace(project_file, text.encode("utf-8"),
+                           [directory / corpus, directory / annotations])
     return workspace.load(directory)
 
 

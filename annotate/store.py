@@ -27,6 +27,7 @@ from annotate.errors import (
     DocumentEncodingError,
     LockTimeoutError,
     UnknownDocumentError,
+    WorkspaceError,
 )
 from annotate.model import Annotation, Document
 from annotate.records import dump_annotations, parse_annotation_text
@@ -191,6 +192,17 @@ def update_annotation_file(
             path.unlink()
             _fsync_folder(path.parent)
     return after
+
+
+def create_workspace(project_file: Path, content: bytes, folders: list[Path]) -> None:
+    """The folders first, the project file last: a workspace exists only whole."""
+    try:
+        for folder in folders:
+            folder.mkdir(parents=True, exist_ok=True)
+        atomic_write(project_file, content)
+    except OSError as error:
+        raise WorkspaceError(f"cannot create the workspace: {error.strerror}: "
+                             f"{error.filename}") from error
 
 
 # -- primitives --------------------------------------------------------------

@@ -480,3 +480,15 @@ def test_documents_lists_the_corpus(three_annotations: list[str], run: Run) -> N
 def test_version(run: Run) -> None:
     result = run("--version")
     assert result.exit_code == 0 and result.stdout.startswith("annotate, version ")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--corpus", "/srv/articles"], "--corpus '/srv/articles' must be a folder relative"),
+    (["--annotations", ""], "--annotations '' must be a folder relative"),
+])
+def test_init_refuses_absolute_or_empty_folders(tmp_path: Path, run: Run, args: list[str],
+                                                message: str) -> None:
+    result = run("init", str(tmp_path / "desk"), *args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert not (tmp_path / "desk").exists()
