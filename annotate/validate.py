@@ -32,8 +32,8 @@ from annotate.model import Finding, Project
 from annotate.workspace import PROJECT_FILE, Workspace, project_from_data
 
 CACHE_DIR = ".annotate-cache"
-CACHE_FILE = "validate-v3.json"
-IDS_FILE = "validate-ids-v3.json"
+CACHE_FILE = "validate-v4.json"
+IDS_FILE = "validate-ids-v4.json"
 # Below this many files a process pool costs more than it saves.
 PARALLEL_MIN_FILES = 64
 
@@ -72,10 +72,12 @@ class Report:
 class Documents:
     """Current texts and stored versions, read lazily and kept for the run."""
 
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, workspace: Workspace, hashes: _Hashes | None = None) -> None:
         self.workspace = workspace
+        self.hashes = hashes
         self._current: dict[str, tuple[str, str] | None] = {}
         self._versions: dict[str, str | None] = {}
+        self._sha256: dict[str, str] = {}
 
     def current(self, document_id: str) -> tuple[str, str] | None:
         """(text, sha256) of the document as it is now, or None if there is none."""
@@ -97,12 +99,31 @@ class Documents:
                 self._versions[sha256] = None
         return self._versions[sha256]
 
+    def sha256(self, document_id: str) -> str:
+        """The document's current hash ("" if there is none), without reading
+        it when its file is unchanged since the hash was taken."""
+        if document_id in self._sha256:
+            return self._sha256[document_id]
+        known = None
+        if self.hashes is not None and document_id not in self._current:
+            path = str(store.document_path(self.workspace, document_id))
+            stat = _stat(path)
+            known = self.hashes.known(path, stat)
+            if known is None:
+                found = self.current(document_id)
+                if found is not None:
+                    self.hashes.remember(path, stat, found[1])
+        if known is None:
+            found = self.current(document_id)
+            known = found[1] if found else ""
+        self._sha256[document_id] = known
+        return known
+
     def fingerprint(self, key: str) -> str:
         """The current value of one dependency key (see FileResult.dependencies)."""
         kind, _, name = key.partition(":")
         if kind == "doc":
-            found = self.current(name)
-            return found[1] if found else ""
+            return self.sha256(name)
         return "1" if self.version(name) is not None else ""
 
 
@@ -370,13 +391,13 @@ def collect(workspace: Workspace, paths: Sequence[str]) -> tuple[list[Target], l
                                  "workspace; it was not followed"))
         return True
 
-    def consider(path: str) -> None:
+    def consider(path: str, is_link: bool | None = None, is_dir: bool | None = None) -> None:
         nonlocal include_project
-        if os.path.islink(path) and leaves_workspace(path):
+        if (os.path.islink(path) if is_link is None else is_link) and leaves_workspace(path):
             return
         if os.path.basename(path) == PROJECT_FILE and os.path.dirname(path) == root:
             include_project = True
-        elif os.path.isdir(path):
+        elif os.path.isdir(path) if is_dir is None else is_dir:
             findings.append(_finding(shown(path), 1, 1, codes.UNREADABLE_FILE,
                                      "is a directory, not an annotation file"))
         else:
@@ -392,7 +413,8 @@ def collect(workspace: Workspace, paths: Sequence[str]) -> tuple[list[Target], l
                     if entry.is_symlink() and leaves_workspace(entry.path):
                         continue
                     if entry.name.endswith(store.ANNOTATION_SUFFIX):
-                        consider(entry.path)
+                        # DirEntry knows both answers without another stat.
+                        consider(entry.path, entry.is_symlink(), entry.is_dir())
                     elif entry.is_dir(follow_symlinks=False):
                         pending.append(entry.path)
 
@@ -487,18 +509,23 @@ def validate(workspace: Workspace, paths: Sequence[str] = (), *, use_cache: bool
     else:
         project_bytes = _read_or_empty(workspace.project_file)
 
-    documents = Documents(workspace)
     cache = _Cache(workspace, project_bytes) if use_cache else None
+    documents = Documents(workspace, cache.hashes if cache else None)
     results: list[FileResult] = []
     to_check: list[Target] = []
     from_cache = 0
     for target in targets:
-        data = _read(target)
-        if isinstance(data, str):
-            findings.append(_finding(target.shown, 1, 1, codes.UNREADABLE_FILE, data))
-            unreadable = True
-            continue
-        key = hashlib.sha256(data).hexdigest()
+        stat = _stat(target.path)
+        key = cache.hashes.known(target.shown, stat) if cache else None
+        if key is None:
+            data = _read(target)
+            if isinstance(data, str):
+                findings.append(_finding(target.shown, 1, 1, codes.UNREADABLE_FILE, data))
+                unreadable = True
+                continue
+            key = hashlib.sha256(data).hexdigest()
+            if cache:
+                cache.hashes.remember(target.shown, stat, key)
         cached = cache.get(target.shown, key, documents) if cache else None
         if cached is not None:
             results.append(cached)
@@ -635,6 +662,44 @@ def apply_strict(findings: Sequence[Finding]) -> list[Finding]:
 
 # -- the cache --------------------------------------------------------------------------
 
+def _stat(path: str) -> list[int] | None:
+    """What changes whenever a file's content does: size, times, inode.
+    ctime is set by the kernel on every write and cannot be set back."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return [found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino, found.st_dev]
+
+
+class _Hashes:
+    """Content hashes remembered with the stat they were taken at, so an
+    unchanged file is not read again (as git's index does).  A file modified
+    within RACY_SECONDS of hashing is not remembered: a second write in the
+    same timestamp tick could otherwise go unseen."""
+
+    RACY_SECONDS = 2.0
+
+    def __init__(self, stored: Any) -> None:
+        self.entries: dict[str, list[Any]] = stored if isinstance(stored, dict) else {}
+        self.changed = False
+
+    def known(self, name: str, stat: list[int] | None) -> str | None:
+        entry = self.entries.get(name)
+        if stat is None or not isinstance(entry, list) or entry[:-1] != stat:
+            return None
+        return str(entry[-1])
+
+    def remember(self, name: str, stat: list[int] | None, sha256: str) -> None:
+        import time
+
+        if stat is not None and stat[1] < time.time_ns() - self.RACY_SECONDS * 1e9:
+            self.entries[name] = [*stat, sha256]
+            self.changed = True
+        elif self.entries.pop(name, None) is not None:
+            self.changed = True
+
+
 class _Cache:
     """Per-file results keyed by the file's content hash and everything else
     the result depends on: annotate's version, the schemas, the project file
@@ -660,6 +725,7 @@ class _Cache:
         stored = self._load(self.path)
         self.entries: dict[str, Any] = stored.get("files", {})
         self.duplicate_check: dict[str, Any] = stored.get("duplicates", {})
+        self.hashes = _Hashes(stored.get("hashes"))
         self._ids: dict[str, Any] | None = None  # loaded on first use
         self.changed = False
 
@@ -730,14 +796,14 @@ class _Cache:
         self.changed = True
 
     def save(self) -> None:
-        if not self.changed:
+        if not (self.changed or self.hashes.changed):
             return
         try:
             self.folder.mkdir(exist_ok=True)
             ignore = self.folder / ".gitignore"
             if not ignore.exists():
                 store.atomic_write(ignore, b"# annotate's cache: safe to delete\n*\n")
-            self._write(self.path, {"files": self.entries,
+            self._write(self.path, {"files": self.entries, "hashes": self.hashes.entries,
                                     "duplicates": self.duplicate_check})
             if self._ids is not None:
                 self._write(self.ids_path, {"files": self._ids})

@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import jsonschema
@@ -318,7 +319,7 @@ def test_cache_never_changes_results(workspace: Path, run: Run) -> None:
             project.read_text().replace('"name": "view"', '"name": "opinion"'))),
         ("document deleted", lambda: document.unlink()),
         ("document back", lambda: document.write_bytes(original)),
-        ("cache corrupted", lambda: (workspace / ".annotate-cache" / "validate-v3.json")
+        ("cache corrupted", lambda: (workspace / ".annotate-cache" / "validate-v4.json")
          .write_text("{not json")),
     ]
     for name, change in changes:
@@ -391,3 +392,29 @@ def test_a_record_with_a_million_bad_items_is_capped(workspace: Path, run: Run) 
     assert code == 1
     assert len(report["findings"]) == MAX_ERRORS_PER_INSTANCE
     assert {f["code"] for f in report["findings"]} == {"AN201"}
+
+
+def test_cache_sees_a_same_size_edit_with_the_old_mtime_restored(workspace: Path,
+                                                                 run: Run) -> None:
+    """The cache skips re-reading files whose stat is unchanged; ctime (set by
+    the kernel on every write) still gives such an edit away."""
+    alice = workspace / DEFAULT_PLACE
+    shutil.copyfile(EXAMPLES / "valid" / "three-records.jsonl", alice)
+    document = workspace / "corpus" / SEED_ID
+    an_hour_ago = time.time() - 3600
+    for path in (alice, document):
+        os.utime(path, (an_hour_ago, an_hour_ago))  # old enough to be trusted
+    assert run("validate").exit_code == 0
+    assert run("validate").exit_code == 0  # now answered from the cache
+    for path, old, new in ((alice, b'"label": "opinion"', b'"label": "opinio_"'),
+                           (document, b"Tokyo", b"Tokio")):
+        before = path.stat()
+        data = path.read_bytes()
+        assert len(old) == len(new) and old in data
+        with open(path, "r+b") as handle:  # same inode, same size
+            handle.write(data.replace(old, new, 1))
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+        assert path.stat().st_mtime_ns == before.st_mtime_ns
+        cached, fresh = findings_with_and_without_cache(run)
+        assert cached == fresh
+        assert cached  # the edit was seen: unknown label, then a stale quote
