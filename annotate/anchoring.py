@@ -176,7 +176,7 @@ FULL_SCAN_LIMIT = 1_000_000
 # degraded and every span must be searched for; later spans then get only
 # the verbatim searches, which are cheap).
 RELOCATE_SCAN_LIMIT = 50_000
-RELOCATE_TOTAL_LIMIT = 2_000_000
+RELOCATE_TOTAL_LIMIT = 1_000_000
 # A span moved with at least this much of the text around it (on one side)
 # is the same passage, whatever its stored prefix and suffix say.
 MOVED_CONTEXT = 8
@@ -187,9 +187,10 @@ OCCURRENCE_LIMIT = 200
 
 # Work limits of the diff.  Budgets counted in steps replace diff-match-patch's
 # clock (Diff_Timeout), so the same texts give the same diff on any machine.
-# Myers' algorithm costs about (n + m) * d steps for d edits; the pure-Python
-# one does some twenty million a second.  A 1 MB text with every paragraph
-# edited (10,000 edits) needs about 70 million; the cap is about 5 s per MB.
+# Myers' algorithm costs about (n + m) * d steps for d edits (some ten
+# million a second in Python).  Anchoring first keeps real edits far below
+# the cap: the 1 MB benchmark text with 10,000 edits, 40% of it rewritten,
+# spends 7 million of its 120; only texts with nothing in common reach it.
 MYERS_MAX_SYMBOLS = 2_000  # one Myers call: ~0.3 s at worst (unrelated texts)
 # Changed text is diffed character by character up to this size (both sides
 # together; Myers costs at most ~20 ms on it): that finds a fixed typo, a
@@ -198,6 +199,11 @@ MYERS_MAX_SYMBOLS = 2_000  # one Myers call: ~0.3 s at worst (unrelated texts)
 # a run of changed words still longer than this is a rewritten passage and
 # stays one replacement.
 CHAR_DIFF_MAX = 512
+# A character diff sharing less than this fraction of the shorter side is
+# chance and is taken as one replacement: unrelated sentences share about 0.4
+# of their letters (0.6 at the 99th percentile, measured on the seed
+# article); a fixed typo or an insertion shares 0.8 to 1.
+CHAR_MATCH_RATIO = 2 / 3
 # Equalities the semantic cleanup may fold into the edits around them: chance
 # ones are a space, an article, a few shared letters.
 CLEANUP_MAX_EQUALITY = 8
@@ -500,7 +506,7 @@ def _locate(text: str, quote: str, lo: int, hi: int, hint: int) -> list[tuple[in
     length = len(quote)
     slack = max_quote_errors(length) + 2
     window = text[lo:hi]
-    filler = next(char for char in "\x00\ufffe\uffff" + quote if char not in quote)
+    filler = next(chr(code) for code in range(0xE000, 0xF900) if chr(code) not in quote)
     copies = find_exact(window, quote)
     if copies:
         chars = list(window)
@@ -526,14 +532,25 @@ def _locate(text: str, quote: str, lo: int, hi: int, hint: int) -> list[tuple[in
 
 # --- The diff ----------------------------------------------------------------
 #
-# Line mode first (diff_linesToChars-style: one symbol per distinct line),
-# then the changed lines word by word, then the changed words character by
-# character, as diff-match-patch's own line mode does, with two changes that
-# keep it fast and deterministic on large texts: unique symbols anchor the
-# alignment first (patience diff), so Myers' O(nd) runs only on the small gaps
-# between anchors; and work budgets counted in steps replace Diff_Timeout.
-# A block too big for the budget stays whole and is marked coarse: the diff
-# is degraded there, and its spans are searched for instead of mapped.
+# Lines first (diff_linesToChars-style: one symbol per distinct line), then
+# the changed lines word by word, then the changed words character by
+# character with diff_main, as diff-match-patch's own line mode does, with
+# changes that keep it fast, deterministic and faithful on large texts:
+#
+# - unique lines and words anchor the alignment (patience diff, the chain
+#   covering the most text), so Myers' O(nd) runs only on small gaps: time
+#   grows with the text and the edits, not with their product;
+# - lines are aligned by anchors only, words by anchors, then runs of 8
+#   tokens, then Myers for mid-sized gaps; gaps small enough go to the exact
+#   character diff, whose result is kept only if it shares enough (else the
+#   shared letters are chance and the gap is one replacement);
+# - work budgets counted in steps replace Diff_Timeout; a word-level block
+#   no alignment was affordable for stays whole and is marked coarse: the
+#   diff is degraded there, and its spans are searched for, not mapped.
+#
+# The result is the exact diff (raw hunks, for mapping offsets) plus a
+# folded view (_cleanup) that says what was removed rather than kept by
+# chance.
 
 Hunk = tuple[int, int, int, int, bool]  # old start, old end, new start, new end, coarse
 
@@ -563,11 +580,20 @@ def _dmp() -> diff_match_patch:
 
 
 def _line_starts(text: str, lo: int, hi: int) -> list[int]:
-    starts = [lo]
-    cut = text.find("\n", lo, hi)
-    while cut != -1 and cut + 1 < hi:
-        starts.append(cut + 1)
-        cut = text.find("\n", cut + 1, hi)
+    # A line's text and its line break are separate tokens: a paragraph
+    # moved to the end of the text loses its "\n" and must still match.
+    starts: list[int] = []
+    at = lo
+    while at < hi:
+        cut = text.find("\n", at, hi)
+        if cut == -1:
+            starts.append(at)
+            break
+        content_end = cut - 1 if cut > at and text[cut - 1] == "\r" else cut
+        if content_end > at:
+            starts.append(at)
+        starts.append(content_end)
+        at = cut + 1
     starts.append(hi)
     return starts
 
@@ -580,13 +606,21 @@ def _word_starts(text: str, lo: int, hi: int) -> list[int]:
     return starts
 
 
-def _encode(old: str, starts_a: list[int], new: str,
-            starts_b: list[int]) -> tuple[str, str, frozenset[str]] | None:
-    """Both token sequences as strings of one symbol per distinct token, and
-    the symbols of tokens without a word character (blank lines, spaces,
-    punctuation), which never anchor the alignment."""
+@dataclass(frozen=True)
+class _Encoded:
+    a: str  # one symbol per token
+    b: str
+    weak: frozenset[str]  # symbols of tokens without a word character
+    weights: dict[str, int]  # code points per symbol
+
+
+def _encode(old: str, starts_a: list[int], new: str, starts_b: list[int]) -> _Encoded | None:
+    """Both token sequences as strings of one symbol per distinct token
+    (diff_linesToChars' idea); tokens without a word character (blank lines,
+    spaces, punctuation) are weak: they never anchor the alignment."""
     symbols: dict[str, str] = {}
     weak: set[str] = set()
+    weights: dict[str, int] = {}
 
     def munge(text: str, starts: list[int]) -> str | None:
         out: list[str] = []
@@ -597,6 +631,7 @@ def _encode(old: str, starts_a: list[int], new: str,
                 if len(symbols) >= _MAX_SYMBOLS:
                     return None
                 symbol = symbols[token] = chr(len(symbols) + 1)
+                weights[symbol] = len(token)
                 if not _WORD_CHAR.search(token):
                     weak.add(symbol)
             out.append(symbol)
@@ -606,14 +641,16 @@ def _encode(old: str, starts_a: list[int], new: str,
     encoded_b = munge(new, starts_b)
     if encoded_a is None or encoded_b is None:
         return None
-    return encoded_a, encoded_b, frozenset(weak)
+    return _Encoded(encoded_a, encoded_b, frozenset(weak), weights)
 
 
-def _unique_lcs(a: str, b: str, weak: frozenset[str], n: int = 1) -> list[tuple[int, int]]:
-    """Patience diff's anchors: the longest in-order chain of n-symbol runs
-    that occur exactly once in each string, as (i, j), not overlapping.  Runs
-    of weak symbols only never anchor: a blank line or a full stop that
-    happens to occur once says nothing about which paragraph is which."""
+def _unique_lcs(a: str, b: str, weak: frozenset[str], n: int = 1,
+                weights: dict[str, int] | None = None) -> list[tuple[int, int]]:
+    """Patience diff's anchors: runs of n symbols that occur exactly once in
+    each string, the in-order chain of them covering the most text (weights:
+    code points per symbol), as (i, j), not overlapping.  Runs of weak
+    symbols only never anchor: a blank line or a full stop that happens to
+    occur once says nothing about which paragraph is which."""
     grams_a = [a[i:i + n] for i in range(len(a) - n + 1)] if n > 1 else list(a)
     grams_b = [b[j:j + n] for j in range(len(b) - n + 1)] if n > 1 else list(b)
     count_a, count_b = Counter(grams_a), Counter(grams_b)
@@ -625,20 +662,34 @@ def _unique_lcs(a: str, b: str, weak: frozenset[str], n: int = 1) -> list[tuple[
     if not where_b:
         return []
     pairs = [(i, where_b[gram]) for i, gram in enumerate(grams_a) if gram in where_b]
-    tails: list[int] = []  # smallest j ending a chain of each length
-    ends: list[int] = []  # the pair that does
+    # Heaviest increasing chain of j (pairs come in i order): a Fenwick tree
+    # over j of the best chain ending below each j, O(k log k).  The weight
+    # keeps a long paragraph in place rather than two short ones around it.
+    size = len(b) + 1
+    tree_weight = [0] * (size + 1)
+    tree_pair = [-1] * (size + 1)
     back = [-1] * len(pairs)
-    for k, (_, j) in enumerate(pairs):
-        x = bisect.bisect_left(tails, j)
-        back[k] = ends[x - 1] if x else -1
-        if x == len(tails):
-            tails.append(j)
-            ends.append(k)
+    total = [0] * len(pairs)
+    for k, (i, j) in enumerate(pairs):
+        best, best_pair, x = 0, -1, j  # best chain over j' < j
+        while x > 0:
+            if tree_weight[x] > best:
+                best, best_pair = tree_weight[x], tree_pair[x]
+            x -= x & -x
+        if weights is None:
+            weight = n
+        elif n == 1:
+            weight = weights[a[i]]
         else:
-            tails[x] = j
-            ends[x] = k
+            weight = sum(weights[symbol] for symbol in a[i:i + n])
+        back[k], total[k] = best_pair, best + weight
+        x = j + 1
+        while x <= size:
+            if total[k] > tree_weight[x]:
+                tree_weight[x], tree_pair[x] = total[k], k
+            x += x & -x
+    k = max(range(len(pairs)), key=lambda m: (total[m], -m))
     chain: list[tuple[int, int]] = []
-    k = ends[-1]
     while k != -1:
         chain.append(pairs[k])
         k = back[k]
@@ -650,6 +701,11 @@ def _unique_lcs(a: str, b: str, weak: frozenset[str], n: int = 1) -> list[tuple[
         if not kept or (i >= kept[-1][0] + n and j >= kept[-1][1] + n):
             kept.append((i, j))
     return kept
+
+
+def _covered(chain: list[tuple[int, int]], n: int, a: str, weights: dict[str, int]) -> int:
+    """Code points of a that a chain of n-symbol anchors covers."""
+    return sum(weights[symbol] for x, _ in chain for symbol in a[x:x + n])
 
 
 def _cleanup(hunks: list[Hunk]) -> list[Hunk]:
@@ -747,12 +803,8 @@ class _Differ:
         if alo == ahi or blo == bhi:
             self.hunks.append((alo, ahi, blo, bhi, False))
             return
-        if level == _CHARS or (level == _WORDS
-                               and (ahi - alo) + (bhi - blo) <= CHAR_DIFF_MAX):
-            # Small enough for the exact character diff: words would only
-            # be a cheaper approximation (an insertion inside a word makes
-            # it another token, and only the spaces around it would match).
-            self._chars(alo, ahi, blo, bhi, coarse=level == _WORDS)
+        if level == _CHARS:
+            self._chars(alo, ahi, blo, bhi)
             return
         split = _line_starts if level == _LINES else _word_starts
         starts_a, starts_b = split(self.old, alo, ahi), split(self.new, blo, bhi)
@@ -763,12 +815,12 @@ class _Differ:
             else:
                 self.hunks.append((alo, ahi, blo, bhi, True))
             return
-        a, b, weak = encoded
+        a, b = encoded.a, encoded.b
         # Lines are matched by unique anchors only: between them, Myers could
         # only match repeated lines (blank ones), an ambiguous alignment that
         # may pair each changed paragraph with its neighbour's new version
         # (diff-match-patch's "freak matches"); the word level aligns them.
-        blocks, unaligned = self._match(a, b, weak, myers=level == _WORDS)
+        blocks, unaligned = self._match(encoded, myers=level == _WORDS)
         i = j = 0
         for block_a, block_b, size in [*blocks, (len(a), len(b), 0)]:
             if block_a > i or block_b > j:
@@ -781,23 +833,39 @@ class _Differ:
                     self._level(*gap, level + 1)
             i, j = block_a + size, block_b + size
 
-    def _chars(self, alo: int, ahi: int, blo: int, bhi: int, coarse: bool = False) -> None:
-        """Changed text, character by character if short enough, else one
-        replacement (coarse if nothing aligned it at all)."""
+    def _chars(self, alo: int, ahi: int, blo: int, bhi: int) -> None:
+        """Changed words, character by character if short enough, else one
+        replacement."""
         size = (ahi - alo) + (bhi - blo)
         if size > CHAR_DIFF_MAX or self.budget <= 0:
-            self.hunks.append((alo, ahi, blo, bhi, coarse))
+            self.hunks.append((alo, ahi, blo, bhi, False))
+            return
+        # Text shared at the ends is next to matched text: kept, not chance.
+        head = self.dmp.diff_commonPrefix(self.old[alo:ahi], self.new[blo:bhi])
+        alo, blo = alo + head, blo + head
+        tail = self.dmp.diff_commonSuffix(self.old[alo:ahi], self.new[blo:bhi])
+        ahi, bhi = ahi - tail, bhi - tail
+        if alo == ahi or blo == bhi:
+            if alo < ahi or blo < bhi:
+                self.hunks.append((alo, ahi, blo, bhi, False))
             return
         diffs = self.dmp.diff_main(self.old[alo:ahi], self.new[blo:bhi], False)
         self._spend(size, diffs)
+        shared = sum(len(data) for op, data in diffs if op == diff_match_patch.DIFF_EQUAL)
+        if shared < CHAR_MATCH_RATIO * min(ahi - alo, bhi - blo):
+            # Unrelated texts (a paragraph where another stood) share
+            # letters by chance, in runs of one or two: one replacement.
+            self.hunks.append((alo, ahi, blo, bhi, False))
+            return
         _hunks_from_diffs(diffs, alo, blo, self.hunks)
 
-    def _match(self, a: str, b: str, weak: frozenset[str],
+    def _match(self, encoded: _Encoded,
                myers: bool = True) -> tuple[list[tuple[int, int, int]], set[tuple[int, int]]]:
         """Runs of equal symbols (i, j, size) of two symbol strings, in order:
         common ends, then unique anchors (patience), then Myers for gaps
         small enough.  Also the starts (i, j) of the gaps that had neither."""
         prefix, suffix = self.dmp.diff_commonPrefix, self.dmp.diff_commonSuffix
+        a, b, weak, weights = encoded.a, encoded.b, encoded.weak, encoded.weights
         blocks: list[tuple[int, int, int]] = []
         unaligned: set[tuple[int, int]] = set()
         stack = [(0, len(a), 0, len(b))]
@@ -817,14 +885,15 @@ class _Differ:
             if not part_a or not part_b:
                 continue
             run = 1
-            anchors = _unique_lcs(part_a, part_b, weak)
+            anchors = _unique_lcs(part_a, part_b, weak, 1, weights)
             if len(part_a) + len(part_b) > MYERS_CHEAP_SYMBOLS:
                 # In a big gap (every paragraph changed, so no line anchors
                 # the words) a token unique in both is rare and may be
                 # chance; runs of tokens are unique where single ones are
                 # not.  Whichever anchors more of the gap wins.
-                runs = _unique_lcs(part_a, part_b, weak, ANCHOR_RUN)
-                if len(runs) * ANCHOR_RUN > len(anchors):
+                runs = _unique_lcs(part_a, part_b, weak, ANCHOR_RUN, weights)
+                if _covered(runs, ANCHOR_RUN, part_a, weights) \
+                        > _covered(anchors, 1, part_a, weights):
                     anchors, run = runs, ANCHOR_RUN
             if anchors:
                 i, j = alo, blo
@@ -833,6 +902,12 @@ class _Differ:
                     stack.append((i, alo + x, j, blo + y))
                     i, j = alo + x + run, blo + y + run
                 stack.append((i, ahi, j, bhi))
+            elif myers and sum(weights[symbol] for symbol in part_a + part_b) <= CHAR_DIFF_MAX:
+                # Small enough for the exact character diff, which the gap
+                # gets next: Myers on tokens would only approximate it (an
+                # insertion inside a word makes it another token, and only
+                # the spaces around it would match).
+                pass
             elif myers and len(part_a) + len(part_b) <= MYERS_MAX_SYMBOLS and self.budget > 0:
                 diffs = self.dmp.diff_main(part_a, part_b, False)
                 self._spend(len(part_a) + len(part_b), diffs)
@@ -871,7 +946,15 @@ class _Diff:
         self.b0 = [hunk[2] for hunk in hunks]
         self.b1 = [hunk[3] for hunk in hunks]
         self.coarse = [hunk[4] for hunk in hunks]
-        inserted = [(hunk[2], hunk[3]) for hunk in hunks if hunk[3] > hunk[2]]
+        # Inserted text, with the short equalities between edits counted in
+        # (chance matches, as in _cleanup): a moved paragraph the character
+        # diff paired with rewritten text reads as inserted, whole.
+        inserted: list[tuple[int, int]] = []
+        for hunk in hunks:
+            if inserted and hunk[2] - inserted[-1][1] <= CLEANUP_MAX_EQUALITY:
+                inserted[-1] = (inserted[-1][0], hunk[3])
+            elif hunk[3] > hunk[2]:
+                inserted.append((hunk[2], hunk[3]))
         self.ins0 = [b0 for b0, _ in inserted]
         self.ins1 = [b1 for _, b1 in inserted]
         # Inserted text in windows: neighbouring insertions less than a
@@ -993,29 +1076,36 @@ class _Diff:
 
 # --- Re-anchoring --------------------------------------------------------------
 
-def _line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+def _line_bounds(text: str, start: int, end: int, radius: int) -> tuple[int, int]:
     """The line (paragraph) around text[start:end], without its line break,
-    at most SEARCH_RADIUS either side."""
-    lo = max(text.rfind("\n", 0, start) + 1, start - SEARCH_RADIUS)
+    at most radius either side."""
+    lo = max(text.rfind("\n", 0, start) + 1, start - radius)
     hi = text.find("\n", end)
     hi = len(text) if hi == -1 else hi
     if hi > end and text[hi - 1] == "\r":
         hi -= 1
-    return lo, min(hi, end + SEARCH_RADIUS)
+    return lo, min(hi, end + radius)
 
 
 def _moved_line(old: str, block: tuple[int, int], span: tuple[int, int], new: str,
                 at: int) -> bool:
     """Whether the quote at new[at:] stands in the span's own paragraph,
-    moved: a diff of the span's old line (the removed part of it) against
-    the new line keeps at least half of it and leaves the span untouched,
-    mapping it to at.  Edits elsewhere in the paragraph are allowed."""
+    moved (and perhaps edited elsewhere): a diff of the span's old line (the
+    removed part of it) against the new line leaves the span untouched,
+    maps it to at, and keeps at least MOVED_CONTEXT code points of the rest
+    of the line (half of a shorter rest; chance equalities folded).  A line
+    that is only the quote is no evidence.  Only inserted text is searched,
+    so this never jumps to another mention that was there before."""
     start, end = span
-    old_lo, old_hi = _line_bounds(old, start, end)
+    # A few contexts' worth of the line either side is evidence enough, and
+    # keeps this small diff cheap when a text has thousands of edits.
+    old_lo, old_hi = _line_bounds(old, start, end, 4 * CONTEXT_LENGTH)
     old_lo, old_hi = max(old_lo, block[0]), min(old_hi, block[1])
-    new_lo, new_hi = _line_bounds(new, at, at + end - start)
+    new_lo, new_hi = _line_bounds(new, at, at + end - start, 4 * CONTEXT_LENGTH)
     hunks = _Differ(old[old_lo:old_hi], new[new_lo:new_hi]).run()
-    if 2 * sum(a1 - a0 for a0, a1, _, _, _ in hunks) > old_hi - old_lo:
+    rest = (old_hi - old_lo) - (end - start)
+    kept = rest - sum(a1 - a0 for a0, a1, _, _, _ in _cleanup(list(hunks)))
+    if rest == 0 or kept < min(MOVED_CONTEXT, (rest + 1) // 2):
         return False
     line = _Diff(hunks, new[new_lo:new_hi])
     ((mapped, _, first, last),) = line.sweep([(start - old_lo, end - old_lo)])
@@ -1030,7 +1120,7 @@ def _clip(lo: int, hi: int, expect: int, length: int, radius: int) -> tuple[int,
     return max(lo, expect - radius), min(hi, expect + length + radius)
 
 
-def _old_span(old: str, annotation: Annotation) -> tuple[int, int] | None:
+def _old_span(old: str, annotation: Annotation, min_score: float) -> tuple[int, int] | None:
     """Where the annotation's quote stands in the old text, or None."""
     start, end, quote = annotation.start, annotation.end, annotation.quote
     if 0 <= start <= end <= len(old) and old[start:end] == quote:
@@ -1042,7 +1132,7 @@ def _old_span(old: str, annotation: Annotation) -> tuple[int, int] | None:
                              annotation.suffix, start)
         if candidate.exact and candidate.beats(best):
             best = candidate
-    if best is not None and best.acceptable(len(quote), DEFAULT_MIN_SCORE):
+    if best is not None and best.acceptable(len(quote), min_score):
         return best.start, best.end
     return None
 
@@ -1086,13 +1176,13 @@ class _Job:
         return self.orphan(annotation, best)
 
     def untouched(self, annotation: Annotation, start: int, end: int,
-                  prefix: str, suffix: str) -> Reanchored:
+                  old_context: tuple[str, str]) -> Reanchored:
         """A span no edit reached: its text is where the diff maps it."""
         text = self.text
         if (text[start:end] != annotation.quote or splits_line_ending(text, start)
                 or splits_line_ending(text, end)):
             # An edit made a CRLF pair at a boundary: measure it like any place.
-            match = _measure(text, start, end, annotation.quote, prefix, suffix, start)
+            match = _measure(text, start, end, annotation.quote, *old_context, start)
             return self.decide(annotation, match, in_place=True)
         new_prefix, new_suffix = context(text, start, end)
         updated = annotation.replace(start=start, end=end, prefix=new_prefix,
@@ -1130,10 +1220,11 @@ class _Job:
     def relocate(self, annotation: Annotation, old: str, diff: _Diff, span: tuple[int, int],
                  block: tuple[int, int], region: tuple[int, int] | None, hint: int,
                  prefix: str, suffix: str) -> Reanchored:
-        """A span whose text the diff removed (or could not follow): it is
-        found again only in text the diff inserted, i.e. if it was moved.
-        Text the diff kept is the image of other old text (another mention),
-        which is exactly the jump users of Hypothesis complain about."""
+        """A span whose text the diff removed (or could not follow): first
+        what replaced it, where the diff maps it; then text the diff
+        inserted, i.e. the span moved.  Never text the diff kept: that is
+        the image of other old text, another mention of the same words, the
+        jump users of Hypothesis complain about (hypothesis/h#2798)."""
         text, quote = self.text, annotation.quote
         length = len(quote)
         start, end = span
@@ -1155,14 +1246,11 @@ class _Job:
         # context, so a quote at the edge of a moved paragraph is recognised
         # even though its stored prefix or suffix came from elsewhere.  The
         # context stops at the line's ends (a paragraph moved to the end of
-        # the text loses the blank line after it); both sides, else one side
-        line_end = old.find("\n", end)
-        if line_end > end and old[line_end - 1] == "\r":
-            line_end -= 1
-        lo = max(block[0], start - CONTEXT_LENGTH, old.rfind("\n", 0, start) + 1)
-        hi = min(block[1], end + CONTEXT_LENGTH, len(old) if line_end == -1 else line_end)
-        # (the other may have been edited too), then shorter, down to
+        # the text loses the blank line after it).  Both sides, else one
+        # side (the other may have been edited too), then shorter, down to
         # MOVED_CONTEXT (an edit near the quote inside the moved paragraph).
+        lo, hi = _line_bounds(old, start, end, CONTEXT_LENGTH)
+        lo, hi = max(block[0], lo), min(block[1], hi)
         sides = [(lo, hi)]
         for size in (CONTEXT_LENGTH, CONTEXT_LENGTH // 2, MOVED_CONTEXT):
             if start - lo >= size:
@@ -1293,7 +1381,7 @@ def reanchor(old_text: str | None, new_text: str, new_sha256: str,
     results: list[Reanchored | None] = [None] * len(annotations)
     located: list[tuple[int, tuple[int, int]]] = []
     for k, annotation in enumerate(annotations):
-        span = _old_span(old_text, annotation)
+        span = _old_span(old_text, annotation, min_score)
         if span is None:  # not in the old text either: search the new one
             results[k] = job.search(annotation, annotation.start)
         else:
@@ -1304,19 +1392,20 @@ def reanchor(old_text: str | None, new_text: str, new_sha256: str,
                                                                      strict=True):
         annotation = annotations[k]
         touched = diff.hunks_within(start, end, first, last)
-        prefix, suffix = context(old_text, start, end)
         if not touched:
-            results[k] = job.untouched(annotation, new_start, new_end, prefix, suffix)
+            results[k] = job.untouched(annotation, new_start, new_end,
+                                       (annotation.prefix, annotation.suffix))
             continue
+        prefix, suffix = context(old_text, start, end)
         removed, block = diff.removed(start, end)
         coarse = any(diff.coarse[h] for h in touched)
         # Edited in place if at least a quarter of it is still there: less
         # may be chance (a shared accent and full stop where a paragraph
         # was moved away), and such a span is looked for as moved as well.
         if 4 * removed <= 3 * (end - start) and not coarse:
-            first, last = touched[0], touched[-1]
-            keep = (not diff.a0[first] <= start < diff.a1[first],
-                    not diff.a0[last] < end <= diff.a1[last])
+            head, tail = touched[0], touched[-1]
+            keep = (not diff.a0[head] <= start < diff.a1[head],
+                    not diff.a0[tail] < end <= diff.a1[tail])
             results[k] = job.in_place(annotation, new_start, new_end, keep, prefix, suffix)
             continue
         # Where it would be if the block it was in kept its proportions.
