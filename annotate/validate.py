@@ -104,18 +104,14 @@ class Documents:
         it when its file is unchanged since the hash was taken."""
         if document_id in self._sha256:
             return self._sha256[document_id]
-        known = None
-        if self.hashes is not None and document_id not in self._current:
-            path = str(store.document_path(self.workspace, document_id))
-            stat = _stat(path)
-            known = self.hashes.known(path, stat)
-            if known is None:
-                found = self.current(document_id)
-                if found is not None:
-                    self.hashes.remember(path, stat, found[1])
+        path = str(store.document_path(self.workspace, document_id))
+        stat = _stat(path)  # before reading: a later write changes it
+        known = self.hashes.known(path, stat) if self.hashes is not None else None
         if known is None:
             found = self.current(document_id)
             known = found[1] if found else ""
+            if found is not None and self.hashes is not None:
+                self.hashes.remember(path, stat, known)
         self._sha256[document_id] = known
         return known
 
@@ -544,6 +540,11 @@ def validate(workspace: Workspace, paths: Sequence[str] = (), *, use_cache: bool
         findings.extend(result.findings)
     findings.extend(_duplicate_ids(results, {t.shown: t.path for t in targets}, cache))
     if cache:
+        # Remember the documents' hashes too (workers read them in their own
+        # processes), so the next run need not read them.
+        for result in results:
+            for key in result.dependencies:
+                documents.fingerprint(key)
         cache.save()
     files_checked += len(results)
     from annotate.report.findings import sort_findings
