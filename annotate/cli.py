@@ -439,4 +439,4 @@ def main() -> None:
         sys.exit(0)
 
 
-__all__ = ["EXIT_USAGE", "cli", "main"]
+__all__ = ["cli", "main"]

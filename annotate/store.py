@@ -149,12 +149,6 @@ def annotation_files(workspace: Workspace) -> list[Path]:
     return sorted(found)
 
 
-def file_owner(workspace: Workspace, path: Path) -> tuple[str, str]:
-    """(document id, reviewer) that an annotation file's place says it holds."""
-    relative = path.relative_to(workspace.annotations_dir)
-    return relative.parent.as_posix(), relative.name[: -len(ANNOTATION_SUFFIX)]
-
-
 def read_annotation_file(workspace: Workspace, path: Path) -> list[Annotation]:
     shown = workspace.relative(path)
     try:

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from annotate import __version__, codes, jsonpos, store
-from annotate.anchoring import LineIndex
+from annotate.anchoring import LineIndex, context
 from annotate.errors import AnnotateError
 from annotate.model import Finding, Project
 from annotate.workspace import PROJECT_FILE, Workspace, project_from_data
@@ -298,8 +298,6 @@ def _check_span(text: str, record: dict[str, Any], which: str
                f"quote differs from the text{which} at {start}..{end}: "
                f"“{_clip(text[start:end], 60)}”")
         return
-    from annotate.anchoring import context
-
     prefix, suffix = context(text, start, end)
     if not prefix.endswith(record["prefix"]) or not suffix.startswith(record["suffix"]):
         yield (codes.CONTEXT_MISMATCH, "prefix" if not prefix.endswith(record["prefix"])

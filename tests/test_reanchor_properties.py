@@ -271,13 +271,19 @@ def _check_in_place(before: Annotation, result: Reanchored, where: dict[int, int
     assert result.annotation.end > min(kept), (before.quote, result)
 
 
-@SETTINGS
-@given(seed=st.integers(0, 10**6), crlf=st.booleans(), plan=edits)
-def test_random_edits(seed: int, crlf: bool, plan: list[tuple[str, float, int, int]]) -> None:
+def _scenario(seed: int, crlf: bool, plan: list[tuple[str, float, int, int]]
+              ) -> tuple[str, list[Annotation], Edited]:
+    """A random text, 12 annotations on it, and the text after the planned edits."""
     rng = random.Random(seed)
     old = _text(seed, crlf)
     annotations = _annotations(old, rng, 12)
-    edited = _apply(old, plan, rng)
+    return old, annotations, _apply(old, plan, rng)
+
+
+@SETTINGS
+@given(seed=st.integers(0, 10**6), crlf=st.booleans(), plan=edits)
+def test_random_edits(seed: int, crlf: bool, plan: list[tuple[str, float, int, int]]) -> None:
+    old, annotations, edited = _scenario(seed, crlf, plan)
     new = edited.text
     where = edited.where()
     results = reanchor(old, new, "b" * 64, annotations)
@@ -307,10 +313,7 @@ def test_random_edits_without_old_text(seed: int, crlf: bool,
     """Without the old text the search is less sure, but never wrong in the
     ways that matter: an exact result is the span's own text where it went,
     a deleted span is orphaned, an edited one is never exact."""
-    rng = random.Random(seed)
-    old = _text(seed, crlf)
-    annotations = _annotations(old, rng, 12)
-    edited = _apply(old, plan, rng)
+    _old, annotations, edited = _scenario(seed, crlf, plan)
     new = edited.text
     where = edited.where()
     results = reanchor(None, new, "b" * 64, annotations)
