@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from annotate import spans, store, workspace
+from annotate import rules, spans, store, workspace
 from annotate.errors import (
     AnnotationNotFoundError,
     CorruptFileError,
@@ -95,17 +95,8 @@ def add_annotation(ws: Workspace, reference: str, span: spans.SpanSpec, *, label
                    reviewer: str | None = None, note: str = "",
                    sources: tuple[str, ...] = (), verdict: str | None = None,
                    tags: tuple[str, ...] = ()) -> Annotation:
-    """Check everything first, then write: a refused add writes nothing."""
-    chosen_label = spans.check_label(ws.project, label)
-    for url in sources:
-        spans.check_source(url)
-    spans.check_sources_required(chosen_label, sources)
-    if verdict is not None:
-        spans.check_verdict(ws.project, verdict)
-    for tag in tags:
-        spans.check_tag(tag)
-    who = spans.check_reviewer(reviewer if reviewer is not None
-                               else workspace.default_reviewer(ws.root))
+    """Mark a span: the new record passes the rule book before anything is written."""
+    who = reviewer if reviewer is not None else workspace.default_reviewer(ws.root)
     doc = document(ws, reference)
     numbered = None
     if isinstance(span, spans.SentenceSpan):
@@ -117,18 +108,19 @@ def add_annotation(ws: Workspace, reference: str, span: spans.SpanSpec, *, label
         doc, start, end, label=label, reviewer=who, note=note,
         sources=tuple(dict.fromkeys(sources)), verdict=verdict, tags=tuple(dict.fromkeys(tags)),
     )
+    record = dict(annotation.to_record())
+    rules.require(rules.record_problems(record, ws.project))
+    rules.require(rules.span_problems(doc.text, record))
     store.save_version(ws, doc)
-
-    def append(existing: list[Annotation]) -> list[Annotation]:
+    with store.document_session(ws, doc.id) as session:
+        existing = session.read(who)
         for other in existing:
             if (other.start, other.end, other.label) == (start, end, label) \
                     and other.document_sha256 == doc.sha256 and not other.orphaned:
                 raise InvalidValueError(
                     f"{who} already marked this span as {label!r} ({other.id}); "
                     f"change that one with 'annotate edit {other.id}'")
-        return [*existing, annotation]
-
-    store.update_annotation_file(ws, store.annotation_path(ws, doc.id, who), append)
+        session.write(who, [*existing, annotation])
     return annotation
 
 
@@ -136,12 +128,13 @@ def list_annotations(ws: Workspace, reference: str | None = None, *,
                      reviewer: str | None = None, label: str | None = None
                      ) -> list[Annotation]:
     if label is not None:
-        spans.check_label(ws.project, label)
+        rules.require_label(ws.project, label)
     if reference is None:
         found = store.read_all_annotations(ws)
     else:
         found = []
-        for path in _annotation_files_of(ws, store.resolve_document(ws, reference)):
+        document_id = store.resolve_document(ws, reference)
+        for path in store.reviewer_files(ws, document_id).values():
             found.extend(store.read_annotation_file(ws, path))
     selected = [a for a in found
                 if (reviewer is None or a.reviewer == reviewer)
@@ -175,22 +168,25 @@ def find_annotation(ws: Workspace, id_prefix: str) -> tuple[Path, Annotation]:
     return matches[0]
 
 
+def _owner(ws: Workspace, path: Path) -> tuple[str, str]:
+    owner = store.owner_of(ws, path)
+    if owner is None:
+        raise CorruptFileError(ws.relative(path), 1, 1, "this annotation file is not in a "
+                               "document's folder, so annotate cannot tell whose it is")
+    return owner
+
+
 def edit_annotation(ws: Workspace, id_prefix: str, *, label: str | None = None,
                     note: str | None = None, add_sources: tuple[str, ...] = (),
                     remove_sources: tuple[str, ...] = (), verdict: str | None = None,
                     add_tags: tuple[str, ...] = (), remove_tags: tuple[str, ...] = ()
                     ) -> Annotation:
+    """Change one annotation; the edited record passes the rule book before it is written."""
     path, found = find_annotation(ws, id_prefix)
-    for url in add_sources:
-        spans.check_source(url)
-    for tag in add_tags:
-        spans.check_tag(tag)
-    if verdict is not None:
-        spans.check_verdict(ws.project, verdict)
-    new_label = spans.check_label(ws.project, label if label is not None else found.label)
-
-    def change(existing: list[Annotation]) -> list[Annotation]:
+    document_id, reviewer = _owner(ws, path)
+    with store.document_session(ws, document_id) as session:
         # Apply the edit to the record as it is now, under the lock.
+        existing = session.read(reviewer)
         current = next((a for a in existing if a.id == found.id), None)
         if current is None:
             raise AnnotationNotFoundError(f"annotation {found.id} was removed meanwhile")
@@ -203,9 +199,8 @@ def edit_annotation(ws: Workspace, id_prefix: str, *, label: str | None = None,
         sources.extend(url for url in add_sources if url not in sources)
         tags = [t for t in current.tags if t not in remove_tags]
         tags.extend(t for t in add_tags if t not in tags)
-        spans.check_sources_required(new_label, tuple(sources))
         edited = current.replace(
-            label=new_label.name,
+            label=current.label if label is None else label,
             note=current.note if note is None else note,
             sources=tuple(sources),
             tags=tuple(tags),
@@ -215,22 +210,20 @@ def edit_annotation(ws: Workspace, id_prefix: str, *, label: str | None = None,
             raise InvalidValueError("nothing to change: give --label, --note, --add-source, "
                                     "--remove-source, --verdict, --add-tag or --remove-tag")
         edited = edited.replace(modified=max(spans.now(), current.created))
-        return [edited if a.id == current.id else a for a in existing]
-
-    updated = store.update_annotation_file(ws, path, change)
-    return next(a for a in updated if a.id == found.id)
+        rules.require(rules.record_problems(dict(edited.to_record()), ws.project))
+        session.write(reviewer, [edited if a.id == current.id else a for a in existing])
+    return edited
 
 
 def remove_annotation(ws: Workspace, annotation_id: str) -> Annotation:
     """Remove by full id (the CLI resolves a prefix with find_annotation first)."""
     path, found = find_annotation(ws, annotation_id)
-
-    def change(existing: list[Annotation]) -> list[Annotation]:
+    document_id, reviewer = _owner(ws, path)
+    with store.document_session(ws, document_id) as session:
+        existing = session.read(reviewer)
         if not any(a.id == found.id for a in existing):
             raise AnnotationNotFoundError(f"annotation {found.id} was removed meanwhile")
-        return [a for a in existing if a.id != found.id]
-
-    store.update_annotation_file(ws, path, change)
+        session.write(reviewer, [a for a in existing if a.id != found.id])
     return found
 
 
@@ -284,51 +277,36 @@ def reanchor(ws: Workspace, references: Sequence[str] = (), *, dry_run: bool = F
     up_to_date = orphans = 0
     for document_id in document_ids:
         current = store.read_document(ws, document_id)
-        files = _annotation_files_of(ws, document_id)
-        by_file = {path: store.read_annotation_file(ws, path) for path in files}
-        stale: dict[str, list[Annotation]] = {}
-        for held in by_file.values():
-            for annotation in held:
-                if annotation.document_sha256 == current.sha256 and not annotation.orphaned:
-                    up_to_date += 1
-                else:
-                    stale.setdefault(annotation.document_sha256, []).append(annotation)
-        if not stale:
-            continue
-        moved: dict[str, Annotation] = {}
-        stamp = spans.now()
-        for version, group in sorted(stale.items()):
-            old_text = store.read_version(ws, version)
-            outcomes = anchoring.reanchor(old_text, current.text, current.sha256, group, score)
-            for before, result in zip(group, outcomes, strict=True):
-                results.append(result)
-                orphans += result.outcome == "orphaned"
-                if result.annotation != before:
-                    moved[before.id] = result.annotation.replace(
-                        modified=max(stamp, before.created))
-        if dry_run or not moved:
-            continue
-        store.save_version(ws, current)
-        for path, held in by_file.items():
-            originals = {a.id: a for a in held}
-            if any(i in moved for i in originals):
-                store.update_annotation_file(ws, path, _apply_moves(originals, moved))
+        # One lock for the document: every reviewer's file is read, moved and
+        # written under it, so nothing changes between the read and the write.
+        with store.document_session(ws, document_id) as session:
+            held = session.read_all()
+            stale: dict[str, list[Annotation]] = {}
+            for annotations in held.values():
+                for annotation in annotations:
+                    if annotation.document_sha256 == current.sha256 and not annotation.orphaned:
+                        up_to_date += 1
+                    else:
+                        stale.setdefault(annotation.document_sha256, []).append(annotation)
+            # Keyed by (reviewer, id): two reviewers' files may share an id.
+            moved: dict[tuple[str, str], Annotation] = {}
+            stamp = spans.now()
+            for version, group in sorted(stale.items()):
+                old_text = store.read_version(ws, version)
+                outcomes = anchoring.reanchor(old_text, current.text, current.sha256, group,
+                                              score)
+                for before, result in zip(group, outcomes, strict=True):
+                    results.append(result)
+                    orphans += result.outcome == "orphaned"
+                    if result.annotation != before:
+                        moved[before.reviewer, before.id] = result.annotation.replace(
+                            modified=max(stamp, before.created))
+            if dry_run or not moved:
+                continue
+            store.save_version(ws, current)
+            for reviewer, annotations in held.items():
+                if any((reviewer, a.id) in moved for a in annotations):
+                    session.write(reviewer, [moved.get((reviewer, a.id), a)
+                                             for a in annotations])
     return ReanchorReport(results, up_to_date, len(document_ids), orphans,
                           written=not dry_run)
-
-
-def _annotation_files_of(ws: Workspace, document_id: str) -> list[Path]:
-    folder = ws.annotations_dir.joinpath(*document_id.split("/"))
-    return sorted(p for p in folder.glob(f"*{store.ANNOTATION_SUFFIX}")
-                  if not p.name.startswith("."))
-
-
-def _apply_moves(originals: dict[str, Annotation], moved: dict[str, Annotation]
-                 ) -> Callable[[list[Annotation]], list[Annotation]]:
-    def change(existing: list[Annotation]) -> list[Annotation]:
-        # A record edited since we read it keeps the edit; the next run
-        # re-anchors it.
-        return [moved[a.id] if a.id in moved and originals.get(a.id) == a else a
-                for a in existing]
-
-    return change

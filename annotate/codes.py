@@ -122,6 +122,9 @@ STRAY_ANNOTATION_FILE = Rule(
 SYMLINK_OUTSIDE_WORKSPACE = Rule(
     "AN312", "SymlinkOutsideWorkspace", "error",
     "A symbolic link points outside the workspace; it was not followed.")
+UNKNOWN_VERDICT = Rule(
+    "AN313", "UnknownVerdict", "error",
+    "The verdict is not on the project's verdict scale.")
 
 # --- AN4xx staleness and anchoring -----------------------------------------
 
@@ -143,7 +146,7 @@ RULES: tuple[Rule, ...] = (
     UNKNOWN_LABEL, UNKNOWN_DOCUMENT, OFFSETS_OUT_OF_RANGE, QUOTE_MISMATCH,
     CONTEXT_MISMATCH, MISSING_SOURCE, DUPLICATE_ID, MISPLACED_RECORD,
     TIMESTAMPS_OUT_OF_ORDER, DUPLICATE_ANNOTATION, STRAY_ANNOTATION_FILE,
-    SYMLINK_OUTSIDE_WORKSPACE,
+    SYMLINK_OUTSIDE_WORKSPACE, UNKNOWN_VERDICT,
     DOCUMENT_CHANGED, QUOTE_NOT_FOUND, ORPHANED,
 )
 """Every rule, ordered by code."""

@@ -14,15 +14,16 @@ from annotate.errors import CorruptFileError
 from annotate.model import Annotation
 
 
-def parse_annotation_text(text: str, shown_path: str) -> list[Annotation]:
-    """Every record of one annotation file, each checked against the schema.
+def parse_annotation_text(text: str, shown_path: str,
+                          owner: tuple[str, str] | None = None) -> list[Annotation]:
+    """Every record of one annotation file, each checked by the rule book.
 
-    Raises CorruptFileError at the first problem, with its line and column,
+    Raises CorruptFileError at the first error, with its line and column,
     so the caller refuses to rewrite the file.  Blank lines carry nothing
-    and are skipped (validate warns about them).
+    and are skipped (validate warns about them).  With ``owner`` (document,
+    reviewer), records that belong to another file are errors too.
     """
-    from annotate import jsonpos
-    from annotate.schema import describe_error, is_valid, schema_errors
+    from annotate import codes, jsonpos, rules
 
     annotations = []
     for number, line in enumerate(text.split("\n"), start=1):
@@ -33,12 +34,19 @@ def parse_annotation_text(text: str, shown_path: str) -> list[Annotation]:
             problem = parsed.problems[0]
             raise CorruptFileError(shown_path, number, problem.offset + 1, problem.message)
         record = parsed.value
-        if not is_valid("annotation", record):
-            error = schema_errors("annotation", record)[0]
-            column = jsonpos.locate(line, list(error.absolute_path)) + 1
+        # The taxonomy is not checked here: a label removed from the project
+        # file must not lock anyone out of their own annotations.
+        problems = rules.record_problems(record, None)
+        if owner is not None and not problems:
+            problems = list(rules.placement_problems(record, *owner))
+        error = next((p for p in problems if p.is_error), None)
+        if error is not None:
+            column = jsonpos.locate(line, list(error.path)) + 1
+            schema = error.rule == codes.ANNOTATION_SCHEMA
             raise CorruptFileError(
                 shown_path, number, column,
-                f"record does not match the annotation schema: {describe_error(error)}")
+                ("record does not match the annotation schema: " if schema else "")
+                + f"{error.message} ({error.rule.code})")
         annotations.append(Annotation.from_record(record))
     return annotations
 

@@ -1,23 +1,19 @@
-"""Picking a span of a document from what the user typed, and checking
-the fields of a new annotation.  Pure: text and values in, values or
-AnnotateError out.
+"""Picking a span of a document from what the user typed, and making a new
+annotation of it.  Pure: text and values in, values or SpanError out.
+(Checks on the record's fields live in the rule book, rules.py.)
 """
 
 from __future__ import annotations
 
-import difflib
-import re
 import secrets
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from annotate import anchoring
-from annotate.errors import InvalidValueError, SpanError, UnknownLabelError
-from annotate.model import Annotation, Document, Label, Project, Sentence
+from annotate.errors import SpanError
+from annotate.model import Annotation, Document, Sentence
 
-REVIEWER_PATTERN = re.compile(r"[A-Za-z0-9_@+-][A-Za-z0-9._@+-]{0,127}")
-_URL = re.compile(r"[hH][tT][tT][pP][sS]?://[^/?#\s]+\S*")
 _CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
 
 
@@ -107,59 +103,6 @@ def _pick_quote(text: str, spec: QuoteSpan) -> tuple[int, int]:
 
 def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def check_label(project: Project, name: str) -> Label:
-    label = project.label(name)
-    if label is None:
-        allowed = ", ".join(project.label_names)
-        close = difflib.get_close_matches(name, project.label_names, n=1, cutoff=0.6)
-        hint = f"did you mean {close[0]!r}? " if close else ""
-        raise UnknownLabelError(f"unknown label {name!r}; {hint}allowed labels: {allowed}")
-    return label
-
-
-def check_verdict(project: Project, verdict: str) -> str:
-    if verdict not in project.verdicts:
-        close = difflib.get_close_matches(verdict, project.verdicts, n=1, cutoff=0.6)
-        hint = f"did you mean {close[0]!r}? " if close else ""
-        raise UnknownLabelError(f"unknown verdict {verdict!r}; {hint}allowed verdicts: "
-                                f"{', '.join(project.verdicts)}")
-    return verdict
-
-
-def check_reviewer(reviewer: str) -> str:
-    # The reviewer name is also the annotation file's name: no path characters.
-    if not REVIEWER_PATTERN.fullmatch(reviewer):
-        raise InvalidValueError(
-            f"invalid reviewer name {reviewer!r}: use letters, digits and . _ @ + - "
-            "(not starting with '.'; no '/', '\\' or spaces), e.g. alice@example.org"
-        )
-    return reviewer
-
-
-def check_source(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url) if _URL.fullmatch(url) else None
-    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise InvalidValueError(f"source {url!r} is not an absolute http(s) URL; "
-                                "give the full address, e.g. https://www.iiss.org/...")
-    return url
-
-
-def check_tag(tag: str) -> str:
-    if not tag.strip() or tag != tag.strip():
-        raise InvalidValueError(f"invalid tag {tag!r}: tags are non-empty and have no "
-                                "leading or trailing spaces")
-    return tag
-
-
-def check_sources_required(label: Label, sources: tuple[str, ...]) -> None:
-    if label.requires_source and not sources:
-        raise InvalidValueError(
-            f"label {label.name!r} requires at least one source URL; add --source URL"
-        )
 
 
 def now() -> str:

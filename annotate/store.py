@@ -130,10 +130,48 @@ def read_version(workspace: Workspace, sha256: str) -> str | None:
 
 
 # -- annotation files --------------------------------------------------------
+#
+# The layout, known here alone: annotations/<document id>/<reviewer>.jsonl,
+# hidden names (temporaries, .versions) belonging to the tool.
+
+def annotation_folder(workspace: Workspace, document_id: str) -> Path:
+    """The folder holding every reviewer's file for one document."""
+    return workspace.annotations_dir.joinpath(*document_id.split("/"))
+
 
 def annotation_path(workspace: Workspace, document_id: str, reviewer: str) -> Path:
-    folder = workspace.annotations_dir.joinpath(*document_id.split("/"))
-    return folder / f"{reviewer}{ANNOTATION_SUFFIX}"
+    """The file of one reviewer's annotations of one document."""
+    return annotation_folder(workspace, document_id) / f"{reviewer}{ANNOTATION_SUFFIX}"
+
+
+def is_annotation_file_name(name: str) -> bool:
+    """True for a reviewer file's name; hidden files (temporaries) are not."""
+    return name.endswith(ANNOTATION_SUFFIX) and not name.startswith(".")
+
+
+def owner_of(workspace: Workspace, path: Path | str) -> tuple[str, str] | None:
+    """The (document id, reviewer) a file's place names, or None outside the
+    annotations folder (or directly in it, where no document is named)."""
+    root = os.path.abspath(workspace.annotations_dir)
+    absolute = os.path.abspath(path)
+    if not absolute.startswith(root + os.sep):
+        return None
+    relative = absolute[len(root) + 1:].replace(os.sep, "/")
+    document, _, name = relative.rpartition("/")
+    if not document or not is_annotation_file_name(name):
+        return None
+    return document, name[: -len(ANNOTATION_SUFFIX)]
+
+
+def reviewer_files(workspace: Workspace, document_id: str) -> dict[str, Path]:
+    """Each reviewer of a document and their file, by reviewer name."""
+    folder = annotation_folder(workspace, document_id)
+    try:
+        names = sorted(entry.name for entry in os.scandir(folder)
+                       if is_annotation_file_name(entry.name) and entry.is_file())
+    except (FileNotFoundError, NotADirectoryError):
+        return {}
+    return {name[: -len(ANNOTATION_SUFFIX)]: folder / name for name in names}
 
 
 def annotation_files(workspace: Workspace) -> list[Path]:
@@ -144,12 +182,17 @@ def annotation_files(workspace: Workspace) -> list[Path]:
     found: list[Path] = []
     for folder, subfolders, files in os.walk(root):
         subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
-        found.extend(Path(folder) / name for name in files
-                     if name.endswith(ANNOTATION_SUFFIX) and not name.startswith("."))
+        found.extend(Path(folder) / name for name in files if is_annotation_file_name(name))
     return sorted(found)
 
 
-def read_annotation_file(workspace: Workspace, path: Path) -> list[Annotation]:
+def read_annotation_file(workspace: Workspace, path: Path,
+                         owner: tuple[str, str] | None = None) -> list[Annotation]:
+    """Every record of one file, checked by the rule book; [] if it does not exist.
+
+    With ``owner`` (document, reviewer), a record that belongs to another file
+    is refused too: writers pass it, so they never rewrite such a record.
+    """
     shown = workspace.relative(path)
     try:
         data = path.read_bytes()
@@ -161,31 +204,96 @@ def read_annotation_file(workspace: Workspace, path: Path) -> list[Annotation]:
     if problems:
         line, column = LineIndex(text).position(problems[0].offset)
         raise CorruptFileError(shown, line, column, problems[0].message)
-    return parse_annotation_text(text, shown)
+    return parse_annotation_text(text, shown, owner)
 
 
 def read_all_annotations(workspace: Workspace) -> list[Annotation]:
+    """Every annotation of the workspace, file by file."""
     annotations: list[Annotation] = []
     for path in annotation_files(workspace):
         annotations.extend(read_annotation_file(workspace, path))
     return annotations
 
 
-def update_annotation_file(
-    workspace: Workspace, path: Path,
-    change: Callable[[list[Annotation]], list[Annotation]],
-) -> list[Annotation]:
-    """Read, change and atomically rewrite one file under its folder's lock."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with locked(path.parent):
-        before = read_annotation_file(workspace, path)
-        after = change(before)
-        if after:
-            atomic_write(path, dump_annotations(after).encode("utf-8"))
-        elif path.exists():
-            path.unlink()
-            _fsync_folder(path.parent)
-    return after
+class DocumentSession:
+    """One document's reviewer files under one lock (see ``document_session``).
+
+    Reads see what this session wrote; writes are staged and committed
+    together when the session ends without an error, so an operation that
+    fails half-way writes nothing.
+    """
+
+    def __init__(self, workspace: Workspace, document_id: str) -> None:
+        self.workspace = workspace
+        self.document_id = document_id
+        self._staged: dict[str, list[Annotation]] = {}
+
+    def reviewers(self) -> list[str]:
+        """Every reviewer with a file for this document (or a staged one)."""
+        on_disk = reviewer_files(self.workspace, self.document_id)
+        return sorted(set(on_disk) | {r for r, held in self._staged.items() if held})
+
+    def read(self, reviewer: str) -> list[Annotation]:
+        """One reviewer's annotations; a record of another document or reviewer
+        in their file is refused (CorruptFileError), never rewritten."""
+        if reviewer in self._staged:
+            return list(self._staged[reviewer])
+        path = annotation_path(self.workspace, self.document_id, reviewer)
+        return read_annotation_file(self.workspace, path, (self.document_id, reviewer))
+
+    def read_all(self) -> dict[str, list[Annotation]]:
+        """Every reviewer's annotations, by reviewer."""
+        return {reviewer: self.read(reviewer) for reviewer in self.reviewers()}
+
+    def write(self, reviewer: str, annotations: list[Annotation]) -> None:
+        """Stage a reviewer's whole file; an empty list removes the file.
+
+        Every record passes the rule book's checks that readers apply, so no
+        writer can leave a file that the next read refuses.
+        """
+        from annotate import rules
+
+        for annotation in annotations:
+            record = dict(annotation.to_record())
+            rules.require(rules.record_problems(record, None))
+            rules.require(rules.placement_problems(record, self.document_id, reviewer))
+        self._staged[reviewer] = list(annotations)
+
+    def commit(self) -> None:
+        """Write every staged file: each atomically, so a crash at any instant
+        leaves each file old or new, never torn."""
+        for reviewer, records in sorted(self._staged.items()):
+            path = annotation_path(self.workspace, self.document_id, reviewer)
+            if records:
+                atomic_write(path, dump_annotations(records).encode("utf-8"))
+            elif path.exists():
+                path.unlink()
+                _fsync_folder(path.parent)
+        self._staged.clear()
+
+
+# Folders this process holds a lock on: a nested session on the same
+# document would wait for itself until the timeout.
+_HELD: set[str] = set()
+
+
+@contextlib.contextmanager
+def document_session(workspace: Workspace, document_id: str) -> Iterator[DocumentSession]:
+    """Hold the document's lock once: read every reviewer's records, stage
+    writes to several files, commit them on a clean exit."""
+    folder = annotation_folder(workspace, document_id)
+    key = os.path.abspath(folder)
+    if key in _HELD:
+        raise RuntimeError(f"nested document session for {document_id!r}")
+    folder.mkdir(parents=True, exist_ok=True)
+    with locked(folder):
+        _HELD.add(key)
+        try:
+            session = DocumentSession(workspace, document_id)
+            yield session
+            session.commit()
+        finally:
+            _HELD.discard(key)
 
 
 def create_workspace(project_file: Path, content: bytes, folders: list[Path]) -> None:

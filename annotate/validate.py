@@ -242,7 +242,7 @@ def check_record(record: dict[str, Any], project: Project | None,
                    f"'annotate edit {record['id']} --add-source URL'")
         verdict = record.get("verdict")
         if verdict is not None and verdict not in project.verdicts:
-            yield (codes.UNKNOWN_LABEL, "verdict",
+            yield (codes.UNKNOWN_VERDICT, "verdict",
                    f"unknown verdict {verdict!r}; allowed: {', '.join(project.verdicts)}")
     if owner is not None:
         if document_id != owner[0]:

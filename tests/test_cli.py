@@ -152,7 +152,7 @@ def test_no_reviewer_anywhere_is_a_clear_error(workspace: Path, run: Run,
 
 @pytest.mark.parametrize(("args", "message"), [
     (["--label", "sourcd", "--quote", "Siberia"],
-     "unknown label 'sourcd'; did you mean 'sourced'? allowed labels: sourced, unsourced, "
+     "unknown label 'sourcd'; did you mean 'sourced'? allowed: sourced, unsourced, "
      "disputed, speculative, opinion"),
     (["--label", "opinion", "--quote", "   "], "empty or only white space"),
     (["--label", "opinion", "--start", "30", "--end", "20"], "--start 30 must be less than"),
@@ -169,7 +169,7 @@ def test_no_reviewer_anywhere_is_a_clear_error(workspace: Path, run: Run,
     (["--label", "opinion", "--quote", "Siberia", "--reviewer", ""], "invalid reviewer name ''"),
     (["--label", "sourced", "--quote", "Siberia"], "requires at least one source URL"),
     (["--label", "sourced", "--quote", "Siberia", "--source", "www.dpa.com"],
-     "source 'www.dpa.com' is not an absolute http(s) URL"),
+     "source 'www.dpa.com' is not an absolute http(s) address"),
     (["--label", "opinion", "--quote", "Siberia", "--verdict", "lies"],
      "unknown verdict 'lies'"),
     (["--label", "opinion", "--sentence", "999"], "no sentence 999: the document has 62"),
@@ -417,7 +417,7 @@ def test_edit_changes_fields_and_modified(three_annotations: list[str], run: Run
     (["zzzzzzzz", "--note", "x"], "no annotation with id 'zzzzzzzz'"),
     (["ab", "--note", "x"], "too short: give at least 4 characters"),
     (["{first}", "--label", "nonsense"], "unknown label 'nonsense'"),
-    (["{first}", "--add-source", "example.org"], "not an absolute http(s) URL"),
+    (["{first}", "--add-source", "example.org"], "not an absolute http(s) address"),
     (["{first}", "--remove-source", "https://nope.org/"], "has no source 'https://nope.org/'"),
     (["{first}"], "nothing to change"),
 ])

@@ -41,6 +41,7 @@ PUBLISHED = {
     "AN310": ("DuplicateAnnotation", "warning"),
     "AN311": ("StrayAnnotationFile", "error"),
     "AN312": ("SymlinkOutsideWorkspace", "error"),
+    "AN313": ("UnknownVerdict", "error"),
     "AN401": ("DocumentChanged", "warning"),
     "AN402": ("QuoteNotFound", "error"),
     "AN403": ("Orphaned", "warning"),

@@ -97,7 +97,7 @@ def invalid_examples() -> dict[str, tuple[list[str], list[str], str | None]]:
         [good, bad_url], [f"AN201 2:{at_item}", f"AN201 2:{at_item}"], None)
     one("AN201-reviewer-with-path", {**IISS, "reviewer": "../alice"}, "AN201", "reviewer")
     one("AN301-unknown-label", {**IISS, "label": "rumour"}, "AN301", "label")
-    one("AN301-unknown-verdict", {**OPINION, "verdict": "lies"}, "AN301", "verdict")
+    one("AN313-unknown-verdict", {**OPINION, "verdict": "lies"}, "AN313", "verdict")
     one("AN303-end-past-text", {**OPINION, "start": 5680, "end": 6000}, "AN303", "end")
     one("AN304-quote-mismatch", {**OPINION, "start": OPINION["start"] + 1,
                                  "end": OPINION["end"] + 1}, "AN304", "quote")

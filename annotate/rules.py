@@ -1,0 +1,305 @@
+"""The rule book: every check on an annotation record or the project file,
+written once.
+
+Each check returns ``Problem``s (a catalogued rule, the path of the offending
+value inside the record, a message that says what to do).  Writers (`add`,
+`edit`, `reanchor`, and later merge and import) pass what they are about to
+write through ``require``, which raises on the first error; `validate`
+reports every problem as a finding at the value's line:column.  Because both
+ask the same functions, the tool cannot write a record it then refuses to
+read (issue: "the same rules live in two places and already disagree").
+
+Pure: records, projects and texts in, problems out.  The record's shape is
+the JSON Schema's job (schemas/); what a schema cannot say (the taxonomy,
+integral offsets, text that is not UTF-8, spans against the text) is here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from annotate import codes
+from annotate.errors import AnnotateError, InvalidValueError, UnknownLabelError
+from annotate.model import Annotation, Project
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
+
+    from annotate.schema import SchemaName
+
+FieldPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One broken rule: which, where in the record (``()`` for the whole), why."""
+
+    rule: codes.Rule
+    path: FieldPath
+    message: str
+
+    @property
+    def is_error(self) -> bool:
+        """True for errors; warnings never stop a writer."""
+        return self.rule.severity == "error"
+
+
+# -- the annotation record ---------------------------------------------------------
+
+
+def record_problems(record: Any, project: Project | None) -> list[Problem]:
+    """Everything wrong with one record on its own: shape, text, taxonomy, time.
+
+    ``project`` is None when the project file itself is broken; the checks
+    that need the taxonomy are then skipped and the rest still run.  The
+    checks after the schema assume its shape, so a record that fails the
+    schema gets only the schema's problems.
+    """
+    problems = schema_problems("annotation", record)
+    if problems:
+        return problems
+    problems = [*_integral_offsets(record), *_undecodable_text(record, ())]
+    if problems:
+        return problems
+    if project is not None:
+        problems.extend(taxonomy_problems(record, project))
+    if _timestamp_key(record["created"]) > _timestamp_key(record["modified"]):
+        problems.append(Problem(codes.TIMESTAMPS_OUT_OF_ORDER, ("modified",),
+                                f"modified {record['modified']} is before created "
+                                f"{record['created']}"))
+    return problems
+
+
+def taxonomy_problems(record: dict[str, Any], project: Project) -> Iterable[Problem]:
+    """The label and verdict exist, and a label that needs a source has one."""
+    label = project.label(record["label"])
+    if label is None:
+        yield Problem(codes.UNKNOWN_LABEL, ("label",),
+                      unknown_label_message(record["label"], project))
+    elif label.requires_source and not record["sources"]:
+        yield Problem(codes.MISSING_SOURCE, ("sources",),
+                      f"label {label.name!r} requires at least one source URL; add one "
+                      f"(--source URL, or 'annotate edit {record['id']} --add-source URL')")
+    verdict = record.get("verdict")
+    if verdict is not None and verdict not in project.verdicts:
+        yield Problem(codes.UNKNOWN_VERDICT, ("verdict",),
+                      f"unknown verdict {verdict!r}; {_did_you_mean(verdict, project.verdicts)}"
+                      f"allowed: {', '.join(project.verdicts)}")
+
+
+def unknown_label_message(name: str, project: Project) -> str:
+    """What to say about a label the taxonomy does not have."""
+    return (f"unknown label {name!r}; {_did_you_mean(name, project.label_names)}"
+            f"allowed: {', '.join(project.label_names)}")
+
+
+def placement_problems(record: dict[str, Any], document: str, reviewer: str
+                       ) -> Iterable[Problem]:
+    """The record belongs to the file it is in: same document, same reviewer."""
+    if record["document"] != document:
+        yield Problem(codes.MISPLACED_RECORD, ("document",),
+                      f"record is for document {record['document']!r} but the file is for "
+                      f"{document!r}")
+    if record["reviewer"] != reviewer:
+        yield Problem(codes.MISPLACED_RECORD, ("reviewer",),
+                      f"record is by {record['reviewer']!r} but the file is {reviewer!r}'s")
+
+
+def span_problems(text: str, record: dict[str, Any], which: str = "") -> Iterable[Problem]:
+    """The span lies in ``text``, its quote is the text there, and so is its context.
+
+    ``which`` names the text in messages (e.g. " of the version it was made on").
+    """
+    from annotate.anchoring import context
+
+    start, end, quote = record["start"], record["end"], record["quote"]
+    if not 0 <= start < end <= len(text):
+        yield Problem(codes.OFFSETS_OUT_OF_RANGE, ("end",) if end > len(text) else ("start",),
+                      f"offsets {start}..{end} are outside the text{which} (0..{len(text)})")
+        return
+    if text[start:end] != quote:
+        yield Problem(codes.QUOTE_MISMATCH, ("quote",),
+                      f"quote differs from the text{which} at {start}..{end}: "
+                      f"“{clip(text[start:end], 60)}”")
+        return
+    prefix, suffix = context(text, start, end)
+    if not prefix.endswith(record["prefix"]):
+        yield Problem(codes.CONTEXT_MISMATCH, ("prefix",),
+                      f"prefix/suffix do not match the text around the quote{which}")
+    elif not suffix.startswith(record["suffix"]):
+        yield Problem(codes.CONTEXT_MISMATCH, ("suffix",),
+                      f"prefix/suffix do not match the text around the quote{which}")
+
+
+def anchor_problems(record: dict[str, Any], text: str, sha256: str,
+                    made_on: str | None) -> Iterable[Problem]:
+    """The span against the document as it is now (``text``, ``sha256``).
+
+    ``made_on`` is the stored text of the version the record was made on,
+    when the document has changed since and that version is kept.
+    """
+    quote = record["quote"]
+    if record.get("orphaned"):
+        yield Problem(codes.ORPHANED, (),
+                      f"orphaned: re-anchoring found no place for “{clip(quote, 60)}” in "
+                      "the current text; fix the span by hand or remove the annotation")
+        return
+    if record["document_sha256"] == sha256:
+        yield from span_problems(text, record)
+        return
+    if made_on is not None:
+        yield from span_problems(made_on, record, " of the version it was made on")
+    # Text that merely moved is reanchor's everyday work (a warning); a quote
+    # that is nowhere in the text any more needs a human.
+    if text[record["start"]:record["end"]] == quote or quote in text:
+        yield Problem(codes.DOCUMENT_CHANGED, ("document_sha256",),
+                      "document changed since annotated; run `annotate reanchor`")
+    else:
+        yield Problem(codes.QUOTE_NOT_FOUND, ("quote",),
+                      "document changed since annotated and the quote is no longer in it; "
+                      "run `annotate reanchor`, then fix or remove what it orphans")
+
+
+# What makes two annotations the same one: every field but the id and the
+# timestamps (the field list itself is the dataclass's: written once).
+_IDENTITY_FIELDS = tuple(field.name for field in dataclasses.fields(Annotation)
+                         if field.name not in ("id", "created", "modified"))
+
+
+def identity(record: dict[str, Any]) -> tuple[Any, ...]:
+    """A hashable key equal for records that differ only in id and timestamps."""
+    return tuple(_freeze(record.get(name)) for name in _IDENTITY_FIELDS)
+
+
+def _freeze(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _integral_offsets(record: dict[str, Any]) -> Iterable[Problem]:
+    # JSON Schema counts 4565.0 as an integer; Python cannot slice with it,
+    # and no writer of ours ever writes one.
+    for name in ("start", "end"):
+        if not isinstance(record[name], int):
+            yield Problem(codes.ANNOTATION_SCHEMA, (name,),
+                          f"{name}: {record[name]!r} must be written as a whole number, "
+                          f"without a fraction or exponent (e.g. {int(record[name])})")
+
+
+def _undecodable_text(value: Any, path: FieldPath) -> Iterable[Problem]:
+    # A lone surrogate is what Python makes of bytes that are not UTF-8 on
+    # the command line (e.g. $'bad \xff'); no UTF-8 file can hold it.
+    if isinstance(value, str):
+        if any("\ud800" <= char <= "\udfff" for char in value):
+            where = "/".join(str(part) for part in path)
+            yield Problem(codes.UNPAIRED_SURROGATE, path,
+                          f"{where}: holds bytes that are not valid UTF-8 "
+                          f"({value.encode('utf-8', 'backslashreplace').decode()[:60]!r}); "
+                          "type it again as UTF-8 text")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _undecodable_text(item, (*path, key))
+    elif isinstance(value, list):
+        for position, item in enumerate(value):
+            yield from _undecodable_text(item, (*path, position))
+
+
+def _timestamp_key(stamp: str) -> tuple[str, str]:
+    # The schema makes every timestamp RFC 3339 in UTC ("...Z"), so the
+    # seconds compare as text and the fraction as a right-padded decimal.
+    whole, _, fraction = stamp.rstrip("Zz").partition(".")
+    return whole.upper(), fraction.ljust(9, "0")
+
+
+def _did_you_mean(name: str, known: Sequence[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}? " if close else ""
+
+
+# -- the project file ----------------------------------------------------------------
+
+
+def project_problems(data: Any) -> list[Problem]:
+    """Everything wrong with a parsed project file: its schema, then labels defined twice."""
+    problems = schema_problems("project", data)
+    if problems:
+        return problems
+    seen: set[str] = set()
+    for position, label in enumerate(data["labels"]):
+        if label["name"] in seen:
+            problems.append(Problem(codes.PROJECT_SCHEMA, ("labels", position, "name"),
+                                    f"label {label['name']!r} is defined twice"))
+        seen.add(label["name"])
+    return problems
+
+
+# -- the schema, with messages a user can act on ------------------------------------------
+
+_SCHEMA_RULES: dict[str, codes.Rule] = {"annotation": codes.ANNOTATION_SCHEMA,
+                                         "project": codes.PROJECT_SCHEMA}
+
+
+def schema_problems(name: SchemaName, instance: Any) -> list[Problem]:
+    """The schema's errors, most relevant first; none (and no jsonschema import)
+    when the fast check passes."""
+    from annotate.schema import is_valid, schema_errors
+
+    if is_valid(name, instance):
+        return []
+    rule = _SCHEMA_RULES[name]
+    return [Problem(rule, tuple(error.absolute_path), describe_schema_error(error))
+            for error in schema_errors(name, instance)]
+
+
+def describe_schema_error(error: ValidationError) -> str:
+    """One line: where in the record, what is wrong, and for the fields people
+    type (sources, tags, reviewer) what a good value looks like."""
+    path = list(error.absolute_path)
+    where = "/".join(str(part) for part in path)
+    field = path[0] if path else None
+    value = error.instance
+    if field == "sources" and len(path) == 2 and error.validator in ("format", "pattern"):
+        return (f"{where}: source {clip(str(value), 100)!r} is not an absolute http(s) "
+                "address (IRI); give the full address, e.g. https://www.iiss.org/...")
+    if field == "tags" and len(path) == 2 and error.validator in ("pattern", "minLength"):
+        return (f"{where}: invalid tag {clip(str(value), 60)!r}: a tag is one line of text "
+                "with no leading or trailing spaces")
+    if field == "reviewer" and error.validator == "pattern":
+        return (f"reviewer: invalid reviewer name {clip(str(value), 60)!r}: use letters, "
+                "digits and . _ @ + - (not starting with '.'; no '/', '\\' or spaces), "
+                "e.g. alice@example.org")
+    if error.validator == "uniqueItems":
+        return f"{where}: an item is listed twice; keep one"
+    message = clip(error.message, 200)
+    return f"{where}: {message}" if where else message
+
+
+# -- writers ask here before they write --------------------------------------------------
+
+_ERRORS: dict[str, type[AnnotateError]] = {
+    codes.UNKNOWN_LABEL.code: UnknownLabelError,
+    codes.UNKNOWN_VERDICT.code: UnknownLabelError,
+}
+
+
+def require(problems: Iterable[Problem]) -> None:
+    """Raise the first error as the AnnotateError a user sees; warnings pass."""
+    for problem in problems:
+        if problem.is_error:
+            raise _ERRORS.get(problem.rule.code, InvalidValueError)(problem.message)
+
+
+def require_label(project: Project, name: str) -> None:
+    """A label given on the command line (e.g. a filter) exists in the taxonomy."""
+    if project.label(name) is None:
+        raise UnknownLabelError(unknown_label_message(name, project))
+
+
+def clip(text: str, limit: int = 300) -> str:
+    """Text on one line, at most ``limit`` characters, for messages."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
