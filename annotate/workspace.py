@@ -7,13 +7,13 @@ find it by walking up from the current directory, as git finds ``.git``.
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from annotate import codes
 from annotate.errors import CorruptFileError, InvalidValueError, WorkspaceError
 from annotate.model import Label, Project
 
@@ -125,31 +125,31 @@ def locate(explicit: str | None = None, cwd: Path | None = None) -> Path:
 
 
 def load(root: Path) -> Workspace:
-    """Read and check the project file.  Refuses a broken one with its position."""
-    from annotate.schema import describe_error, is_valid, schema_errors
+    """Read and check the project file (the rule book's checks, as validate
+    runs them).  Refuses a broken one at the line:column of its first error."""
+    from annotate import jsonpos, rules
+    from annotate.anchoring import LineIndex
 
     path = root / PROJECT_FILE
     shown = str(path)
     try:
-        text = path.read_bytes().decode("utf-8")
+        data = path.read_bytes()
     except OSError as error:
         raise WorkspaceError(f"cannot read {shown}: {error.strerror}") from error
-    except UnicodeDecodeError as error:
-        raise CorruptFileError(shown, 1, error.start + 1, "not valid UTF-8") from error
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise CorruptFileError(shown, error.lineno, error.colno,
-                               f"not valid JSON: {error.msg}") from error
-    errors = [] if is_valid("project", data) else schema_errors("project", data)
+    text, problems = jsonpos.decode_utf8(data)
+    parsed = jsonpos.parse_json_line(text)
+    index = LineIndex(text)
+    errors = [p for p in (*problems, *parsed.problems)
+              if codes.get_rule(p.code).severity == "error"]
     if errors:
-        raise CorruptFileError(shown, 1, 1, f"does not match the project schema: "
-                               f"{describe_error(errors[0])}")
-    names = [label["name"] for label in data["labels"]]
-    duplicates = sorted({name for name in names if names.count(name) > 1})
-    if duplicates:
-        raise CorruptFileError(shown, 1, 1, f"label defined twice: {', '.join(duplicates)}")
-    return Workspace(root, project_from_data(data))
+        line, column = index.position(errors[0].offset)
+        raise CorruptFileError(shown, line, column, errors[0].message)
+    found = [p for p in rules.project_problems(parsed.value) if p.is_error]
+    if found:
+        line, column = index.position(jsonpos.locate(text, list(found[0].path)))
+        raise CorruptFileError(shown, line, column, f"does not match the project schema: "
+                               f"{found[0].message}")
+    return Workspace(root, project_from_data(parsed.value))
 
 
 def default_reviewer(root: Path) -> str:
