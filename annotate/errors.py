@@ -75,3 +75,12 @@ class CorruptFileError(AnnotateError):
 
 class LockTimeoutError(AnnotateError):
     """Another process held the annotation file's lock for too long."""
+
+
+class UnsafePathError(AnnotateError):
+    """A path leaves the workspace (through a symbolic link or ``..``), or is
+    not a regular file where one is expected (a FIFO, a device, a folder)."""
+
+
+class WriteError(AnnotateError):
+    """The operating system refused a write (permissions, a full disk ...)."""

@@ -15,6 +15,7 @@ import fcntl
 import hashlib
 import os
 import random
+import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -27,7 +28,9 @@ from annotate.errors import (
     DocumentEncodingError,
     LockTimeoutError,
     UnknownDocumentError,
+    UnsafePathError,
     WorkspaceError,
+    WriteError,
 )
 from annotate.model import Annotation, Document
 from annotate.records import dump_annotations, parse_annotation_text
@@ -35,6 +38,59 @@ from annotate.workspace import Workspace
 
 ANNOTATION_SUFFIX = ".jsonl"
 LOCK_TIMEOUT_SECONDS = 30.0
+
+
+# -- the one rule for paths ----------------------------------------------------
+#
+# Every path the store reads or writes resolves inside the workspace:
+# symbolic links within it are fine, links that leave it are refused (a
+# corpus file linked to /etc/passwd must not end up in .versions/ and in git).
+
+def _contains(root: str, path: str) -> bool:
+    return os.path.commonpath([root, path]) == root
+
+
+def inside(workspace: Workspace, path: Path) -> Path:
+    """``path``, once checked to resolve inside the workspace; else UnsafePathError."""
+    real = os.path.realpath(path)
+    if not _contains(os.path.realpath(workspace.root), real):
+        raise UnsafePathError(
+            f"{workspace.relative(path)} leads outside the workspace (to {real}); annotate "
+            "reads and writes only inside it: put the file itself there instead of a link")
+    return path
+
+
+def read_file(workspace: Workspace, path: Path) -> bytes:
+    """The bytes of a regular file inside the workspace.
+
+    A FIFO, a device or a folder is refused without reading it (opened
+    non-blocking, so a FIFO cannot hang us); FileNotFoundError and other
+    OSErrors pass through for the caller to word.
+    """
+    inside(workspace, path)
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise UnsafePathError(f"{workspace.relative(path)} is not a regular file (a folder, "
+                                  "FIFO or device); annotate reads only plain files")
+        chunks = []
+        while chunk := os.read(descriptor, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(descriptor)
+
+
+def write_file(workspace: Workspace, path: Path, data: bytes) -> None:
+    """Atomically replace a file inside the workspace; a refusal by the
+    operating system becomes one clear WriteError."""
+    inside(workspace, path)
+    try:
+        atomic_write(path, data)
+    except OSError as error:
+        raise WriteError(f"cannot write {workspace.relative(path)}: {error.strerror}; "
+                         "nothing was changed there (check the folder's permissions "
+                         "and free space)") from error
 
 
 # -- documents ---------------------------------------------------------------
@@ -58,18 +114,36 @@ def list_documents(workspace: Workspace) -> list[str]:
 
 
 def resolve_document(workspace: Workspace, reference: str) -> str:
-    """A document id from an id or a path to the file (relative to the cwd)."""
-    corpus = workspace.corpus_dir.resolve()
+    """A document id from an id or a path to the file (relative to the cwd).
+
+    The id is the path under the corpus folder as written, so a link inside
+    the corpus keeps its own name; where it leads must still be inside the
+    workspace.
+    """
+    corpus = os.path.abspath(workspace.corpus_dir)
     as_path = Path(reference)
-    candidates = [as_path] if as_path.is_absolute() else [as_path, corpus / reference]
+    candidates = [as_path] if as_path.is_absolute() else [as_path, Path(corpus) / reference]
+    outside_corpus = None
     for candidate in candidates:
-        if candidate.is_file():
-            try:
-                document_id = candidate.resolve().relative_to(corpus).as_posix()
-            except ValueError:
-                continue
-            if not any(part.startswith(".") for part in document_id.split("/")):
-                return document_id
+        if not os.path.lexists(candidate):
+            continue
+        absolute = os.path.abspath(candidate)
+        if not _contains(corpus, absolute) or absolute == corpus:
+            outside_corpus = candidate
+            continue
+        document_id = Path(absolute).relative_to(corpus).as_posix()
+        if any(part.startswith(".") for part in document_id.split("/")):
+            continue
+        inside(workspace, Path(absolute))
+        if not os.path.isfile(absolute):
+            raise UnsafePathError(f"{reference} is not a regular file (a folder, FIFO or "
+                                  "device); a document is a plain text file")
+        return document_id
+    if outside_corpus is not None:
+        raise UnknownDocumentError(
+            f"{reference} is outside the corpus folder "
+            f"{workspace.relative(workspace.corpus_dir)}/; copy it there first, then "
+            "name it by its path under that folder")
     raise UnknownDocumentError(_unknown_document_message(workspace, reference))
 
 
@@ -100,7 +174,7 @@ def decode_document(data: bytes, shown_path: Callable[[], str]) -> str:
 def read_document(workspace: Workspace, document_id: str) -> Document:
     path = document_path(workspace, document_id)
     try:
-        data = path.read_bytes()
+        data = read_file(workspace, path)
     except OSError as error:
         raise UnknownDocumentError(
             f"cannot read document {document_id!r}: {error.strerror}"
@@ -114,14 +188,14 @@ def read_document(workspace: Workspace, document_id: str) -> Document:
 def save_version(workspace: Workspace, document: Document) -> None:
     """Keep the text annotations were made on, so re-anchoring has it later."""
     path = workspace.versions_dir / f"{document.sha256}.txt"
-    if not path.exists():
-        atomic_write(path, document.text.encode("utf-8"))
+    if not inside(workspace, path).exists():
+        write_file(workspace, path, document.text.encode("utf-8"))
 
 
 def read_version(workspace: Workspace, sha256: str) -> str | None:
     path = workspace.versions_dir / f"{sha256}.txt"
     try:
-        data = path.read_bytes()
+        data = read_file(workspace, path)
     except FileNotFoundError:
         return None
     if hashlib.sha256(data).hexdigest() != sha256:
@@ -195,7 +269,7 @@ def read_annotation_file(workspace: Workspace, path: Path,
     """
     shown = workspace.relative(path)
     try:
-        data = path.read_bytes()
+        data = read_file(workspace, path)
     except FileNotFoundError:
         return []
     except OSError as error:
@@ -265,10 +339,14 @@ class DocumentSession:
         for reviewer, records in sorted(self._staged.items()):
             path = annotation_path(self.workspace, self.document_id, reviewer)
             if records:
-                atomic_write(path, dump_annotations(records).encode("utf-8"))
-            elif path.exists():
-                path.unlink()
-                _fsync_folder(path.parent)
+                write_file(self.workspace, path, dump_annotations(records).encode("utf-8"))
+            elif inside(self.workspace, path).exists():
+                try:
+                    path.unlink()
+                    _fsync_folder(path.parent)
+                except OSError as error:
+                    raise WriteError(f"cannot remove {self.workspace.relative(path)}: "
+                                     f"{error.strerror}") from error
         self._staged.clear()
 
 
@@ -285,7 +363,12 @@ def document_session(workspace: Workspace, document_id: str) -> Iterator[Documen
     key = os.path.abspath(folder)
     if key in _HELD:
         raise RuntimeError(f"nested document session for {document_id!r}")
-    folder.mkdir(parents=True, exist_ok=True)
+    inside(workspace, folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise WriteError(f"cannot create {workspace.relative(folder)}: {error.strerror}; "
+                         "check the folder's permissions") from error
     with locked(folder):
         _HELD.add(key)
         try:
@@ -297,7 +380,16 @@ def document_session(workspace: Workspace, document_id: str) -> Iterator[Documen
 
 
 def create_workspace(project_file: Path, content: bytes, folders: list[Path]) -> None:
-    """The folders first, the project file last: a workspace exists only whole."""
+    """The folders first, the project file last: a workspace exists only whole.
+
+    Every folder must resolve inside the workspace's own folder: a corpus
+    at ../elsewhere would have every later command write outside it.
+    """
+    root = os.path.realpath(project_file.parent)
+    for folder in folders:
+        if not _contains(root, os.path.realpath(folder)):
+            raise WorkspaceError(f"{folder} is outside the workspace folder {project_file.parent}"
+                                 "; the corpus and annotations folders must be inside it")
     try:
         for folder in folders:
             folder.mkdir(parents=True, exist_ok=True)

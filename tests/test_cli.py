@@ -222,7 +222,7 @@ def test_a_file_outside_the_corpus_is_not_a_document(workspace: Path, run: Run,
     outside.write_text("Some text")
     result = run("add", str(outside), "--label", "opinion", "--quote", "Some")
     assert result.exit_code == 2
-    assert "unknown document" in result.stderr
+    assert "outside.txt is outside the corpus folder corpus/; copy it there first" in result.stderr
 
 
 def test_document_that_is_not_utf8_is_refused(workspace: Path, run: Run) -> None:

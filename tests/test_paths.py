@@ -1,0 +1,169 @@
+"""Nothing outside the workspace: every path the store reads or writes
+resolves inside it, and only regular files are read (issue 8, items 6-7).
+
+Through the installed console script, as an attacker's workspace would be
+used: links planted by hand, a FIFO, a device, a read-only folder.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SEED, SEED_ID, installed_annotate
+
+QUOTE = "is based on Russian technology"
+
+
+def annotate(*args: str, cwd: Path, prefix: tuple[str, ...] = ()
+             ) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ANNOTATE_REVIEWER": "alice"}
+    return subprocess.run([*prefix, installed_annotate(), *args], cwd=cwd,
+                          capture_output=True, text=True, env=env, timeout=60, check=False,
+                          stdin=subprocess.DEVNULL)
+
+
+@pytest.fixture
+def desk(tmp_path: Path) -> Path:
+    assert annotate("init", "desk", cwd=tmp_path).returncode == 0
+    shutil.copyfile(SEED, tmp_path / "desk" / "corpus" / SEED_ID)
+    return tmp_path / "desk"
+
+
+@pytest.fixture
+def outside(tmp_path: Path) -> Path:
+    folder = tmp_path / "outside"
+    folder.mkdir()
+    (folder / "secret.txt").write_text("The secret text: " + QUOTE, encoding="utf-8")
+    return folder
+
+
+def one_line_error(result: subprocess.CompletedProcess[str], *parts: str) -> None:
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("annotate: error: ")
+    assert "Traceback" not in result.stderr
+    for part in parts:
+        assert part in result.stderr
+
+
+def test_a_corpus_link_to_a_file_outside_is_refused_and_never_copied(
+        desk: Path, outside: Path) -> None:
+    (desk / "corpus" / "linked.txt").symlink_to(outside / "secret.txt")
+    result = annotate("add", "linked.txt", "--label", "opinion", "--quote", QUOTE, cwd=desk)
+    one_line_error(result, "corpus/linked.txt leads outside the workspace")
+    versions = desk / "annotations" / ".versions"
+    assert not versions.exists() or not any(versions.iterdir())
+    one_line_error(annotate("sentences", "linked.txt", cwd=desk), "leads outside")
+
+
+def test_a_link_inside_the_workspace_is_fine(desk: Path) -> None:
+    (desk / "corpus" / "alias.txt").symlink_to(desk / "corpus" / SEED_ID)
+    result = annotate("add", "alias.txt", "--label", "opinion", "--quote", QUOTE, cwd=desk)
+    assert result.returncode == 0, result.stderr
+    assert (desk / "annotations" / "alias.txt" / "alice.jsonl").is_file()
+
+
+def test_a_linked_annotation_folder_is_never_written(desk: Path, outside: Path) -> None:
+    (desk / "annotations" / SEED_ID).symlink_to(outside, target_is_directory=True)
+    result = annotate("add", SEED_ID, "--label", "opinion", "--quote", QUOTE, cwd=desk)
+    one_line_error(result, "leads outside the workspace")
+    assert sorted(p.name for p in outside.iterdir()) == ["secret.txt"]
+
+
+def test_a_linked_versions_folder_is_never_written(desk: Path, outside: Path) -> None:
+    (desk / "annotations" / ".versions").symlink_to(outside, target_is_directory=True)
+    result = annotate("add", SEED_ID, "--label", "opinion", "--quote", QUOTE, cwd=desk)
+    one_line_error(result, "annotations/.versions/", "leads outside the workspace")
+    assert sorted(p.name for p in outside.iterdir()) == ["secret.txt"]
+
+
+def test_an_annotation_file_linked_outside_is_not_read(desk: Path, outside: Path) -> None:
+    folder = desk / "annotations" / SEED_ID
+    folder.mkdir()
+    (folder / "mallory.jsonl").symlink_to(outside / "secret.txt")
+    one_line_error(annotate("list", cwd=desk), "mallory.jsonl leads outside the workspace")
+
+
+def test_init_refuses_folders_outside_the_workspace(tmp_path: Path) -> None:
+    result = annotate("init", "desk", "--corpus", "../elsewhere", cwd=tmp_path)
+    one_line_error(result, "outside the workspace folder")
+    assert not (tmp_path / "elsewhere").exists()
+    assert not (tmp_path / "desk" / "annotate.json").exists()
+
+
+def test_a_fifo_is_refused_without_blocking(desk: Path) -> None:
+    os.mkfifo(desk / "corpus" / "pipe.txt")
+    result = annotate("add", "pipe.txt", "--label", "opinion", "--quote", "x", cwd=desk)
+    one_line_error(result, "not a regular file")
+
+
+def test_a_device_behind_a_link_is_refused(desk: Path) -> None:
+    (desk / "corpus" / "zero.txt").symlink_to("/dev/zero")
+    result = annotate("sentences", "zero.txt", cwd=desk)
+    one_line_error(result, "leads outside the workspace")
+
+
+def test_a_folder_named_like_a_document_is_not_a_document(desk: Path) -> None:
+    (desk / "corpus" / "folder.txt").mkdir()
+    one_line_error(annotate("sentences", "folder.txt", cwd=desk), "not a regular file")
+
+
+# -- a read-only workspace, as a user the permission bits apply to -----------------
+#
+# Root ignores permission bits through two capabilities; dropping them from
+# the bounding set (util-linux's setpriv) makes root's process obey the bits
+# like any user's, without needing another user who can reach the venv.
+UNPRIVILEGED = ("setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner", "--")
+
+
+@pytest.fixture
+def read_only_desk(desk: Path) -> Iterator[Path]:
+    """A workspace with one annotation, every folder and file made read-only."""
+    assert annotate("add", SEED_ID, "--label", "opinion", "--quote", QUOTE,
+                    cwd=desk).returncode == 0
+    everything = [desk, *desk.rglob("*")]
+    for path in everything:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    yield desk
+    for path in everything:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+def _permission_bits_apply() -> tuple[str, ...] | None:
+    """The prefix under which permission bits apply, or None where nothing can."""
+    if os.geteuid() != 0:
+        return ()
+    if shutil.which("setpriv") is None:
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        os.chmod(folder, 0o555)
+        probe = subprocess.run([*UNPRIVILEGED, "sh", "-c", f"touch {folder}/x"],
+                               capture_output=True, check=False)
+        os.chmod(folder, 0o755)
+    return UNPRIVILEGED if probe.returncode != 0 else None
+
+
+def test_a_read_only_workspace_gets_one_line_and_nothing_changes(
+        read_only_desk: Path) -> None:
+    prefix = _permission_bits_apply()
+    if prefix is None:
+        pytest.skip("running as root, and setpriv cannot drop the capabilities that "
+                    "let root ignore permission bits on this machine")
+    before = {p: p.read_bytes() for p in read_only_desk.rglob("*") if p.is_file()}
+    record = next((read_only_desk / "annotations" / SEED_ID).glob("*.jsonl")).read_text()
+    identifier = record.split('"id": "')[1][:16]
+    for args in (("add", SEED_ID, "--label", "opinion", "--quote", "Siberia"),
+                 ("edit", identifier, "--note", "x"),
+                 ("rm", identifier, "--yes"),
+                 ("init", "again")):
+        result = annotate(*args, cwd=read_only_desk, prefix=prefix)
+        one_line_error(result, "Permission denied")
+    after = {p: p.read_bytes() for p in read_only_desk.rglob("*") if p.is_file()}
+    assert after == before
