@@ -271,6 +271,10 @@ def describe_schema_error(error: ValidationError) -> str:
         return (f"reviewer: invalid reviewer name {clip(str(value), 60)!r}: use letters, "
                 "digits and . _ @ + - (not starting with '.'; no '/', '\\' or spaces), "
                 "e.g. alice@example.org")
+    if field == "document" and error.validator == "pattern":
+        return (f"document: the document id {clip(str(value), 100)!r} cannot be stored: ids "
+                "are '/'-separated paths without backslashes, NUL or '.'/'..' parts; rename "
+                "the file")
     if error.validator == "uniqueItems":
         return f"{where}: an item is listed twice; keep one"
     message = clip(error.message, 200)

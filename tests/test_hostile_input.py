@@ -1,0 +1,92 @@
+"""Whatever `add` and `edit` accept, every reader accepts; what they cannot
+store is refused with one line (issue 8, items 3-5), through the installed CLI.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SEED, SEED_ID, installed_annotate
+
+QUOTE = "is based on Russian technology"
+
+
+def annotate(*args: str | bytes, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ANNOTATE_REVIEWER": "alice", "LC_ALL": "C.UTF-8"}
+    return subprocess.run([installed_annotate(), *args], cwd=cwd, capture_output=True,
+                          text=True, errors="backslashreplace", env=env, timeout=60,
+                          check=False, stdin=subprocess.DEVNULL)
+
+
+@pytest.fixture
+def desk(tmp_path: Path) -> Path:
+    assert annotate("init", "desk", cwd=tmp_path).returncode == 0
+    shutil.copyfile(SEED, tmp_path / "desk" / "corpus" / SEED_ID)
+    return tmp_path / "desk"
+
+
+def every_reader_accepts(desk: Path) -> None:
+    """The commands that read annotation files all read what was written."""
+    for args in (("list",), ("show", SEED_ID), ("documents",), ("reanchor", "--dry-run"),
+                 ("validate", "--no-cache")):
+        result = annotate(*args, cwd=desk)
+        assert result.returncode == 0, (args, result.stderr)
+
+
+def refused(result: subprocess.CompletedProcess[str], *parts: str) -> None:
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert result.stdout == ""
+    assert result.stderr.startswith("annotate: error: ") and result.stderr.count("\n") == 1
+    for part in parts:
+        assert part in result.stderr
+
+
+@pytest.mark.parametrize("source", [
+    "https://x.example/a|b", "https://x.example/{x}", 'https://x.example/"q"',
+    "https://x.example/<b>", "https://x.example/%zz", "https://x.example/\x1b[31m",
+    "https://x.example/a b", "www.example.org",
+])
+def test_sources_that_are_not_iris_are_refused_at_add(desk: Path, source: str) -> None:
+    result = annotate("add", SEED_ID, "--label", "sourced", "--quote", QUOTE,
+                      "--source", source, cwd=desk)
+    refused(result, "is not an absolute http(s) address")
+    assert not (desk / "annotations" / SEED_ID / "alice.jsonl").exists()
+
+
+@pytest.mark.parametrize("tag", ["two\nlines", " padded", "padded "])
+def test_tags_that_cannot_be_stored_are_refused(desk: Path, tag: str) -> None:
+    refused(annotate("add", SEED_ID, "--label", "opinion", "--quote", QUOTE, "--tag", tag,
+                     cwd=desk), "invalid tag")
+
+
+def test_bytes_that_are_not_utf8_are_refused_not_a_traceback(desk: Path) -> None:
+    bad = os.fsdecode(b"bad \xff")
+    refused(annotate("add", SEED_ID, "--label", "opinion", "--quote", QUOTE, "--note", bad,
+                     cwd=desk), "note: holds bytes that are not valid UTF-8")
+    refused(annotate("add", SEED_ID, "--label", "opinion", "--quote", QUOTE, "--tag", bad,
+                     cwd=desk), "not valid UTF-8")
+    added = annotate("add", SEED_ID, "--label", "opinion", "--quote", QUOTE, cwd=desk)
+    assert added.returncode == 0
+    refused(annotate("edit", added.stdout.strip(), "--note", bad, cwd=desk),
+            "not valid UTF-8")
+    every_reader_accepts(desk)
+
+
+def test_a_document_name_that_cannot_be_an_id_is_refused_clearly(desk: Path) -> None:
+    shutil.copyfile(SEED, desk / "corpus" / "back\\slash.txt")
+    refused(annotate("add", "back\\slash.txt", "--label", "opinion", "--quote", QUOTE,
+                     cwd=desk), "cannot be stored", "rename the file")
+    assert not (desk / "annotations" / "back\\slash.txt").exists()
+
+
+def test_hostile_but_valid_text_is_stored_and_read_back(desk: Path) -> None:
+    note = "\x1b[2J\x1b]0;owned\x07 \u202eevil\u202c <img src=x onerror=alert(1)> 😀 e\u0301"
+    added = annotate("add", SEED_ID, "--label", "opinion", "--quote", QUOTE, "--note", note,
+                     "--tag", "\u202etag", cwd=desk)
+    assert added.returncode == 0, added.stderr
+    every_reader_accepts(desk)
