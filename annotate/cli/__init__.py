@@ -23,7 +23,7 @@ from annotate.errors import AnnotateError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
-# One line per capability module.
+# A new capability is one module listing its commands in COMMANDS, and one line here.
 COMMAND_MODULES = (
     "annotate.cli.corpus",
     "annotate.cli.annotations",
