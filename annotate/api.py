@@ -142,6 +142,13 @@ def list_annotations(ws: Workspace, reference: str | None = None, *,
     return sorted(selected, key=lambda a: (a.document, a.start, a.end, a.reviewer, a.id))
 
 
+def annotated_document(ws: Workspace, reference: str, *, reviewer: str | None = None
+                       ) -> tuple[Document, list[Annotation]]:
+    """A document and its annotations (one reviewer's if given): what `show` draws."""
+    doc = document(ws, reference)
+    return doc, list_annotations(ws, doc.id, reviewer=reviewer)
+
+
 def find_annotation(ws: Workspace, id_prefix: str) -> tuple[Path, Annotation]:
     """The one annotation whose id starts with id_prefix, and its file."""
     if len(id_prefix) < MIN_ID_PREFIX:
@@ -215,9 +222,13 @@ def edit_annotation(ws: Workspace, id_prefix: str, *, label: str | None = None,
     return edited
 
 
-def remove_annotation(ws: Workspace, annotation_id: str) -> Annotation:
-    """Remove by full id (the CLI resolves a prefix with find_annotation first)."""
-    path, found = find_annotation(ws, annotation_id)
+def remove_annotation(ws: Workspace, id_prefix: str, *,
+                      confirm: Callable[[Annotation], bool] | None = None) -> Annotation | None:
+    """Remove the annotation whose id starts with id_prefix; None if confirm(it) says no."""
+    path, found = find_annotation(ws, id_prefix)
+    # Ask before taking the lock: an answer may take a human minutes.
+    if confirm is not None and not confirm(found):
+        return None
     document_id, reviewer = _owner(ws, path)
     with store.document_session(ws, document_id) as session:
         existing = session.read(reviewer)
@@ -228,9 +239,11 @@ def remove_annotation(ws: Workspace, annotation_id: str) -> Annotation:
 
 
 def validate(explicit_workspace: str | None, paths: Sequence[str] = (), *,
-             use_cache: bool = True, jobs: int | None = None,
+             strict: bool = False, use_cache: bool = True, jobs: int | None = None,
              progress: Callable[[int, int], None] | None = None) -> Report:
-    """Validate the workspace, or the given files and folders in it."""
+    """Validate the workspace, or the given files and folders; strict: warnings are errors."""
+    import dataclasses
+
     from annotate import validate as checks
 
     root = workspace.locate(explicit_workspace)
@@ -241,9 +254,13 @@ def validate(explicit_workspace: str | None, paths: Sequence[str] = (), *,
         # taxonomy are unknown: report the project file's own findings.
         data = (root / workspace.PROJECT_FILE).read_bytes()
         findings, _ = checks.check_project_text(workspace.PROJECT_FILE, data)
-        return checks.Report(findings, files_checked=1, annotations_checked=0,
-                             files_from_cache=0, unreadable=False)
-    return checks.validate(ws, paths, use_cache=use_cache, jobs=jobs, progress=progress)
+        report = checks.Report(findings, files_checked=1, annotations_checked=0,
+                               files_from_cache=0, unreadable=False)
+    else:
+        report = checks.validate(ws, paths, use_cache=use_cache, jobs=jobs, progress=progress)
+    if strict:
+        report = dataclasses.replace(report, findings=checks.apply_strict(report.findings))
+    return report
 
 
 @dataclass(frozen=True)

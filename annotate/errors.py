@@ -10,6 +10,7 @@ from __future__ import annotations
 
 # Exit codes, documented in the README: 0 ok, 1 findings, 2 usage or
 # unreadable input.
+EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 

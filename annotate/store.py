@@ -465,3 +465,11 @@ def _fsync_folder(folder: Path) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
+
+
+def append_text(path: Path, text: str) -> None:
+    """Append text to path, e.g. the CI job summary named by $GITHUB_STEP_SUMMARY."""
+    # The one write outside the workspace: the CI runner chose the path.
+    # Append, never replace: earlier steps of the job wrote there too.
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(text)

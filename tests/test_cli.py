@@ -9,6 +9,7 @@ import json
 import subprocess
 from pathlib import Path
 
+import click
 import pytest
 
 from annotate import store
@@ -52,6 +53,24 @@ def test_init_refuses_an_existing_workspace(workspace: Path, run: Run) -> None:
     assert "already exists" in result.stderr
     assert (workspace / "annotate.json").read_bytes() == before
 
+
+
+def test_workspace_option_after_the_command_name(workspace: Path, run: Run, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert SEED_ID in run("documents", "--workspace", str(workspace)).stdout
+    assert run("validate", "-w", str(workspace)).exit_code == 0
+    # Before and after the command name: the later one wins.
+    result = run("-w", str(elsewhere), "documents", "-w", str(workspace))
+    assert result.exit_code == 0 and SEED_ID in result.stdout
+    result = run("-w", str(workspace), "documents", "-w", str(elsewhere))
+    assert result.exit_code == 2 and "no annotate.json in" in result.stderr
+    # The environment comes before any option, so either option beats it.
+    monkeypatch.setenv("ANNOTATE_WORKSPACE", str(elsewhere))
+    assert SEED_ID in run("documents", "-w", str(workspace)).stdout
+    assert SEED_ID in run("-w", str(workspace), "documents").stdout
 
 def test_commands_find_the_workspace_from_a_subfolder(workspace: Path, run: Run,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
@@ -393,6 +412,39 @@ def test_show_marks_a_stale_annotation_instead_of_drawing_it(
     assert "[1 " not in out
     assert out.count("(stale: the document changed; run 'annotate reanchor')") == 3
 
+
+
+def every_format() -> list[tuple[str, str]]:
+    """(command, format) for every --format choice of every command of the group."""
+    from annotate.cli import cli
+
+    return [(name, choice) for name, command in sorted(cli.commands.items())
+            for option in command.params
+            if isinstance(option, click.Option) and "--format" in option.opts
+            and isinstance(option.type, click.Choice)
+            for choice in option.type.choices]
+
+
+# What each command needs besides --format; "{id}" is an annotation's id.
+ARGUMENTS = {
+    "add": [SEED_ID, "--label", "opinion", "--quote", "hegemonic forces"],
+    "edit": ["{id}", "--note", "changed"],
+    "rm": ["{id}", "--yes"],
+    "sentences": [SEED_ID],
+    "show": [SEED_ID],
+}
+
+
+@pytest.mark.parametrize(("command", "output"), every_format())
+def test_every_format_of_every_command_renders(three_annotations: list[str], run: Run,
+                                               command: str, output: str) -> None:
+    arguments = [a.replace("{id}", three_annotations[0]) for a in ARGUMENTS.get(command, [])]
+    result = run(command, *arguments, "--format", output)
+    assert result.exit_code == 0, result.stderr
+    if output in ("json", "sarif"):
+        json.loads(result.stdout)
+    elif output == "jsonl":
+        assert all(json.loads(line) for line in result.stdout.splitlines())
 
 # -- edit and rm -----------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ README's tour shows every command, and docs/commands.md is generated from
 
 from __future__ import annotations
 
+import importlib
 import re
 from pathlib import Path
 
@@ -11,7 +12,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from annotate.cli import cli
+from annotate.cli import COMMAND_MODULES, cli
+from annotate.cli.options import RendererChoice
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -19,11 +21,17 @@ REFERENCE = ROOT / "docs" / "commands.md"
 COMMANDS = sorted(cli.commands)
 
 
-def help_text(*args: str) -> str:
+def help_text(*args: str, width: int = 100) -> str:
     result = CliRunner().invoke(cli, [*args, "--help"], prog_name="annotate",
-                                terminal_width=100)
+                                terminal_width=width)
     assert result.exit_code == 0
     return result.stdout
+
+
+def format_option(command: click.Command) -> click.Option | None:
+    """The command's --format option, if it prints data in several formats."""
+    return next((p for p in command.params
+                 if isinstance(p, click.Option) and "--format" in p.opts), None)
 
 
 def command_reference() -> str:
@@ -60,6 +68,49 @@ def test_reference_lists_every_option(name: str) -> None:
     for parameter in cli.commands[name].params:
         if isinstance(parameter, click.Option):
             assert max(parameter.opts, key=len) in section.split("\n## ")[0]
+
+
+@pytest.mark.parametrize("width", [80, 100])
+def test_top_level_help_lists_every_command_on_one_uncut_line(width: int) -> None:
+    listed = help_text(width=width).split("\nCommands:\n")[1].splitlines()
+    assert not any("..." in line for line in listed)
+    assert [line.split()[0] for line in listed] == COMMANDS
+    for line, name in zip(listed, COMMANDS, strict=True):
+        assert line.split(maxsplit=1)[1] == cli.commands[name].short_help
+        assert len(line) <= width
+
+
+def test_top_level_help_names_only_commands_that_exist() -> None:
+    text = help_text()
+    assert set(re.findall(r"\bannotate ([a-z][\w-]*)", text)) <= set(COMMANDS)
+    # What DESIGN.md plans but the code does not do yet must not be promised.
+    for word, command in (("merge", "merge"), ("conflict", "merge"), ("export", "export"),
+                          ("import", "import"), ("adjudicat", "review"),
+                          ("agreement", "agreement")):
+        if command not in cli.commands:
+            assert word not in text.lower(), f"--help promises {word!r}; no {command} command"
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_format_choices_are_the_keys_of_a_renderer_registry(name: str) -> None:
+    option = format_option(cli.commands[name])
+    if option is None:
+        return  # prints no data (init)
+    assert isinstance(option.type, RendererChoice)  # not a hand-written click.Choice
+    registry = importlib.import_module(option.type.report_module).RENDERERS
+    assert option.type.choices == tuple(registry)
+    assert option.default in registry
+    assert all(callable(renderer) for renderer in registry.values())
+
+
+def test_every_command_module_is_registered() -> None:
+    folder = ROOT / "annotate" / "cli"
+    modules = {f"annotate.cli.{path.stem}" for path in folder.glob("*.py")
+               if path.stem not in ("__init__", "options")}
+    assert set(COMMAND_MODULES) == modules
+    registered = [command for module in COMMAND_MODULES
+                  for command in importlib.import_module(module).COMMANDS]
+    assert sorted(command.name or "" for command in registered) == COMMANDS
 
 
 def test_readme_documents_the_exit_codes() -> None:

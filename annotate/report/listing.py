@@ -1,14 +1,16 @@
-"""Renderers for lists of annotations and documents: table, json, jsonl, csv."""
+"""`annotate list`: annotations as a table, json, jsonl or csv; and the
+helpers (stable JSON, tables, one-line quotes) the other renderers share."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
-from annotate.model import Annotation, Project, Sentence
+from annotate.model import Annotation, Project
 from annotate.report.terminal import RESET, foreground
 
 CSV_COLUMNS = ("id", "document", "start", "end", "label", "reviewer", "quote", "note",
@@ -22,6 +24,7 @@ def to_json(data: Any) -> str:
 
 
 def one_line(text: str, limit: int) -> str:
+    """text on one line, whitespace collapsed, cut to limit characters with an ellipsis."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -39,8 +42,14 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]],
     return "\n".join(lines) + "\n"
 
 
+# Every renderer of the list takes the same arguments; only the table uses
+# the project (label colours) and the terminal's colour decision.
+Renderer = Callable[[Sequence[Annotation], Project, bool], str]
+
+
 def annotations_table(annotations: Sequence[Annotation], project: Project,
                       color: bool) -> str:
+    """Aligned columns, labels in their colour when color is true; nothing when empty."""
     if not annotations:
         return ""
     headers = ("ID", "DOCUMENT", "SPAN", "LABEL", "REVIEWER", "QUOTE")
@@ -55,16 +64,22 @@ def annotations_table(annotations: Sequence[Annotation], project: Project,
     return table(headers, rows, paint_label if color else None)
 
 
-def annotations_json(annotations: Sequence[Annotation]) -> str:
+def annotations_json(annotations: Sequence[Annotation], project: Project | None = None,
+                     color: bool = False) -> str:
+    """One JSON array of records (schemas/annotation.schema.json), keys sorted."""
     return to_json([a.to_record() for a in annotations])
 
 
-def annotations_jsonl(annotations: Sequence[Annotation]) -> str:
+def annotations_jsonl(annotations: Sequence[Annotation], project: Project | None = None,
+                      color: bool = False) -> str:
+    """One record a line, as the annotation files store them."""
     return "".join(json.dumps(a.to_record(), sort_keys=True, ensure_ascii=False) + "\n"
                    for a in annotations)
 
 
-def annotations_csv(annotations: Sequence[Annotation]) -> str:
+def annotations_csv(annotations: Sequence[Annotation], project: Project | None = None,
+                    color: bool = False) -> str:
+    """CSV_COLUMNS, sources space-separated and tags semicolon-separated."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -76,11 +91,9 @@ def annotations_csv(annotations: Sequence[Annotation]) -> str:
     return buffer.getvalue()
 
 
-def sentences_text(sentences: Sequence[Sentence]) -> str:
-    return "".join(f"{s.number:>4}  {f'{s.line}:{s.column}':<8}{one_line(s.text, 10_000)}\n"
-                   for s in sentences)
-
-
-def sentences_json(sentences: Sequence[Sentence]) -> str:
-    return to_json([{"number": s.number, "start": s.start, "end": s.end, "line": s.line,
-                     "column": s.column, "text": s.text} for s in sentences])
+RENDERERS: Mapping[str, Renderer] = MappingProxyType({
+    "table": annotations_table,
+    "json": annotations_json,
+    "jsonl": annotations_jsonl,
+    "csv": annotations_csv,
+})

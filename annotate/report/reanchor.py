@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from annotate.report.listing import one_line, to_json
@@ -10,8 +12,11 @@ from annotate.report.listing import one_line, to_json
 if TYPE_CHECKING:
     from annotate.api import ReanchorReport
 
+Renderer = Callable[["ReanchorReport"], str]
+
 
 def render_text(report: ReanchorReport) -> str:
+    """A line per fuzzy or orphaned annotation, then one summary line."""
     counts = Counter(result.outcome for result in report.results)
     lines = []
     for result in report.results:
@@ -36,6 +41,7 @@ def render_text(report: ReanchorReport) -> str:
 
 
 def render_json(report: ReanchorReport) -> str:
+    """A JSON array: each re-anchored annotation's outcome, new span and score."""
     return to_json([
         {"id": r.annotation.id, "document": r.annotation.document,
          "reviewer": r.annotation.reviewer, "outcome": r.outcome,
@@ -43,3 +49,9 @@ def render_json(report: ReanchorReport) -> str:
          "score": round(r.score, 4)}
         for r in report.results
     ])
+
+
+RENDERERS: Mapping[str, Renderer] = MappingProxyType({
+    "text": render_text,
+    "json": render_json,
+})

@@ -3,13 +3,18 @@ terminal) painted in its label's colour, then the annotations listed."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 from annotate.anchoring import LineIndex
 from annotate.model import Annotation, Document, Project
 from annotate.report.listing import one_line, to_json
 from annotate.report.terminal import RESET, background, foreground
+
+# Every renderer of `show` takes the same arguments; only the text uses the
+# project (label colours) and the terminal's colour decision.
+Renderer = Callable[[Document, Sequence[Annotation], Project, bool], str]
 
 
 def is_anchored(annotation: Annotation, document: Document) -> bool:
@@ -19,6 +24,7 @@ def is_anchored(annotation: Annotation, document: Document) -> bool:
 
 
 def numbered(annotations: Sequence[Annotation]) -> list[Annotation]:
+    """The order spans are numbered in: by position, longer first at one start."""
     return sorted(annotations, key=lambda a: (a.start, -a.end, a.reviewer, a.id))
 
 
@@ -95,7 +101,9 @@ def _legend(document: Document, ordered: Sequence[Annotation], project: Project,
     return "\n".join(lines) + "\n"
 
 
-def show_json(document: Document, annotations: Sequence[Annotation]) -> str:
+def show_json(document: Document, annotations: Sequence[Annotation],
+              project: Project | None = None, color: bool = False) -> str:
+    """The document's id and version, and each annotation with its number and line:column."""
     index = LineIndex(document.text)
     items: list[dict[str, Any]] = []
     for n, a in enumerate(numbered(annotations), start=1):
@@ -103,3 +111,9 @@ def show_json(document: Document, annotations: Sequence[Annotation]) -> str:
         items.append({"number": n, "line": line, "column": column,
                       "anchored": is_anchored(a, document), "annotation": a.to_record()})
     return to_json({"document": document.id, "sha256": document.sha256, "annotations": items})
+
+
+RENDERERS: Mapping[str, Renderer] = MappingProxyType({
+    "text": render_show,
+    "json": show_json,
+})

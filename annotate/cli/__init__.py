@@ -1,0 +1,81 @@
+"""The `annotate` command line: the click group, its commands, and the one
+place where errors become exit codes.
+
+Each module of this package holds the commands of one capability and lists
+them in ``COMMANDS``; a new module joins with one line in ``COMMAND_MODULES``.
+Every command parses its options, makes one library call and prints what one
+renderer of a registry in ``annotate.report`` returns.  Heavy modules
+(jsonschema, diff-match-patch, pysbd, the renderers) are imported inside the
+commands, so `annotate --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from annotate import __version__
+from annotate.cli import options
+from annotate.errors import AnnotateError
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+# A new capability is one module listing its commands in COMMANDS, and one line here.
+COMMAND_MODULES = (
+    "annotate.cli.corpus",
+    "annotate.cli.annotations",
+    "annotate.cli.check",
+)
+
+
+class AnnotateGroup(click.Group):
+    """Turns every AnnotateError into one line on stderr and its exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; an AnnotateError becomes `annotate: error: ...` and its exit code."""
+        try:
+            return super().invoke(ctx)
+        except AnnotateError as error:
+            click.echo(f"annotate: error: {error}", err=True)
+            ctx.exit(error.exit_code)
+
+
+@click.group(cls=AnnotateGroup, context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "-V", "--version", prog_name="annotate")
+@options.workspace(envvar="ANNOTATE_WORKSPACE")
+def cli() -> None:
+    """Label spans of news articles as sourced, unsourced, disputed, speculative
+    or opinion; list, show, validate and re-anchor the annotations.
+
+    \b
+    Example:
+      annotate init newsroom && cd newsroom
+      cp ~/article.txt corpus/
+      annotate add article.txt --quote "20,000 artillery pieces" \\
+          --label sourced --source https://www.iiss.org/
+      annotate show article.txt
+
+    Exit codes: 0 ok, 1 findings (invalid annotations, orphaned spans),
+    2 usage error or unreadable input.
+    """
+
+
+for _module in COMMAND_MODULES:
+    for _command in importlib.import_module(_module).COMMANDS:
+        cli.add_command(_command)
+
+
+def main() -> None:
+    """The console script `annotate`."""
+    try:
+        cli(prog_name="annotate")
+    except BrokenPipeError:
+        # `annotate list | head`: the reader left; that is not an error.
+        sys.stderr.close()
+        sys.exit(0)
+
+
+__all__ = ["cli", "main"]

@@ -1,0 +1,103 @@
+"""Options shared by the commands, as decorators, and the state they leave behind.
+
+``--format`` offers exactly the keys of a report module's ``RENDERERS``, so
+a format cannot be offered without a renderer; the module is imported only
+when a command parses the option or shows its help, never for
+``annotate --help``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from annotate.workspace import Workspace
+
+    _Choice = click.Choice[str]
+else:
+    # click.Choice is generic only from click 8.4 on; setup.cfg allows 8.2.
+    _Choice = click.Choice
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+WORKSPACE_HELP = ("Workspace folder (default: found by walking up from the current folder; "
+                  "env ANNOTATE_WORKSPACE).")
+AUTHOR_HELP = "Reviewer (default: $ANNOTATE_REVIEWER, then git config user.email)."
+FILTER_HELP = "Only this reviewer's annotations."
+
+
+class State:
+    """What the options of the group and the command leave for the command body."""
+
+    # A plain class, not a dataclass: importing dataclasses costs `--help` time.
+    def __init__(self) -> None:
+        self.workspace: str | None = None
+
+
+def workspace_of(ctx: click.Context) -> str | None:
+    """The workspace folder asked for with --workspace or ANNOTATE_WORKSPACE, if any."""
+    return ctx.ensure_object(State).workspace
+
+
+def open_workspace(ctx: click.Context) -> Workspace:
+    """The workspace asked for, or the one found by walking up from the current folder."""
+    from annotate import api
+
+    return api.open_workspace(workspace_of(ctx))
+
+
+def _remember_workspace(ctx: click.Context, _: click.Parameter, value: str | None) -> None:
+    # Callbacks run in command-line order, the group's before the command's,
+    # so a --workspace after the command name replaces one before it.
+    state = ctx.ensure_object(State)
+    if value is not None:
+        state.workspace = value
+
+
+def workspace(*, envvar: str | None = None) -> Callable[[F], F]:
+    """--workspace/-w DIR, accepted before and after the command name; the later one wins."""
+    # Only the group reads the environment: a command-level default from it
+    # would silently replace a --workspace given before the command name.
+    return click.option("--workspace", "-w", metavar="DIR", envvar=envvar, expose_value=False,
+                        callback=_remember_workspace, help=WORKSPACE_HELP)
+
+
+def reviewer(help_text: str = AUTHOR_HELP) -> Callable[[F], F]:
+    """--reviewer/-r NAME: who writes (the default help) or, with FILTER_HELP, whose to show."""
+    return click.option("--reviewer", "-r", metavar="NAME", help=help_text)
+
+
+class RendererChoice(_Choice):
+    """The keys of a report module's RENDERERS as click choices, imported on first use."""
+
+    def __init__(self, report_module: str) -> None:
+        self.report_module = report_module
+        super().__init__((), case_sensitive=True)
+
+    @property
+    def renderers(self) -> Mapping[str, Callable[..., str]]:
+        """The registry itself: report_module.RENDERERS."""
+        registry: Mapping[str, Callable[..., str]] = importlib.import_module(
+            self.report_module).RENDERERS
+        return registry
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """The registry's keys, in its order."""
+        return tuple(self.renderers)
+
+    @choices.setter
+    def choices(self, _: Iterable[str]) -> None:
+        # click.Choice.__init__ assigns the choices; the registry is their only source.
+        pass
+
+
+def output_format(report_module: str, *, default: str,
+                  help_text: str | None = None) -> Callable[[F], F]:
+    """--format NAME, one of the keys of report_module.RENDERERS."""
+    return click.option("--format", "output", type=RendererChoice(report_module),
+                        default=default, show_default=True, help=help_text)
