@@ -9,10 +9,12 @@ allowed to show its traceback.
 from __future__ import annotations
 
 # Exit codes, documented in the README: 0 ok, 1 findings, 2 usage or
-# unreadable input.
+# unreadable input, 3 internal error (a bug; never 1, which CI reads as
+# "the annotations are invalid").
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
+EXIT_INTERNAL = 3
 
 
 class AnnotateError(Exception):

@@ -544,3 +544,23 @@ def test_init_refuses_absolute_or_empty_folders(tmp_path: Path, run: Run, args: 
     assert result.exit_code == 2
     assert message in result.stderr
     assert not (tmp_path / "desk").exists()
+
+
+def test_an_unexpected_exception_is_an_internal_error_not_a_finding(
+        workspace: Path, run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    from annotate import api
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("\x1b]0;title\x07 went wrong")
+
+    monkeypatch.setattr(api, "documents", broken)
+    result = run("documents")
+    assert result.exit_code == 3
+    assert result.stdout == ""
+    assert result.stderr == (
+        "annotate: internal error: ValueError: \\x1b]0;title\\x07 went wrong; this is a bug "
+        "in annotate: please report it with the command you ran (ANNOTATE_DEBUG=1 shows the "
+        "traceback)\n")
+    monkeypatch.setenv("ANNOTATE_DEBUG", "1")
+    with pytest.raises(ValueError, match="went wrong"):
+        run("documents")

@@ -12,6 +12,7 @@ commands, so `annotate --help` stays instant.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from typing import Any
 
@@ -19,7 +20,8 @@ import click
 
 from annotate import __version__
 from annotate.cli import options
-from annotate.errors import AnnotateError
+from annotate.errors import EXIT_INTERNAL, AnnotateError
+from annotate.report.terminal import escape
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -32,15 +34,28 @@ COMMAND_MODULES = (
 
 
 class AnnotateGroup(click.Group):
-    """Turns every AnnotateError into one line on stderr and its exit code."""
+    """Turns every AnnotateError into one line on stderr and its exit code, and
+    any other exception into an internal error with a code of its own."""
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command; an AnnotateError becomes `annotate: error: ...` and its exit code."""
         try:
             return super().invoke(ctx)
         except AnnotateError as error:
-            click.echo(f"annotate: error: {error}", err=True)
+            click.echo(f"annotate: error: {escape(str(error))}", err=True)
             ctx.exit(error.exit_code)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):
+            raise
+        except Exception as error:
+            # A bug, not a finding: exit 1 would tell CI "the annotations are
+            # invalid".  ANNOTATE_DEBUG=1 shows the traceback for the report.
+            if os.environ.get("ANNOTATE_DEBUG"):
+                raise
+            click.echo(f"annotate: internal error: {type(error).__name__}: "
+                       f"{escape(str(error))[:300]}; this is a bug in annotate: please "
+                       "report it with the command you ran (ANNOTATE_DEBUG=1 shows the "
+                       "traceback)", err=True)
+            ctx.exit(EXIT_INTERNAL)
 
 
 @click.group(cls=AnnotateGroup, context_settings=CONTEXT_SETTINGS)
@@ -59,7 +74,7 @@ def cli() -> None:
       annotate show article.txt
 
     Exit codes: 0 ok, 1 findings (invalid annotations, orphaned spans),
-    2 usage error or unreadable input.
+    2 usage error or unreadable input, 3 internal error (a bug: please report it).
     """
 
 

@@ -1,11 +1,42 @@
-"""Terminal helpers: when to use colour, and how to paint with a label's colour."""
+"""Terminal helpers: the one escaping function for user-supplied text, when
+to use colour, and how to paint with a label's colour."""
 
 from __future__ import annotations
 
 import os
+import re
 from typing import IO
 
 RESET = "\x1b[0m"
+
+# C0 and C1 controls and DEL (escape sequences, BEL, line breaks that would
+# forge output lines), the bidirectional overrides, embeddings and isolates
+# that reorder what a reader sees (CVE-2021-42574, "Trojan Source"), and lone
+# surrogates, which no UTF-8 stream can carry.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+                     "\ud800-\udfff]")
+
+
+def escape(text: str, keep: str = "") -> str:
+    """``text`` safe to print: controls written as Python escapes (``\\x1b``),
+    bidi controls as ``<U+202E>``, lone surrogates as ``\\udcff``.
+
+    Tab and the characters in ``keep`` (e.g. "\\n" where the layout needs
+    line breaks) are left as they are.  Every renderer that prints user
+    text to a terminal or a log passes it through here.
+    """
+    def visible(match: re.Match[str]) -> str:
+        char = match.group()
+        code = ord(char)
+        if char == "\t" or char in keep:
+            return char
+        if code < 0x100:
+            return repr(char)[1:-1]  # \n, \x1b, \x85: as Python writes them
+        if 0xD800 <= code <= 0xDFFF:
+            return f"\\u{code:04x}"
+        return f"<U+{code:04X}>"
+
+    return _UNSAFE.sub(visible, text)
 
 
 def use_color(stream: IO[str]) -> bool:
