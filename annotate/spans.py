@@ -141,7 +141,9 @@ def check_reviewer(reviewer: str) -> str:
 def check_source(url: str) -> str:
     from urllib.parse import urlsplit
 
-    parts = urlsplit(url) if _URL.fullmatch(url) else None
+    from annotate.schema import is_valid_source
+
+    parts = urlsplit(url) if _URL.fullmatch(url) and is_valid_source(url) else None
     if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise InvalidValueError(f"source {url!r} is not an absolute http(s) URL; "
                                 "give the full address, e.g. https://www.iiss.org/...")
