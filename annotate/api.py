@@ -48,11 +48,9 @@ def init_workspace(directory: Path, name: str | None = None, corpus: str = "corp
                                     f"workspace, e.g. {option[2:]}")
     data = workspace.default_project(name or directory.resolve().name or "annotations",
                                      corpus, annotations)
-    from annotate.schema import describe_error, schema_errors
-
-    errors = schema_errors("project", data)
-    if errors:
-        raise InvalidValueError(f"cannot create the project file: {describe_error(errors[0])}")
+    problems = rules.project_problems(data)
+    if problems:
+        raise InvalidValueError(f"cannot create the project file: {problems[0].message}")
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     store.create_workspace(project_file, text.encode("utf-8"),
                            [directory / corpus, directory / annotations])

@@ -90,3 +90,20 @@ def test_hostile_but_valid_text_is_stored_and_read_back(desk: Path) -> None:
                      "--tag", "\u202etag", cwd=desk)
     assert added.returncode == 0, added.stderr
     every_reader_accepts(desk)
+
+
+def test_an_iri_source_is_added_edited_removed_and_validates(desk: Path) -> None:
+    added = annotate("add", SEED_ID, "--label", "sourced", "--quote", QUOTE, "--source",
+                     "https://de.wikipedia.org/wiki/Straße", cwd=desk)
+    assert added.returncode == 0, added.stderr
+    identifier = added.stdout.strip()
+    for args in (("--add-source", "https://en.wikipedia.org/wiki/Café"),
+                 ("--add-source", "https://bücher.example:8443/a?q=ü#frag"),
+                 ("--remove-source", "https://de.wikipedia.org/wiki/Straße"),
+                 ("--note", "checked")):
+        edited = annotate("edit", identifier, *args, cwd=desk)
+        assert edited.returncode == 0, (args, edited.stderr)
+    every_reader_accepts(desk)
+    strict = annotate("validate", "--strict", "--no-cache", cwd=desk)
+    assert strict.returncode == 0 and "no problems" in strict.stdout
+    assert annotate("rm", identifier, "--yes", cwd=desk).returncode == 0
