@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from annotate import anchoring
+from annotate.anchoring import textindex as anchoring
 from annotate.errors import InvalidValueError, SpanError, UnknownLabelError
 from annotate.model import Annotation, Document, Label, Project, Sentence
 

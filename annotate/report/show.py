@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from annotate.anchoring import LineIndex
+from annotate.anchoring.textindex import LineIndex
 from annotate.model import Annotation, Document, Project
 from annotate.report.listing import one_line, to_json
 from annotate.report.terminal import RESET, background, foreground
