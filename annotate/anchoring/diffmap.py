@@ -155,3 +155,7 @@ class Diff:
             total += min(end, self.ins1[k]) - max(start, self.ins0[k])
             k += 1
         return total
+
+    def mostly_inserted(self, start: int, end: int) -> bool:
+        """Whether at least half of new[start:end] is text the diff inserted."""
+        return 2 * self.inserted_overlap(start, end) >= end - start

@@ -127,6 +127,22 @@ def _old_span(old: str, annotation: Annotation, min_score: float) -> tuple[int, 
     return None
 
 
+@dataclass(frozen=True)
+class _RemovedSpan:
+    """A span whose text the diff removed (or could not follow), with what
+    the search for its new place needs."""
+
+    annotation: Annotation
+    old: str  # the old text
+    diff: Diff  # of the old text against the new one
+    span: tuple[int, int]  # where it stood in the old text
+    block: tuple[int, int]  # the removed text around it (diffmap.Diff.removed)
+    region: tuple[int, int] | None  # where the diff maps it, clipped; None if coarse
+    hint: int  # where it would be if its block kept its proportions
+    prefix: str  # its context in the old text
+    suffix: str
+
+
 class _Job:
     """One reanchor call: the new text and what every annotation needs."""
 
@@ -209,40 +225,57 @@ class _Job:
         match = measure(text, place[0], place[1], quote, prefix, suffix, start)
         return self.decide(annotation, match, in_place=True)
 
-    def relocate(self, annotation: Annotation, old: str, diff: Diff, span: tuple[int, int],
-                 block: tuple[int, int], region: tuple[int, int] | None, hint: int,
-                 prefix: str, suffix: str) -> Reanchored:
+    def relocate(self, removed: _RemovedSpan) -> Reanchored:
         """A span whose text the diff removed (or could not follow): first
         what replaced it, where the diff maps it; then text the diff
         inserted, i.e. the span moved.  Never text the diff kept: that is
         the image of other old text, another mention of the same words, the
-        jump users of Hypothesis complain about (hypothesis/h#2798)."""
-        text, quote = self.text, annotation.quote
+        jump users of Hypothesis complain about (hypothesis/h#2798).  Each
+        stage below tries one of these; the first that finds a place wins."""
+        found = self._in_replacement(removed)
+        if found is None:
+            found = self._moved_with_its_context(removed)
+        if found is None:
+            found, best = self._verbatim_in_inserted(removed)
+            if found is None:
+                return self.decide(removed.annotation, self._edited_in_inserted(removed, best))
+        return self.place(removed.annotation, found)
+
+    def _in_replacement(self, removed: _RemovedSpan) -> Match | None:
+        """What replaced the span, where the diff maps it: a respelled word
+        the character diff did not refine, or text the cleanup folded into
+        a bigger edit.  Taken if verbatim or acceptable."""
+        region = removed.region
+        if region is None or region[1] <= region[0]:
+            return None
+        text, quote = self.text, removed.annotation.quote
         length = len(quote)
-        start, end = span
+        slack = max_quote_errors(length) + 2
+        place = align(text, quote, region[0] - slack, region[1] + slack, *region)
+        if place is None:
+            return None
+        match = measure(text, place[0], place[1], quote, removed.prefix, removed.suffix,
+                        removed.hint)
+        if match.exact or match.acceptable(length, self.min_score):
+            return match
+        return None
 
-        def mostly_inserted(at: int, stop: int) -> bool:
-            return 2 * diff.inserted_overlap(at, stop) >= stop - at
+    def _moved_with_its_context(self, removed: _RemovedSpan) -> Match | None:
+        """The quote with the removed text around it, verbatim, in inserted
+        text: moved with its paragraph.
 
-        # 0. What replaced it, first: a respelled word the character diff
-        # did not refine, or text the cleanup folded into a bigger edit.
-        if region is not None and region[1] > region[0]:
-            slack = max_quote_errors(length) + 2
-            place = align(text, quote, region[0] - slack, region[1] + slack, *region)
-            if place is not None:
-                match = measure(text, place[0], place[1], quote, prefix, suffix, hint)
-                if match.exact or match.acceptable(length, self.min_score):
-                    return self.place(annotation, match)
-
-        # 1. Moved with the removed text around it: that text itself is the
-        # context, so a quote at the edge of a moved paragraph is recognised
-        # even though its stored prefix or suffix came from elsewhere.  The
-        # context stops at the line's ends (a paragraph moved to the end of
-        # the text loses the blank line after it).  Both sides, else one
-        # side (the other may have been edited too), then shorter, down to
-        # MOVED_CONTEXT (an edit near the quote inside the moved paragraph).
+        That text itself is the context, so a quote at the edge of a moved
+        paragraph is recognised even though its stored prefix or suffix came
+        from elsewhere.  The context stops at the line's ends (a paragraph
+        moved to the end of the text loses the blank line after it).  Both
+        sides, else one side (the other may have been edited too), then
+        shorter, down to MOVED_CONTEXT (an edit near the quote inside the
+        moved paragraph)."""
+        text, old, quote = self.text, removed.old, removed.annotation.quote
+        length = len(quote)
+        start, end = removed.span
         lo, hi = _line_bounds(old, start, end, CONTEXT_LENGTH)
-        lo, hi = max(block[0], lo), min(block[1], hi)
+        lo, hi = max(removed.block[0], lo), min(removed.block[1], hi)
         sides = [(lo, hi)]
         for size in (CONTEXT_LENGTH, CONTEXT_LENGTH // 2, MOVED_CONTEXT):
             if start - lo >= size:
@@ -253,47 +286,65 @@ class _Job:
             if (side_lo, side_hi) == (start, end):
                 continue
             offset = start - side_lo
-            for at in nearest_occurrences(text, old[side_lo:side_hi], hint - offset):
-                if mostly_inserted(at + offset, at + offset + length):
+            for at in nearest_occurrences(text, old[side_lo:side_hi], removed.hint - offset):
+                if removed.diff.mostly_inserted(at + offset, at + offset + length):
                     match = measure(text, at + offset, at + offset + length, quote,
-                                    prefix, suffix, hint)
+                                    removed.prefix, removed.suffix, removed.hint)
                     if match.exact:
-                        return self.place(annotation, match)
-        # 2. The quote alone, verbatim: in its own paragraph, moved and
-        # edited around it, or else told apart by its stored context.
+                        return match
+        return None
+
+    def _verbatim_in_inserted(self, removed: _RemovedSpan) -> tuple[Match | None, Match | None]:
+        """The quote alone, verbatim, in inserted text: in its own paragraph,
+        moved and edited around it (taken outright), or else told apart by
+        its stored context (taken if acceptable).  Returns the match to take,
+        if any, and the best verbatim candidate seen, which an edited copy
+        must then beat."""
+        text, quote = self.text, removed.annotation.quote
+        length = len(quote)
         best: Match | None = None
-        for at in nearest_occurrences(text, quote, hint):
-            if mostly_inserted(at, at + length):
-                if _moved_line(old, block, span, text, at):
-                    return self.place(annotation, measure(text, at, at + length, quote,
-                                                          prefix, suffix, hint))
-                match = measure(text, at, at + length, quote, prefix, suffix, hint)
-                if match.beats(best):
-                    best = match
-                if match.exact and match.context_intact:
-                    break  # nothing further away can beat it
+        for at in nearest_occurrences(text, quote, removed.hint):
+            if not removed.diff.mostly_inserted(at, at + length):
+                continue
+            match = measure(text, at, at + length, quote, removed.prefix, removed.suffix,
+                            removed.hint)
+            if _moved_line(removed.old, removed.block, removed.span, text, at):
+                return match, best
+            if match.beats(best):
+                best = match
+            if match.exact and match.context_intact:
+                break  # nothing further away can beat it
         if best is not None and best.acceptable(length, self.min_score):
-            return self.place(annotation, best)
-        # 3. An edited version in inserted text: only windows that hold
-        # enough of the quote's trigrams to be within the edit cap.
-        # One bit-parallel pass per window finds every candidate in it (a
-        # match_main per window costs a bitap pass per error level and
-        # returns one place).
-        errors = max_quote_errors(length)
+            return best, best
+        return None, best
+
+    def _edited_in_inserted(self, removed: _RemovedSpan, best: Match | None) -> Match | None:
+        """An edited copy of the quote in inserted text (moved, then
+        edited): the best of those and best.
+
+        Only windows that hold enough of the quote's trigrams to be within
+        the edit cap are read, within RELOCATE_SCAN_LIMIT per span and the
+        job's budget.  One bit-parallel pass per window finds every
+        candidate in it (a match_main per window costs a bitap pass per
+        error level and returns one place)."""
+        text, quote = self.text, removed.annotation.quote
+        errors = max_quote_errors(len(quote))
         slack = errors + 2
         scanned = 0
-        for w0, w1 in diff.candidate_windows(quote, errors, hint, SEARCH_RADIUS):
+        for w0, w1 in removed.diff.candidate_windows(quote, errors, removed.hint,
+                                                     SEARCH_RADIUS):
             if scanned > RELOCATE_SCAN_LIMIT or self.relocate_budget <= 0:
                 break
             lo, hi = max(0, w0 - slack), min(len(text), w1 + slack)
             scanned += hi - lo
             self.relocate_budget -= hi - lo
             for at, stop, _ in approx_search(text, quote, errors, lo, hi):
-                if mostly_inserted(at, stop):
-                    match = measure(text, at, stop, quote, prefix, suffix, hint)
+                if removed.diff.mostly_inserted(at, stop):
+                    match = measure(text, at, stop, quote, removed.prefix, removed.suffix,
+                                    removed.hint)
                     if match.beats(best):
                         best = match
-        return self.decide(annotation, best)
+        return best
 
     def snap(self, match: Match, quote: str, prefix: str, suffix: str, hint: int) -> Match:
         """An edit at the edge of a quote leaves the aligner a choice (keep
@@ -406,6 +457,6 @@ def reanchor(old_text: str | None, new_text: str, new_sha256: str,
         hint = diff.b0[h] + (max(start, diff.a0[h]) - diff.a0[h]) * width_b // max(1, width_a)
         region = None if coarse else _clip(new_start, new_end, hint, len(annotation.quote),
                                            SEARCH_RADIUS)
-        results[k] = job.relocate(annotation, old_text, diff, (start, end), block, region,
-                                  hint, prefix, suffix)
+        results[k] = job.relocate(_RemovedSpan(annotation, old_text, diff, (start, end), block,
+                                               region, hint, prefix, suffix))
     return [result for result in results if result is not None]
