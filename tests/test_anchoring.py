@@ -5,6 +5,8 @@ approximate matcher, the thresholds, the diff, and re-anchoring's contract
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 
 import pytest
 from hypothesis import given, settings
@@ -63,6 +65,33 @@ def paragraphs(count: int, seed: int = 1) -> str:
             sentence.append(word)
         result.append(" ".join(sentence).capitalize() + ".")
     return "\n\n".join(result)
+
+
+# --- import cost ----------------------------------------------------------------
+
+def _loads_diff_match_patch(module: str) -> bool:
+    """Whether importing module loads diff-match-patch, in a fresh
+    interpreter: in this one, other tests have imported it already."""
+    code = f"import sys, {module}; print('diff_match_patch' in sys.modules)"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    return run.stdout.strip() == "True"
+
+
+@pytest.mark.parametrize("module", [
+    "annotate.api", "annotate.store", "annotate.spans", "annotate.sentences",
+    "annotate.report.show", "annotate.validate", "annotate.anchoring",
+    "annotate.anchoring.textindex", "annotate.anchoring.quotes"])
+def test_positions_do_not_load_the_diff(module: str) -> None:
+    """Code that only needs positions or quote scores (every command, the
+    store, validation) must not pay for diff-match-patch (STYLE.md: imports
+    cost start-up time); only re-anchoring loads it."""
+    assert not _loads_diff_match_patch(module)
+
+
+def test_reanchoring_loads_the_diff() -> None:
+    """The check above can tell: the re-anchoring module does load it."""
+    assert _loads_diff_match_patch("annotate.anchoring.reanchor")
 
 
 # --- positions and quote search (used by other commands) ---------------------
