@@ -22,7 +22,7 @@ from annotate.model import Annotation, Document, Sentence
 from annotate.workspace import Workspace
 
 if TYPE_CHECKING:
-    from annotate.anchoring import Reanchored
+    from annotate.anchoring.reanchor import Reanchored
     from annotate.validate import Report
 
 MIN_ID_PREFIX = 4
@@ -279,7 +279,7 @@ def reanchor(ws: Workspace, references: Sequence[str] = (), *, dry_run: bool = F
     made on that version; each reviewer file is then updated under its lock,
     leaving alone any record that changed on disk meanwhile.
     """
-    from annotate import anchoring
+    from annotate.anchoring import reanchor as anchoring
 
     if min_score is not None and not 0.0 <= min_score <= 1.0:
         raise InvalidValueError(f"--min-score {min_score} must be between 0 and 1")

@@ -2,7 +2,7 @@
 
 Pure functions over ``str`` (and ``bytes`` for decoding); no I/O.  Every
 offset is a 0-based code-point index into the text the caller passed in,
-BOM included, so ``annotate.anchoring.LineIndex`` turns it into line:column.
+BOM included, so ``annotate.anchoring.textindex.LineIndex`` turns it into line:column.
 
 Two jobs:
 

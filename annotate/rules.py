@@ -114,7 +114,7 @@ def span_problems(text: str, record: dict[str, Any], which: str = "") -> Iterabl
 
     ``which`` names the text in messages (e.g. " of the version it was made on").
     """
-    from annotate.anchoring import context
+    from annotate.anchoring.textindex import context
 
     start, end, quote = record["start"], record["end"], record["quote"]
     if not 0 <= start < end <= len(text):

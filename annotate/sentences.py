@@ -7,7 +7,7 @@ seed article it splits every sentence correctly.
 
 from __future__ import annotations
 
-from annotate.anchoring import LineIndex
+from annotate.anchoring.textindex import LineIndex
 from annotate.model import Sentence
 
 # Bullet characters that open a list item; they belong to the layout, not to

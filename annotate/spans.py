@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from annotate import anchoring
+from annotate.anchoring import textindex
 from annotate.errors import SpanError
 from annotate.model import Annotation, Document, Sentence
 
@@ -59,7 +59,7 @@ def pick_span(text: str, spec: SpanSpec, sentences: list[Sentence] | None = None
         sentence = sentences[spec.number - 1]
         start, end = sentence.start, sentence.end
     for offset in (start, end):
-        if anchoring.splits_line_ending(text, offset):
+        if textindex.splits_line_ending(text, offset):
             raise SpanError(f"offset {offset} falls between the CR and LF of a line ending; "
                             "move it before the CR or after the LF")
     if not text[start:end].strip():
@@ -72,11 +72,11 @@ def _pick_quote(text: str, spec: QuoteSpan) -> tuple[int, int]:
     quote = spec.quote
     if not quote.strip():
         raise SpanError("--quote is empty or only white space; give the exact text to mark")
-    starts = anchoring.find_exact(text, quote)
-    index = anchoring.LineIndex(text)
+    starts = textindex.find_exact(text, quote)
+    index = textindex.LineIndex(text)
     if not starts:
         message = f"quote not found in the document: {_short(quote)!r}"
-        candidates = anchoring.fuzzy_candidates(text, quote)
+        candidates = textindex.fuzzy_candidates(text, quote)
         if candidates:
             shown = "; ".join(f"{c.line}:{c.column} {c.context!r} (similarity {c.score:.2f})"
                               for c in candidates)
@@ -94,7 +94,7 @@ def _pick_quote(text: str, spec: QuoteSpan) -> tuple[int, int]:
         places = "; ".join(
             f"#{n} at {o.line}:{o.column} {o.context!r}"
             for n, o in enumerate(
-                (anchoring.occurrence(index, s, s + len(quote)) for s in starts), start=1)
+                (textindex.occurrence(index, s, s + len(quote)) for s in starts), start=1)
         )
         raise SpanError(f"the quote occurs {len(starts)} times; pick one with --occurrence N: "
                         f"{places}")
@@ -128,7 +128,7 @@ def new_id() -> str:
 def new_annotation(document: Document, start: int, end: int, *, label: str, reviewer: str,
                    note: str, sources: tuple[str, ...], verdict: str | None,
                    tags: tuple[str, ...]) -> Annotation:
-    prefix, suffix = anchoring.context(document.text, start, end)
+    prefix, suffix = textindex.context(document.text, start, end)
     stamp = now()
     return Annotation(
         id=new_id(), document=document.id, document_sha256=document.sha256,

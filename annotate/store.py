@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from annotate import jsonpos
-from annotate.anchoring import LineIndex
+from annotate.anchoring.textindex import LineIndex
 from annotate.errors import (
     CorruptFileError,
     DocumentEncodingError,

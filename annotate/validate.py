@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from annotate import __version__, codes, jsonpos, store
-from annotate.anchoring import LineIndex, context
+from annotate.anchoring.textindex import LineIndex, context
 from annotate.errors import AnnotateError
 from annotate.model import Finding, Project
 from annotate.workspace import PROJECT_FILE, Workspace, project_from_data

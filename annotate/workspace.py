@@ -128,7 +128,7 @@ def load(root: Path) -> Workspace:
     """Read and check the project file (the rule book's checks, as validate
     runs them).  Refuses a broken one at the line:column of its first error."""
     from annotate import jsonpos, rules
-    from annotate.anchoring import LineIndex
+    from annotate.anchoring.textindex import LineIndex
 
     path = root / PROJECT_FILE
     shown = str(path)

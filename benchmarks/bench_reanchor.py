@@ -34,13 +34,9 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from annotate.anchoring import (
-    approx_search,
-    context,
-    edit_distances,
-    find_exact,
-    reanchor,
-)
+from annotate.anchoring.quotes import approx_search, edit_distances
+from annotate.anchoring.reanchor import reanchor
+from annotate.anchoring.textindex import context, find_exact
 from annotate.model import Annotation
 
 SYLLABLES = ("ka to re mi son lan der vo stoch ny pu tin kim jong un ko rea mos cow ber lin "

@@ -1,29 +1,34 @@
-"""Unit tests of annotate.anchoring: positions and quote search, the
+"""Unit tests of the annotate.anchoring package: positions and quote search, the
 approximate matcher, the thresholds, the diff, and re-anchoring's contract
 (the property-based and editorial tests are in tests/test_reanchor_*.py)."""
 
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotate import anchoring
-from annotate.anchoring import (
+from annotate.anchoring import reanchor as reanchoring
+from annotate.anchoring import textdiff
+from annotate.anchoring.quotes import (
     DEFAULT_MIN_SCORE,
-    LineIndex,
     approx_search,
-    context,
     edit_distance,
     edit_distances,
-    find_exact,
-    fuzzy_candidates,
     max_quote_errors,
     min_quote_similarity,
-    reanchor,
     required_score,
+)
+from annotate.anchoring.reanchor import reanchor
+from annotate.anchoring.textindex import (
+    LineIndex,
+    context,
+    find_exact,
+    fuzzy_candidates,
     splits_line_ending,
 )
 from annotate.model import Annotation
@@ -60,6 +65,33 @@ def paragraphs(count: int, seed: int = 1) -> str:
             sentence.append(word)
         result.append(" ".join(sentence).capitalize() + ".")
     return "\n\n".join(result)
+
+
+# --- import cost ----------------------------------------------------------------
+
+def _loads_diff_match_patch(module: str) -> bool:
+    """Whether importing module loads diff-match-patch, in a fresh
+    interpreter: in this one, other tests have imported it already."""
+    code = f"import sys, {module}; print('diff_match_patch' in sys.modules)"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    return run.stdout.strip() == "True"
+
+
+@pytest.mark.parametrize("module", [
+    "annotate.api", "annotate.store", "annotate.spans", "annotate.sentences",
+    "annotate.report.show", "annotate.validate", "annotate.anchoring",
+    "annotate.anchoring.textindex", "annotate.anchoring.quotes"])
+def test_positions_do_not_load_the_diff(module: str) -> None:
+    """Code that only needs positions or quote scores (every command, the
+    store, validation) must not pay for diff-match-patch (STYLE.md: imports
+    cost start-up time); only re-anchoring loads it."""
+    assert not _loads_diff_match_patch(module)
+
+
+def test_reanchoring_loads_the_diff() -> None:
+    """The check above can tell: the re-anchoring module does load it."""
+    assert _loads_diff_match_patch("annotate.anchoring.reanchor")
 
 
 # --- positions and quote search (used by other commands) ---------------------
@@ -145,7 +177,7 @@ def test_required_score_is_stricter_for_short_quotes() -> None:
 
 # --- the diff -----------------------------------------------------------------
 
-def _apply(old: str, new: str, hunks: list[anchoring.Hunk]) -> str:
+def _apply(old: str, new: str, hunks: list[textdiff.Hunk]) -> str:
     """Rebuild new from old and the hunks, checking the equal stretches."""
     out, i, j = [], 0, 0
     for a0, a1, b0, b1, _ in hunks:
@@ -171,14 +203,14 @@ def test_diff_rebuilds_the_new_text(seed: int, changes: list[tuple[int, int, str
     for at, size, text in changes:
         at %= len(new) + 1
         new = new[:at] + text + new[at + size:]
-    hunks = anchoring._Differ(old, new).run()
+    hunks = textdiff.Differ(old, new).run()
     assert _apply(old, new, hunks) == new
-    assert hunks == anchoring._Differ(old, new).run()  # deterministic
+    assert hunks == textdiff.Differ(old, new).run()  # deterministic
 
 
 def test_diff_sets_no_clock() -> None:
     """Diff_Timeout = 0: a slow machine must not get a different diff."""
-    assert anchoring._dmp().Diff_Timeout == 0
+    assert textdiff._dmp().Diff_Timeout == 0
 
 
 def test_diff_of_a_text_with_every_paragraph_edited_stays_fine() -> None:
@@ -193,7 +225,7 @@ def test_diff_of_a_text_with_every_paragraph_edited_stays_fine() -> None:
     # One paragraph more at the top, one fewer in the middle: matching the
     # blank lines between them would pair each with its neighbour's new text.
     new = "\n\n".join(["A new first paragraph.", *edited[:150], *edited[151:]])
-    hunks = anchoring._Differ(old, new).run()
+    hunks = textdiff.Differ(old, new).run()
     assert _apply(old, new, hunks) == new
     assert not any(coarse for *_, coarse in hunks)
     assert sum(a1 - a0 for a0, a1, *_ in hunks) < 6 * len(lines) + len(lines[150])
@@ -209,13 +241,13 @@ def test_degraded_diff_falls_back_to_searching(monkeypatch: pytest.MonkeyPatch) 
     annotations = [make(old, old.index(w), old.index(w) + len(w) + 1 + len(n), name=f"a-{k:03d}")
                    for k, (w, n) in enumerate(zip(words[10:60:7], words[11:61:7], strict=True))]
     normal = reanchor(old, new, "b" * 64, annotations)
-    monkeypatch.setattr(anchoring, "DIFF_WORK_BASE", 0)
-    monkeypatch.setattr(anchoring, "DIFF_WORK_PER_CHAR", 0)
-    monkeypatch.setattr(anchoring, "MYERS_CHEAP_SYMBOLS", 0)
-    monkeypatch.setattr(anchoring, "CHAR_DIFF_MAX", 0)
-    monkeypatch.setattr(anchoring, "ANCHOR_RUN", 10**6)
-    monkeypatch.setattr(anchoring, "_unique_lcs", lambda *args, **kwargs: [])
-    hunks = anchoring._Differ(old, new).run()
+    monkeypatch.setattr(textdiff, "DIFF_WORK_BASE", 0)
+    monkeypatch.setattr(textdiff, "DIFF_WORK_PER_CHAR", 0)
+    monkeypatch.setattr(textdiff, "MYERS_CHEAP_SYMBOLS", 0)
+    monkeypatch.setattr(textdiff, "CHAR_DIFF_MAX", 0)
+    monkeypatch.setattr(textdiff, "ANCHOR_RUN", 10**6)
+    monkeypatch.setattr(textdiff, "_unique_lcs", lambda *args, **kwargs: [])
+    hunks = textdiff.Differ(old, new).run()
     assert any(coarse for *_, coarse in hunks)
     degraded = reanchor(old, new, "b" * 64, annotations)
     assert [r.outcome for r in degraded] == [r.outcome for r in normal]
@@ -294,7 +326,7 @@ def test_edited_quote_moved_a_few_paragraphs_is_found_without_the_old_text(
     away does not count as "not found" as it would with the default 1000.
     (The whole-text scan, for texts up to FULL_SCAN_LIMIT, is switched off
     to see the near search alone, as on a large text.)"""
-    monkeypatch.setattr(anchoring, "FULL_SCAN_LIMIT", 0)
+    monkeypatch.setattr(reanchoring, "FULL_SCAN_LIMIT", 0)
     old = paragraphs(3)
     quote = old[200:260]
     annotation = on(old, quote)
@@ -309,7 +341,7 @@ def test_near_search_is_not_drawn_to_a_verbatim_copy(monkeypatch: pytest.MonkeyP
     whole-text scan: a copy edit respelled the annotated "Kim Jong Un";
     another "Kim Jong Un" a paragraph away must not win the near search
     (match_main lowers its threshold to any exact match it sees)."""
-    monkeypatch.setattr(anchoring, "FULL_SCAN_LIMIT", 0)
+    monkeypatch.setattr(reanchoring, "FULL_SCAN_LIMIT", 0)
     old = ("Kim Jong Un and Putin met on Wednesday.\n\n" + paragraphs(2)
            + "\n\nThe North Korean leader Kim Jong Un said little.")
     annotation = on(old, "Kim Jong Un", 1)

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from annotate import jsonpos
-from annotate.anchoring import LineIndex
+from annotate.anchoring.textindex import LineIndex
 from annotate.jsonpos import (
     MAX_DEPTH,
     MAX_PROBLEMS,

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from annotate.anchoring import context, reanchor
+from annotate.anchoring.reanchor import reanchor
+from annotate.anchoring.textindex import context
 from annotate.model import Annotation
 
 ARTICLE = (Path(__file__).parent.parent / "corpus" / "kim-putin-vostochny.txt").read_text(

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotate.anchoring import Reanchored, context, reanchor, splits_line_ending
+from annotate.anchoring.reanchor import Reanchored, reanchor
+from annotate.anchoring.textindex import context, splits_line_ending
 from annotate.model import Annotation
 
 SCRIPTS = [

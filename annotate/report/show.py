@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
-from annotate.anchoring import LineIndex
+from annotate.anchoring.textindex import LineIndex
 from annotate.model import Annotation, Document, Project
 from annotate.report.listing import one_line, to_json
 from annotate.report.terminal import RESET, background, foreground

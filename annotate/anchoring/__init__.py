@@ -1,0 +1,19 @@
+"""Where spans stand in a text, and re-anchoring them after the text was
+edited.  Pure functions over ``str``; offsets are code points, end exclusive.
+
+Import the module you need; this package imports nothing, so that code
+which only needs positions never loads diff-match-patch:
+
+- ``textindex``: line:column positions, the context stored beside a quote,
+  snippets for messages, finding a quote the user typed (exact, or the
+  closest matches of a mistyped one).  Standard library only.
+- ``quotes``: finding a stored quote again in an edited text: thresholds,
+  the match score, edit distances, approximate search and alignment.
+- ``textdiff``: one deterministic diff of the old text against the new one,
+  as hunks (diff-match-patch).
+- ``diffmap``: the diff as a map of offsets: where spans land, what was
+  removed, which inserted text may hold a moved quote.
+- ``reanchor``: ``reanchor()`` and its outcomes, built on the others.
+
+How re-anchoring works, its outcomes and its thresholds: docs/reanchoring.md.
+"""
