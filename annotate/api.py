@@ -29,6 +29,7 @@ MIN_ID_PREFIX = 4
 
 
 def open_workspace(explicit: str | None = None) -> Workspace:
+    """The workspace named by --workspace/$ANNOTATE_WORKSPACE, else found by walking up."""
     return workspace.load(workspace.locate(explicit))
 
 
@@ -58,11 +59,14 @@ def init_workspace(directory: Path, name: str | None = None, corpus: str = "corp
 
 
 def document(ws: Workspace, reference: str) -> Document:
+    """The document a user named by id or by path."""
     return store.read_document(ws, store.resolve_document(ws, reference))
 
 
 @dataclass(frozen=True)
 class DocumentInfo:
+    """One row of `annotate documents`: a document and who annotated it."""
+
     id: str
     sha256: str
     characters: int
@@ -71,6 +75,7 @@ class DocumentInfo:
 
 
 def documents(ws: Workspace) -> list[DocumentInfo]:
+    """Every document of the corpus with its version, size and annotators."""
     counts: dict[str, list[Annotation]] = {}
     for annotation in store.read_all_annotations(ws):
         counts.setdefault(annotation.document, []).append(annotation)
@@ -84,6 +89,7 @@ def documents(ws: Workspace) -> list[DocumentInfo]:
 
 
 def sentences(ws: Workspace, reference: str) -> list[Sentence]:
+    """The numbered sentences of a document."""
     from annotate.sentences import split_sentences
 
     return split_sentences(document(ws, reference).text)
@@ -125,6 +131,7 @@ def add_annotation(ws: Workspace, reference: str, span: spans.SpanSpec, *, label
 def list_annotations(ws: Workspace, reference: str | None = None, *,
                      reviewer: str | None = None, label: str | None = None
                      ) -> list[Annotation]:
+    """Annotations of one document or the whole workspace, filtered, in reading order."""
     if label is not None:
         rules.require_label(ws.project, label)
     if reference is None:
@@ -263,6 +270,8 @@ def validate(explicit_workspace: str | None, paths: Sequence[str] = (), *,
 
 @dataclass(frozen=True)
 class ReanchorReport:
+    """What `annotate reanchor` did (or would do, with --dry-run)."""
+
     results: list[Reanchored]  # one per annotation that was on an older version
     up_to_date: int  # annotations already on the current version
     documents: int

@@ -19,6 +19,8 @@ Severity = Literal["error", "warning"]
 
 @dataclass(frozen=True)
 class Label:
+    """One label of the taxonomy, e.g. sourced."""
+
     name: str
     description: str
     color: str  # "#rrggbb"
@@ -36,6 +38,7 @@ class Project:
     verdicts: tuple[str, ...]
 
     def label(self, name: str) -> Label | None:
+        """The label called name, or None."""
         for label in self.labels:
             if label.name == name:
                 return label
@@ -43,11 +46,14 @@ class Project:
 
     @property
     def label_names(self) -> tuple[str, ...]:
+        """The label names, in the project file's order."""
         return tuple(label.name for label in self.labels)
 
 
 @dataclass(frozen=True)
 class Document:
+    """A document's text and version (the SHA-256 of its bytes)."""
+
     id: str  # path relative to the corpus folder, "/"-separated
     text: str
     sha256: str  # of the file's bytes: the document's version
@@ -78,6 +84,8 @@ class AnnotationRecord(TypedDict, total=False):
 
 @dataclass(frozen=True)
 class Annotation:
+    """One labelled span of one document by one reviewer."""
+
     id: str
     document: str
     document_sha256: str
@@ -121,11 +129,14 @@ class Annotation:
         return cls(**values)
 
     def replace(self, **changes: Any) -> Annotation:
+        """A copy with some fields changed."""
         return dataclasses.replace(self, **changes)
 
 
 @dataclass(frozen=True)
 class Sentence:
+    """A numbered sentence with its span and line:column."""
+
     number: int  # 1-based, as `annotate sentences` prints it
     start: int
     end: int

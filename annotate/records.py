@@ -52,6 +52,7 @@ def parse_annotation_text(text: str, shown_path: str,
 
 
 def dump_record(annotation: Annotation) -> str:
+    """One record as its canonical line: keys sorted, UTF-8 kept."""
     return json.dumps(annotation.to_record(), sort_keys=True, ensure_ascii=False)
 
 

@@ -19,18 +19,24 @@ _CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
 
 @dataclass(frozen=True)
 class QuoteSpan:
+    """A span picked by its exact text (and which occurrence)."""
+
     quote: str
     occurrence: int | None = None  # 1-based
 
 
 @dataclass(frozen=True)
 class OffsetSpan:
+    """A span picked by code-point offsets, end exclusive."""
+
     start: int
     end: int
 
 
 @dataclass(frozen=True)
 class SentenceSpan:
+    """A span picked by sentence number."""
+
     number: int  # 1-based, as `annotate sentences` prints
 
 
@@ -128,6 +134,7 @@ def new_id() -> str:
 def new_annotation(document: Document, start: int, end: int, *, label: str, reviewer: str,
                    note: str, sources: tuple[str, ...], verdict: str | None,
                    tags: tuple[str, ...]) -> Annotation:
+    """A new annotation of text[start:end] with its context, id and timestamps."""
     prefix, suffix = textindex.context(document.text, start, end)
     stamp = now()
     return Annotation(

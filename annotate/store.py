@@ -96,6 +96,7 @@ def write_file(workspace: Workspace, path: Path, data: bytes) -> None:
 # -- documents ---------------------------------------------------------------
 
 def document_path(workspace: Workspace, document_id: str) -> Path:
+    """Where a document's file is."""
     return workspace.corpus_dir.joinpath(*document_id.split("/"))
 
 
@@ -162,6 +163,7 @@ def _unknown_document_message(workspace: Workspace, reference: str) -> str:
 
 
 def decode_document(data: bytes, shown_path: Callable[[], str]) -> str:
+    """A document's text; DocumentEncodingError if it is not UTF-8."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -172,6 +174,7 @@ def decode_document(data: bytes, shown_path: Callable[[], str]) -> str:
 
 
 def read_document(workspace: Workspace, document_id: str) -> Document:
+    """A document of the corpus, read from inside the workspace."""
     path = document_path(workspace, document_id)
     try:
         data = read_file(workspace, path)
@@ -193,6 +196,7 @@ def save_version(workspace: Workspace, document: Document) -> None:
 
 
 def read_version(workspace: Workspace, sha256: str) -> str | None:
+    """The stored text of a document version, or None if it is missing or damaged."""
     path = workspace.versions_dir / f"{sha256}.txt"
     try:
         data = read_file(workspace, path)

@@ -36,25 +36,31 @@ DEFAULT_VERDICTS = ("accurate", "mostly-accurate", "misleading", "false", "unver
 
 @dataclass(frozen=True)
 class Workspace:
+    """A workspace: its root folder and its parsed project file."""
+
     root: Path
     project: Project
 
     @property
     def project_file(self) -> Path:
+        """The project file, annotate.json."""
         return self.root / PROJECT_FILE
 
     @property
     def corpus_dir(self) -> Path:
+        """The folder of article texts."""
         return self.root / self.project.corpus
 
     @property
     def annotations_dir(self) -> Path:
+        """The folder of annotation files."""
         return self.root / self.project.annotations
 
     @property
     def versions_dir(self) -> Path:
         # Every document version annotations were made on, content-addressed,
         # committed with the annotations so re-anchoring has the old text.
+        """The folder of stored document versions."""
         return self.annotations_dir / ".versions"
 
     def relative(self, path: Path) -> str:
@@ -67,6 +73,7 @@ class Workspace:
 
 def default_project(name: str, corpus: str = "corpus",
                     annotations: str = "annotations") -> dict[str, Any]:
+    """The project file `annotate init` writes, with the default taxonomy."""
     return {
         "version": 1,
         "name": name,
@@ -97,6 +104,7 @@ def project_from_data(data: dict[str, Any]) -> Project:
 
 
 def find_root(start: Path) -> Path | None:
+    """The nearest folder at or above start that holds a project file."""
     for folder in (start, *start.parents):
         if (folder / PROJECT_FILE).is_file():
             return folder

@@ -61,5 +61,6 @@ def background(color: str) -> str:
 
 
 def foreground(color: str) -> str:
+    """Bold 24-bit foreground in the label's colour."""
     red, green, blue = _rgb(color)
     return f"\x1b[1;38;2;{red};{green};{blue}m"
