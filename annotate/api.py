@@ -23,7 +23,7 @@ from annotate.workspace import Workspace
 
 if TYPE_CHECKING:
     from annotate.anchoring import Reanchored
-    from annotate.validate import Report
+    from annotate.validation import Report
 
 MIN_ID_PREFIX = 4
 
@@ -238,7 +238,7 @@ def validate(explicit_workspace: str | None, paths: Sequence[str] = (), *,
              use_cache: bool = True, jobs: int | None = None,
              progress: Callable[[int, int], None] | None = None) -> Report:
     """Validate the workspace, or the given files and folders in it."""
-    from annotate import validate as checks
+    from annotate import validation as checks
 
     root = workspace.locate(explicit_workspace)
     try:

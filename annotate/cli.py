@@ -358,7 +358,7 @@ def validate(ctx: click.Context, paths: tuple[str, ...], output: str, strict: bo
 
     from annotate import api
     from annotate.report.findings import RENDERERS, github_step_summary, summarize
-    from annotate.validate import apply_strict
+    from annotate.validation import apply_strict
 
     with _progress_bar("Validating") as progress:
         report = api.validate(ctx.obj.get("workspace"), paths, use_cache=not no_cache,
