@@ -23,7 +23,7 @@ from annotate.workspace import Workspace
 
 if TYPE_CHECKING:
     from annotate.anchoring.reanchor import Reanchored
-    from annotate.validate import Report
+    from annotate.validation import Report
 
 MIN_ID_PREFIX = 4
 
@@ -249,7 +249,7 @@ def validate(explicit_workspace: str | None, paths: Sequence[str] = (), *,
     """Validate the workspace, or the given files and folders; strict: warnings are errors."""
     import dataclasses
 
-    from annotate import validate as checks
+    from annotate import validation as checks
 
     root = workspace.locate(explicit_workspace)
     try:

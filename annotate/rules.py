@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -55,23 +56,32 @@ def record_problems(record: Any, project: Project | None) -> list[Problem]:
     """Everything wrong with one record on its own: shape, text, taxonomy, time.
 
     ``project`` is None when the project file itself is broken; the checks
-    that need the taxonomy are then skipped and the rest still run.  The
-    checks after the schema assume its shape, so a record that fails the
-    schema gets only the schema's problems.
+    that need the taxonomy are then skipped and the rest still run.
     """
-    problems = schema_problems("annotation", record)
-    if problems:
-        return problems
-    problems = [*_integral_offsets(record), *_undecodable_text(record, ())]
-    if problems:
-        return problems
+    return shape_problems(record) or list(semantic_problems(record, project))
+
+
+def shape_problems(record: Any) -> list[Problem]:
+    """What the later checks rely on: the schema, whole-number offsets, text
+    that is UTF-8.  A record with any of these gets only these."""
+    return (schema_problems("annotation", record)
+            or [*_integral_offsets(record), *_undecodable_text(record, ())])
+
+
+def semantic_problems(record: dict[str, Any], project: Project | None) -> Iterable[Problem]:
+    """The taxonomy (when there is a project) and the order of the timestamps,
+    for a record of the right shape."""
     if project is not None:
-        problems.extend(taxonomy_problems(record, project))
+        yield from taxonomy_problems(record, project)
     if _timestamp_key(record["created"]) > _timestamp_key(record["modified"]):
-        problems.append(Problem(codes.TIMESTAMPS_OUT_OF_ORDER, ("modified",),
-                                f"modified {record['modified']} is before created "
-                                f"{record['created']}"))
-    return problems
+        yield Problem(codes.TIMESTAMPS_OUT_OF_ORDER, ("modified",),
+                      f"modified {record['modified']} is before created {record['created']}")
+
+
+def missing_document(record: dict[str, Any]) -> Problem:
+    """The record names a document the corpus does not have."""
+    return Problem(codes.UNKNOWN_DOCUMENT, ("document",),
+                   f"no document {record['document']!r} in the corpus")
 
 
 def taxonomy_problems(record: dict[str, Any], project: Project) -> Iterable[Problem]:
@@ -193,7 +203,7 @@ def _undecodable_text(value: Any, path: FieldPath) -> Iterable[Problem]:
     # A lone surrogate is what Python makes of bytes that are not UTF-8 on
     # the command line (e.g. $'bad \xff'); no UTF-8 file can hold it.
     if isinstance(value, str):
-        if any("\ud800" <= char <= "\udfff" for char in value):
+        if not value.isascii() and _SURROGATE.search(value):
             where = "/".join(str(part) for part in path)
             yield Problem(codes.UNPAIRED_SURROGATE, path,
                           f"{where}: holds bytes that are not valid UTF-8 "
@@ -205,6 +215,9 @@ def _undecodable_text(value: Any, path: FieldPath) -> Iterable[Problem]:
     elif isinstance(value, list):
         for position, item in enumerate(value):
             yield from _undecodable_text(item, (*path, position))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _timestamp_key(stamp: str) -> tuple[str, str]:

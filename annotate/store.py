@@ -222,25 +222,6 @@ def annotation_path(workspace: Workspace, document_id: str, reviewer: str) -> Pa
     return annotation_folder(workspace, document_id) / f"{reviewer}{ANNOTATION_SUFFIX}"
 
 
-def is_annotation_file_name(name: str) -> bool:
-    """True for a reviewer file's name; hidden files (temporaries) are not."""
-    return name.endswith(ANNOTATION_SUFFIX) and not name.startswith(".")
-
-
-def owner_of(workspace: Workspace, path: Path | str) -> tuple[str, str] | None:
-    """The (document id, reviewer) a file's place names, or None outside the
-    annotations folder (or directly in it, where no document is named)."""
-    root = os.path.abspath(workspace.annotations_dir)
-    absolute = os.path.abspath(path)
-    if not absolute.startswith(root + os.sep):
-        return None
-    relative = absolute[len(root) + 1:].replace(os.sep, "/")
-    document, _, name = relative.rpartition("/")
-    if not document or not is_annotation_file_name(name):
-        return None
-    return document, name[: -len(ANNOTATION_SUFFIX)]
-
-
 def reviewer_files(workspace: Workspace, document_id: str) -> dict[str, Path]:
     """Each reviewer of a document and their file, by reviewer name."""
     folder = annotation_folder(workspace, document_id)
@@ -477,3 +458,51 @@ def append_text(path: Path, text: str) -> None:
     # Append, never replace: earlier steps of the job wrote there too.
     with open(path, "a", encoding="utf-8") as handle:
         handle.write(text)
+
+
+# -- the annotation folder's layout, for code that walks or names its files ----
+
+def is_annotation_file_name(name: str) -> bool:
+    """True for a file name annotation_path could give (hidden ones never are)."""
+    return name.endswith(ANNOTATION_SUFFIX) and not name.startswith(".")
+
+
+def scan_annotation_files(folder: str, follow: Callable[[os.DirEntry[str]], bool]
+                          ) -> Iterator[os.DirEntry[str]]:
+    """Entries under folder named like annotation files (whatever they are:
+    the caller decides); hidden names skipped, real subfolders descended.
+
+    follow(entry) is asked of each symbolic link first; False skips it.
+    A stack, not recursion: folder depth is the user's to choose.
+    """
+    pending = [folder]
+    while pending:
+        with os.scandir(pending.pop()) as entries:
+            for entry in entries:
+                # is_annotation_file_name's two rules, inlined: this runs for
+                # every entry of a workspace's annotations folder.
+                name = entry.name
+                if name.startswith("."):
+                    continue  # hidden: temporaries, stored versions, caches
+                if entry.is_symlink() and not follow(entry):
+                    continue
+                if name.endswith(ANNOTATION_SUFFIX):
+                    yield entry
+                elif entry.is_dir(follow_symlinks=False):
+                    pending.append(entry.path)
+
+
+def owner_of(workspace: Workspace, path: str | os.PathLike[str]) -> tuple[str, str] | None:
+    """The (document, reviewer) a file's place names, or None outside the layout.
+
+    The inverse of annotation_path.  Plain strings, not pathlib: validation
+    asks this for each of a workspace's thousands of files.
+    """
+    root = os.path.abspath(workspace.annotations_dir) + os.sep
+    absolute = os.path.abspath(path)
+    if not absolute.startswith(root):
+        return None
+    document, _, name = absolute[len(root):].replace(os.sep, "/").rpartition("/")
+    if not document or not is_annotation_file_name(name):
+        return None
+    return document, name[: -len(ANNOTATION_SUFFIX)]

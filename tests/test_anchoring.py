@@ -80,7 +80,7 @@ def _loads_diff_match_patch(module: str) -> bool:
 
 @pytest.mark.parametrize("module", [
     "annotate.api", "annotate.store", "annotate.spans", "annotate.sentences",
-    "annotate.report.show", "annotate.validate", "annotate.anchoring",
+    "annotate.report.show", "annotate.validation", "annotate.anchoring",
     "annotate.anchoring.textindex", "annotate.anchoring.quotes"])
 def test_positions_do_not_load_the_diff(module: str) -> None:
     """Code that only needs positions or quote scores (every command, the

@@ -25,9 +25,9 @@ from annotate.report.findings import (
     render_json,
     render_sarif,
     render_text,
-    sort_findings,
     summarize,
 )
+from annotate.validation import sort_findings
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORT_SCHEMA = ROOT / "schemas" / "validation-report.schema.json"

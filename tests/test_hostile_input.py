@@ -107,3 +107,16 @@ def test_an_iri_source_is_added_edited_removed_and_validates(desk: Path) -> None
     strict = annotate("validate", "--strict", "--no-cache", cwd=desk)
     assert strict.returncode == 0 and "no problems" in strict.stdout
     assert annotate("rm", identifier, "--yes", cwd=desk).returncode == 0
+
+
+def test_a_float_offset_is_a_finding_and_a_refusal_never_a_crash(desk: Path) -> None:
+    added = annotate("add", SEED_ID, "--label", "opinion", "--quote", QUOTE, cwd=desk)
+    assert added.returncode == 0
+    path = desk / "annotations" / SEED_ID / "alice.jsonl"
+    start = SEED.read_text(encoding="utf-8").index(QUOTE)
+    path.write_text(path.read_text().replace(f'"start": {start},', f'"start": {start}.0,'))
+    checked = annotate("validate", "--no-cache", cwd=desk)
+    assert checked.returncode == 1, checked.stderr
+    assert "AN201 error: start: " in checked.stdout and "whole number" in checked.stdout
+    for args in (("show", SEED_ID), ("list",), ("edit", added.stdout.strip(), "--note", "x")):
+        refused(annotate(*args, cwd=desk), "alice.jsonl:1:", "whole number")

@@ -288,7 +288,7 @@ def findings_with_and_without_cache(run: Run) -> tuple[list[object], list[object
 
 
 def test_cache_never_changes_results(workspace: Path, run: Run) -> None:
-    from annotate import validate
+    from annotate import validation
     from annotate.workspace import load
 
     alice = workspace / DEFAULT_PLACE
@@ -327,7 +327,7 @@ def test_cache_never_changes_results(workspace: Path, run: Run) -> None:
         cached, fresh = findings_with_and_without_cache(run)
         assert cached == fresh, name
     # The cache was really used: a second run re-checks nothing.
-    report = validate.validate(load(workspace))
+    report = validation.validate(load(workspace))
     assert report.files_from_cache == report.files_checked - 1  # all but the project file
 
 
@@ -342,7 +342,7 @@ def test_cache_folder_ignores_itself_in_git(workspace: Path, run: Run) -> None:
 
 
 def test_parallel_and_serial_runs_agree(workspace: Path, run: Run) -> None:
-    from annotate import validate
+    from annotate import validation
     from annotate.workspace import load
 
     for number in range(80):
@@ -354,8 +354,8 @@ def test_parallel_and_serial_runs_agree(workspace: Path, run: Run) -> None:
         shutil.copyfile(EXAMPLES / "invalid" / f"{example}.jsonl",
                         folder / f"r{number}.jsonl")
     ws = load(workspace)
-    serial = validate.validate(ws, use_cache=False, jobs=1)
-    parallel = validate.validate(ws, use_cache=False, jobs=2)
+    serial = validation.validate(ws, use_cache=False, jobs=1)
+    parallel = validation.validate(ws, use_cache=False, jobs=2)
     assert serial.findings == parallel.findings
     assert len(serial.findings) > 80
 
@@ -418,3 +418,17 @@ def test_cache_sees_a_same_size_edit_with_the_old_mtime_restored(workspace: Path
         cached, fresh = findings_with_and_without_cache(run)
         assert cached == fresh
         assert cached  # the edit was seen: unknown label, then a stale quote
+
+
+def test_a_file_given_by_name_outside_the_layout_names_no_reviewer(workspace: Path,
+                                                                    run: Run) -> None:
+    """Only a place store.annotation_path could give names a (document,
+    reviewer); any other file given by name is checked as a stray file."""
+    notes = workspace / "annotations" / SEED_ID / "notes.txt"
+    shutil.copyfile(EXAMPLES / "valid" / "three-records.jsonl", notes)
+    code, report = validate_json(run, str(notes))
+    assert (code, report["findings"]) == (0, [])
+    shutil.copyfile(notes, workspace / "annotations" / SEED_ID / "bob.jsonl")
+    code, report = validate_json(run, "annotations/")
+    assert code == 1
+    assert {f["code"] for f in report["findings"]} == {"AN308"}  # the records are alice's

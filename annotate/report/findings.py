@@ -59,12 +59,6 @@ def summarize(findings: Sequence[Finding], *, files_checked: int,
                    errors=errors, warnings=len(findings) - errors)
 
 
-def sort_findings(findings: Sequence[Finding]) -> list[Finding]:
-    """File order: by path, then line.  Stable, so the findings of one line
-    keep their relevance order (jsonschema's best_match first)."""
-    return sorted(findings, key=lambda finding: (finding.path, finding.line))
-
-
 # --- text -------------------------------------------------------------------
 
 

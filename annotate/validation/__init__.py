@@ -1,0 +1,27 @@
+"""`annotate validate`: syntax, schema, semantic and staleness checks with
+stable codes, each finding at the line:column of the offending value.
+
+The package, by job:
+
+- ``discovery`` decides which files to check (the project file and every
+  annotation file, or the paths given) and reports links that leave the
+  workspace;
+- ``checks`` holds the checks themselves: bytes and context in, findings
+  out; ``check_record`` is the one home of a record's semantic checks;
+- ``documents`` reads the documents those checks refer to, once per process;
+- ``cache`` remembers hashes and results, so unchanged files with unchanged
+  dependencies are not checked again;
+- ``pool`` checks the rest, in a process pool using every core when there
+  are many;
+- ``duplicates`` runs the cross-file check (ids unique in the workspace)
+  last, on the ids every file reported, cached or not;
+- ``run`` ties them together in ``validate`` and returns a ``Report``.
+"""
+
+from __future__ import annotations
+
+from annotate.validation.checks import check_annotation_text, check_project_text, check_record
+from annotate.validation.run import Report, apply_strict, sort_findings, validate
+
+__all__ = ["Report", "apply_strict", "check_annotation_text", "check_project_text",
+           "check_record", "sort_findings", "validate"]

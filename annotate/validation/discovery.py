@@ -1,0 +1,113 @@
+"""Which files a run checks: the project file and every annotation file, or
+the paths given; links that leave the workspace are reported, not followed.
+
+Plain strings, not pathlib: a workspace has thousands of files and this runs
+for each of them on every run, cached or not.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from annotate import codes, store
+from annotate.errors import AnnotateError
+from annotate.model import Finding
+from annotate.validation.checks import finding
+from annotate.workspace import PROJECT_FILE, Workspace
+
+
+@dataclass(frozen=True)
+class Target:
+    """One annotation file to check."""
+
+    path: str  # absolute
+    shown: str  # relative to the workspace, "/"-separated, when inside it
+
+
+class Selection:
+    """What a run checks, and findings about the paths it cannot check."""
+
+    # A plain class: a dataclass or NamedTuple definition costs 0.1-0.6 ms
+    # at import, and every run imports this module.
+    __slots__ = ("findings", "include_project", "targets")
+
+    def __init__(self, targets: list[Target], findings: list[Finding],
+                 include_project: bool) -> None:
+        self.targets = targets  # sorted by shown path
+        self.findings = findings
+        self.include_project = include_project
+
+
+def collect(workspace: Workspace, paths: Sequence[str]) -> Selection:
+    """The files to check: the whole workspace when paths is empty."""
+    finder = _Finder(workspace, include_project=not paths)
+    if not paths and workspace.annotations_dir.is_dir():
+        finder.walk(os.path.abspath(workspace.annotations_dir))
+    for given in paths:
+        finder.add_given(given)
+    finder.targets.sort(key=lambda target: target.shown)
+    return Selection(finder.targets, finder.findings, finder.include_project)
+
+
+def relative(path: str, root: str) -> str | None:
+    """path relative to root ("/"-separated), or None when it is not inside."""
+    if path == root:
+        return ""
+    if not path.startswith(root + os.sep):
+        return None
+    return path[len(root) + 1:].replace(os.sep, "/")
+
+
+class _Finder:
+    """Gathers targets and findings as the given paths and folders are walked."""
+
+    def __init__(self, workspace: Workspace, include_project: bool) -> None:
+        self.root = os.path.abspath(workspace.root)
+        self.targets: list[Target] = []
+        self.findings: list[Finding] = []
+        self.include_project = include_project
+
+    def add_given(self, given: str) -> None:
+        path = os.path.abspath(given)
+        if not os.path.lexists(path):
+            raise AnnotateError(f"no such file or folder: {given}")
+        if os.path.isdir(path) and not os.path.islink(path):
+            self.walk(path)
+        else:
+            self.consider(path)
+
+    def walk(self, folder: str) -> None:
+        for entry in store.scan_annotation_files(folder, self.follows):
+            # DirEntry knows both answers without another stat.
+            self.consider(entry.path, entry.is_symlink(), entry.is_dir())
+
+    def follows(self, link: os.DirEntry[str]) -> bool:
+        return not self.leaves_workspace(link.path)
+
+    def consider(self, path: str, is_link: bool | None = None,
+                 is_dir: bool | None = None) -> None:
+        if (os.path.islink(path) if is_link is None else is_link) and \
+                self.leaves_workspace(path):
+            return
+        if os.path.basename(path) == PROJECT_FILE and os.path.dirname(path) == self.root:
+            self.include_project = True
+        elif os.path.isdir(path) if is_dir is None else is_dir:
+            self.findings.append(finding(
+                self.shown(path), 1, 1, codes.UNREADABLE_FILE,
+                "is a directory, not an annotation file"))
+        else:
+            self.targets.append(Target(path, self.shown(path)))
+
+    def leaves_workspace(self, path: str) -> bool:
+        if relative(os.path.realpath(path), os.path.realpath(self.root)) is not None:
+            return False
+        self.findings.append(finding(
+            self.shown(path), 1, 1, codes.SYMLINK_OUTSIDE_WORKSPACE,
+            f"symbolic link to {os.readlink(path)} leaves the workspace; it was not followed"))
+        return True
+
+    def shown(self, path: str) -> str:
+        inside = relative(path, self.root)
+        return path if inside is None else inside
