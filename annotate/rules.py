@@ -65,7 +65,7 @@ def shape_problems(record: Any) -> list[Problem]:
     """What the later checks rely on: the schema, whole-number offsets, text
     that is UTF-8.  A record with any of these gets only these."""
     return (schema_problems("annotation", record)
-            or [*_integral_offsets(record), *_undecodable_text(record, ())])
+            or [*_integral_offsets(record), *_undecodable_text(record)])
 
 
 def semantic_problems(record: dict[str, Any], project: Project | None) -> Iterable[Problem]:
@@ -178,15 +178,17 @@ def anchor_problems(record: dict[str, Any], text: str, sha256: str,
 # timestamps (the field list itself is the dataclass's: written once).
 _IDENTITY_FIELDS = tuple(field.name for field in dataclasses.fields(Annotation)
                          if field.name not in ("id", "created", "modified"))
+_LIST_FIELDS = tuple(_IDENTITY_FIELDS.index(name) for name in ("sources", "tags"))
 
 
 def identity(record: dict[str, Any]) -> tuple[Any, ...]:
     """A hashable key equal for records that differ only in id and timestamps."""
-    return tuple(_freeze(record.get(name)) for name in _IDENTITY_FIELDS)
-
-
-def _freeze(value: Any) -> Any:
-    return tuple(value) if isinstance(value, list) else value
+    key: list[Any] = list(map(record.get, _IDENTITY_FIELDS))
+    for position in _LIST_FIELDS:
+        listed = key[position]
+        if listed is not None:
+            key[position] = tuple(listed)
+    return tuple(key)
 
 
 def _integral_offsets(record: dict[str, Any]) -> Iterable[Problem]:
@@ -199,22 +201,27 @@ def _integral_offsets(record: dict[str, Any]) -> Iterable[Problem]:
                           f"without a fraction or exponent (e.g. {int(record[name])})")
 
 
-def _undecodable_text(value: Any, path: FieldPath) -> Iterable[Problem]:
+def _undecodable_text(record: dict[str, Any]) -> list[Problem]:
     # A lone surrogate is what Python makes of bytes that are not UTF-8 on
-    # the command line (e.g. $'bad \xff'); no UTF-8 file can hold it.
-    if isinstance(value, str):
-        if not value.isascii() and _SURROGATE.search(value):
-            where = "/".join(str(part) for part in path)
-            yield Problem(codes.UNPAIRED_SURROGATE, path,
-                          f"{where}: holds bytes that are not valid UTF-8 "
-                          f"({value.encode('utf-8', 'backslashreplace').decode()[:60]!r}); "
-                          "type it again as UTF-8 text")
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _undecodable_text(item, (*path, key))
-    elif isinstance(value, list):
-        for position, item in enumerate(value):
-            yield from _undecodable_text(item, (*path, position))
+    # the command line (e.g. $'bad \xff'); no UTF-8 file can hold it.  The
+    # schema passed, so values are flat: strings, numbers, lists of strings.
+    # Runs for every record validate reads: the common case is one test.
+    found = []
+    for key, value in record.items():
+        if isinstance(value, list):
+            for position, item in enumerate(value):
+                if not item.isascii() and _SURROGATE.search(item):
+                    found.append(_undecodable(item, (key, position)))
+        elif isinstance(value, str) and not value.isascii() and _SURROGATE.search(value):
+            found.append(_undecodable(value, (key,)))
+    return found
+
+
+def _undecodable(value: str, path: FieldPath) -> Problem:
+    shown = value.encode("utf-8", "backslashreplace").decode()[:60]
+    return Problem(codes.UNPAIRED_SURROGATE, path,
+                   f"{'/'.join(map(str, path))}: holds bytes that are not valid UTF-8 "
+                   f"({shown!r}); type it again as UTF-8 text")
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
