@@ -188,16 +188,22 @@ def read_document(workspace: Workspace, document_id: str) -> Document:
     return Document(document_id, text, hashlib.sha256(data).hexdigest())
 
 
+def versions_folder(workspace: Workspace) -> Path:
+    """Every document version annotations were made on, content-addressed and
+    committed with the annotations, so re-anchoring has the old text."""
+    return workspace.annotations_dir / ".versions"
+
+
 def save_version(workspace: Workspace, document: Document) -> None:
     """Keep the text annotations were made on, so re-anchoring has it later."""
-    path = workspace.versions_dir / f"{document.sha256}.txt"
+    path = versions_folder(workspace) / f"{document.sha256}.txt"
     if not inside(workspace, path).exists():
         write_file(workspace, path, document.text.encode("utf-8"))
 
 
 def read_version(workspace: Workspace, sha256: str) -> str | None:
     """The stored text of a document version, or None if it is missing or damaged."""
-    path = workspace.versions_dir / f"{sha256}.txt"
+    path = versions_folder(workspace) / f"{sha256}.txt"
     try:
         data = read_file(workspace, path)
     except FileNotFoundError:

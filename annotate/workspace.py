@@ -56,13 +56,6 @@ class Workspace:
         """The folder of annotation files."""
         return self.root / self.project.annotations
 
-    @property
-    def versions_dir(self) -> Path:
-        # Every document version annotations were made on, content-addressed,
-        # committed with the annotations so re-anchoring has the old text.
-        """The folder of stored document versions."""
-        return self.annotations_dir / ".versions"
-
     def relative(self, path: Path) -> str:
         """A path as shown to the user: relative to the workspace when inside it."""
         try:

@@ -92,8 +92,7 @@ class RendererChoice(_Choice):
 
     @choices.setter
     def choices(self, _: Iterable[str]) -> None:
-        # click.Choice.__init__ assigns the choices; the registry is their only source.
-        pass
+        """Ignored: click.Choice.__init__ assigns the choices; the registry is their only source."""
 
 
 def output_format(report_module: str, *, default: str,

@@ -19,13 +19,11 @@ import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
-from typing import Any, Literal, TypedDict
+from typing import Any, TypedDict
 from urllib.parse import quote
 
 from annotate import __version__, codes
 from annotate.model import Finding
-
-Format = Literal["text", "json", "github", "sarif"]
 
 
 class Summary(TypedDict):

@@ -31,11 +31,6 @@ class Report:
     files_from_cache: int
     unreadable: bool  # some input could not be read at all: exit 2
 
-    @property
-    def errors(self) -> int:
-        """How many of the findings are errors."""
-        return sum(1 for f in self.findings if f.severity == "error")
-
 
 def sort_findings(findings: Sequence[Finding]) -> list[Finding]:
     """File order: by path, then line.  Stable, so the findings of one line
