@@ -7,9 +7,10 @@ The package, by job:
   annotation file, or the paths given) and reports links that leave the
   workspace;
 - ``checks`` holds the checks themselves: bytes and context in, findings
-  out; ``check_record`` is the one home of a record's semantic checks;
+  out, asking the rule book (``annotate.rules``) for every check;
 - ``documents`` reads the documents those checks refer to, once per process;
-- ``cache`` remembers hashes and results, so unchanged files with unchanged
+- ``hashes`` remembers content hashes by stat, so unchanged files are not read;
+- ``cache`` remembers results, so unchanged files with unchanged
   dependencies are not checked again;
 - ``pool`` checks the rest, in a process pool using every core when there
   are many;

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from annotate import store
 from annotate.errors import AnnotateError
-from annotate.validation.cache import Hashes, file_stat
+from annotate.validation.hashes import Hashes, file_stat
 from annotate.workspace import Workspace
 
 

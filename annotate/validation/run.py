@@ -12,11 +12,12 @@ from pathlib import Path
 from annotate import codes
 from annotate.errors import AnnotateError
 from annotate.model import Finding, Project
-from annotate.validation.cache import Cache, file_stat
+from annotate.validation.cache import Cache
 from annotate.validation.checks import FileResult, check_project_text, finding
 from annotate.validation.discovery import Selection, Target, collect
 from annotate.validation.documents import Documents
 from annotate.validation.duplicates import duplicate_ids
+from annotate.validation.hashes import file_stat
 from annotate.validation.pool import Progress, check_files, read_file
 from annotate.workspace import PROJECT_FILE, Workspace
 
