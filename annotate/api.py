@@ -159,20 +159,17 @@ def find_annotation(ws: Workspace, id_prefix: str) -> tuple[Path, Annotation]:
     if len(id_prefix) < MIN_ID_PREFIX:
         raise InvalidValueError(f"annotation id {id_prefix!r} is too short: give at least "
                                 f"{MIN_ID_PREFIX} characters (see 'annotate list')")
-    needle = id_prefix.encode()
-    matches: list[tuple[Path, Annotation]] = []
-    for path in store.annotation_files(ws):
-        # Parse only the files that can hold it: a workspace has many files.
-        try:
-            if needle not in path.read_bytes():
-                continue
-        except OSError:
-            continue
-        matches.extend((path, a) for a in store.read_annotation_file(ws, path)
-                       if a.id.startswith(id_prefix))
+    matches = [(path, a) for path in store.annotation_files(ws)
+               for a in store.read_annotation_file(ws, path, containing=id_prefix.encode())
+               if a.id.startswith(id_prefix)]
     if not matches:
         raise AnnotationNotFoundError(f"no annotation with id {id_prefix!r}; "
                                       "see 'annotate list' for the ids")
+    if len({a.id for _, a in matches}) == 1 and len(matches) > 1:
+        places = ", ".join(ws.relative(path) for path, _ in matches[:5])
+        raise AnnotationNotFoundError(
+            f"id {matches[0][1].id!r} is used by {len(matches)} annotations ({places}); "
+            "run 'annotate dedupe' to give each its own id, then use the new ids")
     if len(matches) > 1:
         ids = ", ".join(a.id for _, a in matches[:10])
         raise AnnotationNotFoundError(f"id {id_prefix!r} is ambiguous: it matches {ids}; "
@@ -297,6 +294,7 @@ def reanchor(ws: Workspace, references: Sequence[str] = (), *, dry_run: bool = F
         document_ids = sorted({store.resolve_document(ws, r) for r in references})
     else:
         document_ids = sorted({a.document for a in store.read_all_annotations(ws)})
+    _refuse_repeated_ids(ws, document_ids)
     results: list[anchoring.Reanchored] = []
     up_to_date = orphans = 0
     for document_id in document_ids:
@@ -334,3 +332,67 @@ def reanchor(ws: Workspace, references: Sequence[str] = (), *, dry_run: bool = F
                                              for a in annotations])
     return ReanchorReport(results, up_to_date, len(document_ids), orphans,
                           written=not dry_run)
+
+
+def _refuse_repeated_ids(ws: Workspace, document_ids: Sequence[str]) -> None:
+    """A bulk writer must not meet one id twice: results keyed by it would
+    land on the wrong record (issue 8, item 1)."""
+    places: dict[str, list[str]] = {}
+    for document_id in document_ids:
+        for path in store.reviewer_files(ws, document_id).values():
+            for annotation in store.read_annotation_file(ws, path):
+                places.setdefault(annotation.id, []).append(ws.relative(path))
+    repeated = {i: where for i, where in places.items() if len(where) > 1}
+    if repeated:
+        first, where = min(repeated.items())
+        raise InvalidValueError(
+            f"{len(repeated)} annotation id(s) are used more than once, e.g. {first!r} in "
+            f"{', '.join(where[:3])}; run 'annotate dedupe' to give each annotation its "
+            "own id, then run this again")
+
+
+@dataclass(frozen=True)
+class Deduplicated:
+    """One change `annotate dedupe` made: a repeated id renamed, or an exact copy dropped."""
+
+    document: str
+    reviewer: str
+    old_id: str
+    new_id: str | None  # None: the record was an exact copy of another, dropped
+
+
+def dedupe(ws: Workspace, *, dry_run: bool = False) -> list[Deduplicated]:
+    """Give every annotation of the workspace its own id.
+
+    Files are taken in order (by document, then reviewer) and records in
+    file order; the first holder of an id keeps it.  A later record that is
+    an exact copy of one with the same id in the same file is dropped (a
+    line duplicated by a merge); any other later holder gets a new id.
+    """
+    taken = {a.id for a in store.read_all_annotations(ws)}
+    kept: set[str] = set()
+    changes: list[Deduplicated] = []
+    documents = sorted({owner[0] for path in store.annotation_files(ws)
+                        if (owner := store.owner_of(ws, path)) is not None})
+    for document_id in documents:
+        with store.document_session(ws, document_id) as session:
+            for reviewer, held in session.read_all().items():
+                result: list[Annotation] = []
+                for annotation in held:
+                    if annotation.id not in kept:
+                        kept.add(annotation.id)
+                        result.append(annotation)
+                    elif annotation in result:
+                        changes.append(Deduplicated(document_id, reviewer, annotation.id, None))
+                    else:
+                        fresh = spans.new_id()
+                        while fresh in taken:
+                            fresh = spans.new_id()
+                        taken.add(fresh)
+                        kept.add(fresh)
+                        changes.append(Deduplicated(document_id, reviewer, annotation.id,
+                                                    fresh))
+                        result.append(annotation.replace(id=fresh))
+                if result != held and not dry_run:
+                    session.write(reviewer, result)
+    return changes

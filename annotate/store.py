@@ -252,11 +252,15 @@ def annotation_files(workspace: Workspace) -> list[Path]:
 
 
 def read_annotation_file(workspace: Workspace, path: Path,
-                         owner: tuple[str, str] | None = None) -> list[Annotation]:
+                         owner: tuple[str, str] | None = None,
+                         containing: bytes | None = None) -> list[Annotation]:
     """Every record of one file, checked by the rule book; [] if it does not exist.
 
     With ``owner`` (document, reviewer), a record that belongs to another file
     is refused too: writers pass it, so they never rewrite such a record.
+    With ``containing``, a file whose bytes lack it is not parsed (returns []):
+    a search by id need not parse a workspace's every file.  A file that
+    cannot be read is an error, never skipped in silence.
     """
     shown = workspace.relative(path)
     try:
@@ -265,6 +269,8 @@ def read_annotation_file(workspace: Workspace, path: Path,
         return []
     except OSError as error:
         raise CorruptFileError(shown, 1, 1, f"cannot read: {error.strerror}") from error
+    if containing is not None and containing not in data:
+        return []
     text, problems = jsonpos.decode_utf8(data)
     if problems:
         line, column = LineIndex(text).position(problems[0].offset)

@@ -1,4 +1,4 @@
-"""Commands that check and repair annotations: validate, reanchor."""
+"""Commands that check and repair annotations: validate, reanchor, dedupe."""
 
 from __future__ import annotations
 
@@ -94,6 +94,32 @@ def reanchor(ctx: click.Context, docs: tuple[str, ...], dry_run: bool,
     ctx.exit(EXIT_FINDINGS if report.orphans_remaining else EXIT_OK)
 
 
+@click.command(short_help="Give every annotation its own id (repairs copied files).")
+@click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+@options.output_format("annotate.report.dedupe", default="text")
+@options.workspace()
+@click.pass_context
+def dedupe(ctx: click.Context, dry_run: bool, output: str) -> None:
+    """Give every annotation of the workspace its own id.
+
+    Ids must be unique in the workspace (validate's AN307): a copied file or
+    a line duplicated by a git merge breaks that, and then `edit`, `rm` and
+    `reanchor` cannot tell the records apart.  The first holder of an id
+    keeps it; an exact copy of a record in the same file is dropped; every
+    other repeat gets a new id.
+
+    \b
+    Examples:
+      annotate dedupe --dry-run
+      annotate dedupe
+    """
+    from annotate import api
+    from annotate.report.dedupe import RENDERERS
+
+    changes = api.dedupe(options.open_workspace(ctx), dry_run=dry_run)
+    click.echo(RENDERERS[output](changes, dry_run), nl=False)
+
+
 def _write_job_summary(findings: Sequence[Finding], summary: Summary) -> None:
     """In a GitHub Actions job, append every finding to the job summary."""
     # GitHub turns only the first findings of a step into annotations; the
@@ -129,4 +155,4 @@ def _progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
             bar.__exit__(None, None, None)
 
 
-COMMANDS = (validate, reanchor)
+COMMANDS = (validate, reanchor, dedupe)

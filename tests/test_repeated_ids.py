@@ -1,0 +1,139 @@
+"""Records are (document, reviewer, id): a repeated id never makes a bulk
+writer mix records up, and there is a command that repairs it (issue 8,
+items 1, 2, 8 and 10), through the installed console script."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SEED, SEED_ID, installed_annotate
+from tests.test_paths import _permission_bits_apply
+
+QUOTES = ("is based on Russian technology", "20,000 artillery pieces")
+
+
+def annotate(*args: str, cwd: Path, prefix: tuple[str, ...] = ()
+             ) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ANNOTATE_REVIEWER": "alice"}
+    return subprocess.run([*prefix, installed_annotate(), *args], cwd=cwd,
+                          capture_output=True, text=True, env=env, timeout=60, check=False,
+                          stdin=subprocess.DEVNULL)
+
+
+@pytest.fixture
+def desk(tmp_path: Path) -> Path:
+    assert annotate("init", "desk", cwd=tmp_path).returncode == 0
+    desk = tmp_path / "desk"
+    shutil.copyfile(SEED, desk / "corpus" / SEED_ID)
+    for quote in QUOTES:
+        added = annotate("add", SEED_ID, "--label", "opinion", "--quote", quote,
+                         "--note", f"alice on {quote}", cwd=desk)
+        assert added.returncode == 0, added.stderr
+    return desk
+
+
+def records(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def copy_as_bob(desk: Path) -> Path:
+    """A copied file with the reviewer changed by hand: same ids, other notes."""
+    folder = desk / "annotations" / SEED_ID
+    bob = [{**r, "reviewer": "bob", "note": f"bob's own note {n}"}
+           for n, r in enumerate(records(folder / "alice.jsonl"))]
+    (folder / "bob.jsonl").write_text(
+        "".join(json.dumps(r, sort_keys=True, ensure_ascii=False) + "\n" for r in bob),
+        encoding="utf-8")
+    return folder
+
+
+def edit_the_article(desk: Path) -> None:
+    path = desk / "corpus" / SEED_ID
+    path.write_text("Editor's note: updated.\n\n" + path.read_text(encoding="utf-8"),
+                    encoding="utf-8")
+
+
+def test_reanchor_refuses_repeated_ids_and_dedupe_repairs_them(desk: Path) -> None:
+    folder = copy_as_bob(desk)
+    edit_the_article(desk)
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    refused = annotate("reanchor", cwd=desk)
+    assert refused.returncode == 2
+    assert "used more than once" in refused.stderr and "annotate dedupe" in refused.stderr
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    checked = annotate("validate", "--no-cache", cwd=desk)
+    assert "AN307" in checked.stdout
+
+    fixed = annotate("dedupe", cwd=desk)
+    assert fixed.returncode == 0, fixed.stderr
+    assert fixed.stdout.count("renamed ") == 2 and "2 renamed, 0 exact copies" in fixed.stdout
+    moved = annotate("reanchor", cwd=desk)
+    assert moved.returncode == 0, moved.stderr
+    # Each reviewer's records kept their reviewer and their notes.
+    for reviewer in ("alice", "bob"):
+        held = records(folder / f"{reviewer}.jsonl")
+        assert len(held) == 2
+        assert {r["reviewer"] for r in held} == {reviewer}
+        notes = {str(r["note"]) for r in held}
+        assert all(note.startswith("alice on" if reviewer == "alice" else "bob's own")
+                   for note in notes)
+    assert annotate("validate", "--strict", "--no-cache", cwd=desk).returncode == 0
+
+
+def test_a_line_duplicated_in_one_file_is_repaired_by_dedupe(desk: Path) -> None:
+    path = desk / "annotations" / SEED_ID / "alice.jsonl"
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    path.write_text(path.read_text(encoding="utf-8") + first + "\n", encoding="utf-8")
+    identifier = str(json.loads(first)["id"])
+    removed = annotate("rm", identifier, "--yes", cwd=desk)
+    assert removed.returncode == 2
+    assert "is used by 2 annotations" in removed.stderr
+    assert "annotate dedupe" in removed.stderr
+    dry = annotate("dedupe", "--dry-run", cwd=desk)
+    assert "dropped  " in dry.stdout and "nothing written" in dry.stdout
+    assert len(records(path)) == 3
+    assert annotate("dedupe", cwd=desk).returncode == 0
+    assert len(records(path)) == 2
+    assert annotate("rm", identifier, "--yes", cwd=desk).returncode == 0
+    again = annotate("dedupe", cwd=desk)
+    assert "nothing to do" in again.stdout
+
+
+def test_a_record_in_another_documents_folder_is_refused_not_rewritten(desk: Path) -> None:
+    shutil.copyfile(SEED, desk / "corpus" / "other.txt")
+    source = desk / "annotations" / SEED_ID / "alice.jsonl"
+    misplaced = desk / "annotations" / "other.txt" / "alice.jsonl"
+    misplaced.parent.mkdir()
+    shutil.copyfile(source, misplaced)
+    other = desk / "corpus" / "other.txt"
+    other.write_text("A new first line.\n" + other.read_text(encoding="utf-8"),
+                     encoding="utf-8")
+    before = misplaced.read_bytes()
+    result = annotate("reanchor", "other.txt", cwd=desk)
+    assert result.returncode == 2
+    assert "record is for document 'kim-putin-vostochny.txt' but the file is for " \
+           "'other.txt'" in result.stderr
+    assert misplaced.read_bytes() == before
+
+
+def test_an_unreadable_reviewer_file_is_said_not_hidden(desk: Path) -> None:
+    prefix = _permission_bits_apply()
+    if prefix is None:
+        pytest.skip("running as root, and setpriv cannot drop the capabilities that "
+                    "let root ignore permission bits on this machine")
+    path = desk / "annotations" / SEED_ID / "alice.jsonl"
+    identifier = str(records(path)[0]["id"])
+    path.chmod(0o000)
+    try:
+        result = annotate("edit", identifier, "--note", "x", cwd=desk, prefix=prefix)
+    finally:
+        path.chmod(0o644)
+    assert result.returncode == 2
+    assert "alice.jsonl:1:1: cannot read: Permission denied" in result.stderr
+    assert "no annotation with id" not in result.stderr
