@@ -6,6 +6,7 @@ click, no printing.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from annotate import rules, spans, store, workspace
 from annotate.errors import (
+    AnnotateError,
     AnnotationNotFoundError,
     CorruptFileError,
     InvalidValueError,
@@ -68,10 +70,11 @@ class DocumentInfo:
     """One row of `annotate documents`: a document and who annotated it."""
 
     id: str
-    sha256: str
+    sha256: str  # "" when the document cannot be read
     characters: int
     annotations: int
     reviewers: tuple[str, ...]
+    problem: str | None = None  # why the document cannot be read
 
 
 def documents(ws: Workspace) -> list[DocumentInfo]:
@@ -81,10 +84,16 @@ def documents(ws: Workspace) -> list[DocumentInfo]:
         counts.setdefault(annotation.document, []).append(annotation)
     infos = []
     for document_id in store.list_documents(ws):
-        doc = store.read_document(ws, document_id)
         found = counts.get(document_id, [])
+        reviewers = tuple(sorted({a.reviewer for a in found}))
+        try:
+            doc = store.read_document(ws, document_id)
+        except AnnotateError as error:
+            # One bad file must not hide the rest of the corpus.
+            infos.append(DocumentInfo(document_id, "", 0, len(found), reviewers, str(error)))
+            continue
         infos.append(DocumentInfo(document_id, doc.sha256, len(doc.text), len(found),
-                                  tuple(sorted({a.reviewer for a in found}))))
+                                  reviewers))
     return infos
 
 
@@ -100,7 +109,8 @@ def add_annotation(ws: Workspace, reference: str, span: spans.SpanSpec, *, label
                    sources: tuple[str, ...] = (), verdict: str | None = None,
                    tags: tuple[str, ...] = ()) -> Annotation:
     """Mark a span: the new record passes the rule book before anything is written."""
-    who = reviewer if reviewer is not None else workspace.default_reviewer(ws.root)
+    who, origin = ((reviewer, None) if reviewer is not None
+                   else workspace.default_reviewer(ws.root))
     doc = document(ws, reference)
     numbered = None
     if isinstance(span, spans.SentenceSpan):
@@ -113,7 +123,12 @@ def add_annotation(ws: Workspace, reference: str, span: spans.SpanSpec, *, label
         sources=tuple(dict.fromkeys(sources)), verdict=verdict, tags=tuple(dict.fromkeys(tags)),
     )
     record = dict(annotation.to_record())
-    rules.require(rules.record_problems(record, ws.project))
+    problems = rules.record_problems(record, ws.project)
+    if origin is not None:
+        problems = [dataclasses.replace(p, message=f"{p.message} (the name came from "
+                                        f"{origin}: fix it there, or pass --reviewer)")
+                    if p.path[:1] == ("reviewer",) else p for p in problems]
+    rules.require(problems)
     rules.require(rules.span_problems(doc.text, record))
     store.save_version(ws, doc)
     with store.document_session(ws, doc.id) as session:
@@ -128,10 +143,22 @@ def add_annotation(ws: Workspace, reference: str, span: spans.SpanSpec, *, label
     return annotation
 
 
+Notify = Callable[[str], None]
+
+
+def _no_notes(message: str) -> None:
+    """Where notes go when the caller does not want them."""
+
+
 def list_annotations(ws: Workspace, reference: str | None = None, *,
-                     reviewer: str | None = None, label: str | None = None
-                     ) -> list[Annotation]:
-    """Annotations of one document or the whole workspace, filtered, in reading order."""
+                     reviewer: str | None = None, label: str | None = None,
+                     notify: Notify = _no_notes) -> list[Annotation]:
+    """Annotations of one document or the whole workspace, filtered, in reading order.
+
+    A reviewer filter that names nobody here is an error listing who is
+    here, except a unique match of the part before '@' (alice for
+    alice@factdesk.example), which is taken and said through ``notify``.
+    """
     if label is not None:
         rules.require_label(ws.project, label)
     if reference is None:
@@ -141,17 +168,31 @@ def list_annotations(ws: Workspace, reference: str | None = None, *,
         document_id = store.resolve_document(ws, reference)
         for path in store.reviewer_files(ws, document_id).values():
             found.extend(store.read_annotation_file(ws, path))
+    if reviewer is not None:
+        reviewer = _known_reviewer(reviewer, {a.reviewer for a in found}, notify)
     selected = [a for a in found
                 if (reviewer is None or a.reviewer == reviewer)
                 and (label is None or a.label == label)]
     return sorted(selected, key=lambda a: (a.document, a.start, a.end, a.reviewer, a.id))
 
 
-def annotated_document(ws: Workspace, reference: str, *, reviewer: str | None = None
-                       ) -> tuple[Document, list[Annotation]]:
+def _known_reviewer(name: str, present: set[str], notify: Notify) -> str:
+    """The reviewer a filter means: an exact name, or a unique local part."""
+    if name in present:
+        return name
+    local = [r for r in present if r.partition("@")[0] == name]
+    if len(local) == 1:
+        notify(f"--reviewer {name!r} taken as {local[0]!r}")
+        return local[0]
+    here = ", ".join(sorted(present)[:20]) or "none: there are no annotations here yet"
+    raise InvalidValueError(f"no annotations by reviewer {name!r} here; reviewers: {here}")
+
+
+def annotated_document(ws: Workspace, reference: str, *, reviewer: str | None = None,
+                       notify: Notify = _no_notes) -> tuple[Document, list[Annotation]]:
     """A document and its annotations (one reviewer's if given): what `show` draws."""
     doc = document(ws, reference)
-    return doc, list_annotations(ws, doc.id, reviewer=reviewer)
+    return doc, list_annotations(ws, doc.id, reviewer=reviewer, notify=notify)
 
 
 def find_annotation(ws: Workspace, id_prefix: str) -> tuple[Path, Annotation]:
@@ -244,8 +285,6 @@ def validate(explicit_workspace: str | None, paths: Sequence[str] = (), *,
              strict: bool = False, use_cache: bool = True, jobs: int | None = None,
              progress: Callable[[int, int], None] | None = None) -> Report:
     """Validate the workspace, or the given files and folders; strict: warnings are errors."""
-    import dataclasses
-
     from annotate import validation as checks
 
     root = workspace.locate(explicit_workspace)

@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 
 FieldPath = tuple[str | int, ...]
 
+# The reviewer name is also a file name; the schema's pattern allows 128.
+REVIEWER_MAX_LENGTH = 128
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -127,6 +130,11 @@ def span_problems(text: str, record: dict[str, Any], which: str = "") -> Iterabl
     from annotate.anchoring.textindex import context
 
     start, end, quote = record["start"], record["end"], record["quote"]
+    if start >= end:
+        yield Problem(codes.OFFSETS_OUT_OF_RANGE, ("end",),
+                      f"start {start} is not before end {end}: a span covers at least one "
+                      "character")
+        return
     if not 0 <= start < end <= len(text):
         yield Problem(codes.OFFSETS_OUT_OF_RANGE, ("end",) if end > len(text) else ("start",),
                       f"offsets {start}..{end} are outside the text{which} (0..{len(text)})")
@@ -288,9 +296,11 @@ def describe_schema_error(error: ValidationError) -> str:
         return (f"{where}: invalid tag {clip(str(value), 60)!r}: a tag is one line of text "
                 "with no leading or trailing spaces")
     if field == "reviewer" and error.validator == "pattern":
-        return (f"reviewer: invalid reviewer name {clip(str(value), 60)!r}: use letters, "
-                "digits and . _ @ + - (not starting with '.'; no '/', '\\' or spaces), "
-                "e.g. alice@example.org")
+        length = (f" ({len(str(value))} characters; at most {REVIEWER_MAX_LENGTH})"
+                  if len(str(value)) > REVIEWER_MAX_LENGTH else "")
+        return (f"reviewer: invalid reviewer name {clip(str(value), 60)!r}{length}: use "
+                f"1 to {REVIEWER_MAX_LENGTH} letters, digits and . _ @ + - (not starting "
+                "with '.'; no '/', '\\' or spaces), e.g. alice@example.org")
     if field == "document" and error.validator == "pattern":
         return (f"document: the document id {clip(str(value), 100)!r} cannot be stored: ids "
                 "are '/'-separated paths without backslashes, NUL or '.'/'..' parts; rename "

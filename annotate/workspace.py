@@ -153,11 +153,13 @@ def load(root: Path) -> Workspace:
     return Workspace(root, project_from_data(parsed.value))
 
 
-def default_reviewer(root: Path) -> str:
-    """$ANNOTATE_REVIEWER, then `git config user.email`; else a clear error."""
+def default_reviewer(root: Path) -> tuple[str, str]:
+    """(name, where it came from): $ANNOTATE_REVIEWER, then `git config
+    user.email`; else a clear error.  The origin goes into messages, so a bad
+    name is fixed where it was set."""
     reviewer = os.environ.get(REVIEWER_ENV, "").strip()
     if reviewer:
-        return reviewer
+        return reviewer, f"${REVIEWER_ENV}"
     try:
         result = subprocess.run(
             ["git", "config", "user.email"], cwd=root, capture_output=True,
@@ -171,4 +173,4 @@ def default_reviewer(root: Path) -> str:
             f"no reviewer name: pass --reviewer NAME, set {REVIEWER_ENV}, "
             "or set 'git config user.email'"
         )
-    return reviewer
+    return reviewer, "git config user.email"

@@ -525,8 +525,41 @@ def test_sentences_text_and_json(workspace: Path, run: Run) -> None:
 def test_documents_lists_the_corpus(three_annotations: list[str], run: Run) -> None:
     [info] = json.loads(run("documents", "--format", "json").stdout)
     assert info == {"id": SEED_ID, "characters": 5690, "annotations": 3,
-                    "reviewers": ["alice", "bob"],
+                    "reviewers": ["alice", "bob"], "problem": None,
                     "sha256": "132f973bb4b6f75d83891006220dd8bd6d10693a1b3beecb5d02aa02a4e2adf4"}
+
+
+def test_an_unreadable_document_is_a_row_of_its_own(three_annotations: list[str], run: Run,
+                                                    workspace: Path) -> None:
+    (workspace / "corpus" / "latin1.txt").write_bytes("Caf\xe9".encode("latin-1"))
+    result = run("documents")
+    assert result.exit_code == 1
+    rows = result.stdout.splitlines()
+    assert rows[0].split() == ["DOCUMENT", "CHARACTERS", "ANNOTATIONS", "REVIEWERS",
+                               "SHA256", "PROBLEM"]
+    assert rows[1].startswith(SEED_ID) and "132f973bb4b6" in rows[1]
+    assert rows[2].startswith("latin1.txt") and "is not valid UTF-8" in rows[2]
+    [_, bad] = json.loads(run("documents", "--format", "json").stdout)
+    assert bad["sha256"] is None and "not valid UTF-8" in bad["problem"]
+
+
+def test_a_reviewer_filter_names_who_is_here(three_annotations: list[str], run: Run) -> None:
+    unknown = run("list", "--reviewer", "mallory")
+    assert unknown.exit_code == 2
+    assert unknown.stderr == ("annotate: error: no annotations by reviewer 'mallory' here; "
+                              "reviewers: alice, bob\n")
+    assert run("show", SEED_ID, "--reviewer", "carol").exit_code == 2
+
+
+def test_a_reviewer_filter_takes_a_unique_name_before_the_at(workspace: Path,
+                                                             run: Run) -> None:
+    assert run("add", SEED_ID, "--label", "opinion", "--quote", "Siberia", "--reviewer",
+               "alice@factdesk.example").exit_code == 0
+    result = run("list", "--reviewer", "alice", "--format", "jsonl")
+    assert result.exit_code == 0
+    assert result.stderr == ("annotate: note: --reviewer 'alice' taken as "
+                             "'alice@factdesk.example'\n")
+    assert json.loads(result.stdout)["reviewer"] == "alice@factdesk.example"
 
 
 def test_version(run: Run) -> None:

@@ -103,7 +103,8 @@ def list_(ctx: click.Context, doc: str | None, reviewer: str | None, label: str 
     from annotate.report.terminal import use_color
 
     ws = options.open_workspace(ctx)
-    found = api.list_annotations(ws, doc, reviewer=reviewer, label=label)
+    found = api.list_annotations(ws, doc, reviewer=reviewer, label=label,
+                                 notify=options.notify)
     click.echo(RENDERERS[output](found, ws.project, use_color(sys.stdout)), nl=False)
 
 
@@ -125,7 +126,8 @@ def show(ctx: click.Context, doc: str, reviewer: str | None, output: str) -> Non
     from annotate.report.terminal import use_color
 
     ws = options.open_workspace(ctx)
-    document, found = api.annotated_document(ws, doc, reviewer=reviewer)
+    document, found = api.annotated_document(ws, doc, reviewer=reviewer,
+                                             notify=options.notify)
     click.echo(RENDERERS[output](document, found, ws.project, use_color(sys.stdout)), nl=False)
 
 

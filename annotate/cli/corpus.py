@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from annotate.cli import options
+from annotate.errors import EXIT_FINDINGS, EXIT_OK
 
 
 @click.command(short_help="Create a workspace: annotate.json, corpus/, annotations/.")
@@ -36,6 +37,9 @@ def init(directory: Path, name: str | None, corpus: str, annotations: str) -> No
 def documents(ctx: click.Context, output: str) -> None:
     """List the corpus: document ids, versions and how many annotations each has.
 
+    A document that cannot be read (not UTF-8, a link leaving the workspace
+    ...) is listed with the reason, and the exit code is 1.
+
     \b
     Example:
       annotate documents --format json
@@ -43,7 +47,9 @@ def documents(ctx: click.Context, output: str) -> None:
     from annotate import api
     from annotate.report.documents import RENDERERS
 
-    click.echo(RENDERERS[output](api.documents(options.open_workspace(ctx))), nl=False)
+    infos = api.documents(options.open_workspace(ctx))
+    click.echo(RENDERERS[output](infos), nl=False)
+    ctx.exit(EXIT_FINDINGS if any(info.problem for info in infos) else EXIT_OK)
 
 
 @click.command(short_help="Number the sentences of DOC, for `add --sentence N`.")

@@ -100,3 +100,10 @@ def output_format(report_module: str, *, default: str,
     """--format NAME, one of the keys of report_module.RENDERERS."""
     return click.option("--format", "output", type=RendererChoice(report_module),
                         default=default, show_default=True, help=help_text)
+
+
+def notify(message: str) -> None:
+    """A note for the user on stderr (stdout stays data), escaped."""
+    from annotate.report.terminal import escape
+
+    click.echo(f"annotate: note: {escape(message)}", err=True)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from annotate.report.listing import table, to_json
+from annotate.report.listing import one_line, table, to_json
 
 if TYPE_CHECKING:
     from annotate.api import DocumentInfo
@@ -15,19 +15,28 @@ Renderer = Callable[[Sequence["DocumentInfo"]], str]
 
 
 def documents_table(infos: Sequence[DocumentInfo]) -> str:
-    """One row a document, its version shortened to 12 hex digits; nothing when empty."""
+    """One row a document, its version shortened to 12 hex digits; nothing when
+    empty.  A document that cannot be read says why in a PROBLEM column."""
     if not infos:
         return ""
-    return table(("DOCUMENT", "CHARACTERS", "ANNOTATIONS", "REVIEWERS", "SHA256"),
-                 [(i.id, str(i.characters), str(i.annotations),
-                   ",".join(i.reviewers) or "-", i.sha256[:12]) for i in infos])
+    headers: tuple[str, ...] = ("DOCUMENT", "CHARACTERS", "ANNOTATIONS", "REVIEWERS",
+                                "SHA256")
+    rows: list[tuple[str, ...]] = [
+        (i.id, str(i.characters) if not i.problem else "-", str(i.annotations),
+         ",".join(i.reviewers) or "-", i.sha256[:12] or "-") for i in infos]
+    if any(i.problem for i in infos):
+        headers += ("PROBLEM",)
+        rows = [(*row, one_line(i.problem or "", 200)) for row, i in zip(rows, infos,
+                                                                         strict=True)]
+    return table(headers, rows)
 
 
 def documents_json(infos: Sequence[DocumentInfo]) -> str:
-    """A JSON array of {id, sha256, characters, annotations, reviewers}."""
-    return to_json([{"id": i.id, "sha256": i.sha256, "characters": i.characters,
-                     "annotations": i.annotations, "reviewers": list(i.reviewers)}
-                    for i in infos])
+    """A JSON array of {id, sha256, characters, annotations, reviewers, problem}."""
+    return to_json([{"id": i.id, "sha256": i.sha256 or None,
+                     "characters": i.characters if not i.problem else None,
+                     "annotations": i.annotations, "reviewers": list(i.reviewers),
+                     "problem": i.problem} for i in infos])
 
 
 RENDERERS: Mapping[str, Renderer] = MappingProxyType({
