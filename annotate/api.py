@@ -55,8 +55,12 @@ def init_workspace(directory: Path, name: str | None = None, corpus: str = "corp
     if problems:
         raise InvalidValueError(f"cannot create the project file: {problems[0].message}")
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    # Temporary files of interrupted writes are removed on the next write;
+    # until then git must not pick them up.
+    ignore = b"# annotate's temporary files from interrupted writes\n.*.tmp\n"
     store.create_workspace(project_file, text.encode("utf-8"),
-                           [directory / corpus, directory / annotations])
+                           [directory / corpus, directory / annotations],
+                           {directory / annotations / ".gitignore": ignore})
     return workspace.load(directory)
 
 
@@ -227,13 +231,34 @@ def _owner(ws: Workspace, path: Path) -> tuple[str, str]:
 
 
 def edit_annotation(ws: Workspace, id_prefix: str, *, label: str | None = None,
-                    note: str | None = None, add_sources: tuple[str, ...] = (),
-                    remove_sources: tuple[str, ...] = (), verdict: str | None = None,
+                    span: spans.SpanSpec | None = None, note: str | None = None,
+                    add_sources: tuple[str, ...] = (), remove_sources: tuple[str, ...] = (),
+                    verdict: str | None = None, clear_verdict: bool = False,
                     add_tags: tuple[str, ...] = (), remove_tags: tuple[str, ...] = ()
                     ) -> Annotation:
-    """Change one annotation; the edited record passes the rule book before it is written."""
+    """Change one annotation; the edited record passes the rule book before it is written.
+
+    A new span is picked on the document as it is now: the annotation keeps
+    its id and `created`, takes the new quote, context and version, and is
+    no longer orphaned.
+    """
     path, found = find_annotation(ws, id_prefix)
     document_id, reviewer = _owner(ws, path)
+    moved: dict[str, object] = {}
+    if span is not None:
+        doc = store.read_document(ws, document_id)
+        numbered = None
+        if isinstance(span, spans.SentenceSpan):
+            from annotate.sentences import split_sentences
+
+            numbered = split_sentences(doc.text)
+        start, end = spans.pick_span(doc.text, span, numbered)
+        made = spans.new_annotation(doc, start, end, label=found.label, reviewer=reviewer,
+                                    note="", sources=(), verdict=None, tags=())
+        moved = {"start": start, "end": end, "quote": made.quote, "prefix": made.prefix,
+                 "suffix": made.suffix, "document_sha256": doc.sha256, "orphaned": False,
+                 "previous_quote": None}
+        store.save_version(ws, doc)
     with store.document_session(ws, document_id) as session:
         # Apply the edit to the record as it is now, under the lock.
         existing = session.read(reviewer)
@@ -254,13 +279,18 @@ def edit_annotation(ws: Workspace, id_prefix: str, *, label: str | None = None,
             note=current.note if note is None else note,
             sources=tuple(sources),
             tags=tuple(tags),
-            verdict=current.verdict if verdict is None else verdict,
+            verdict=None if clear_verdict else current.verdict if verdict is None else verdict,
+            **moved,
         )
         if edited == current:
-            raise InvalidValueError("nothing to change: give --label, --note, --add-source, "
-                                    "--remove-source, --verdict, --add-tag or --remove-tag")
+            raise InvalidValueError("nothing to change: give --label, a new span (--quote, "
+                                    "--start/--end, --sentence), --note, --add-source, "
+                                    "--remove-source, --verdict, --clear-verdict, --add-tag "
+                                    "or --remove-tag")
         edited = edited.replace(modified=max(spans.now(), current.created))
         rules.require(rules.record_problems(dict(edited.to_record()), ws.project))
+        if span is not None:
+            rules.require(rules.span_problems(doc.text, dict(edited.to_record())))
         session.write(reviewer, [edited if a.id == current.id else a for a in existing])
     return edited
 

@@ -15,6 +15,7 @@ import fcntl
 import hashlib
 import os
 import random
+import re
 import stat
 import tempfile
 import time
@@ -196,8 +197,13 @@ def versions_folder(workspace: Workspace) -> Path:
 
 def save_version(workspace: Workspace, document: Document) -> None:
     """Keep the text annotations were made on, so re-anchoring has it later."""
-    path = versions_folder(workspace) / f"{document.sha256}.txt"
-    if not inside(workspace, path).exists():
+    folder = versions_folder(workspace)
+    path = folder / f"{document.sha256}.txt"
+    if inside(workspace, path).exists():
+        return
+    _make_folder(workspace, folder)
+    with locked(folder):
+        remove_stale_temporaries(folder)
         write_file(workspace, path, document.text.encode("utf-8"))
 
 
@@ -360,23 +366,46 @@ def document_session(workspace: Workspace, document_id: str) -> Iterator[Documen
     key = os.path.abspath(folder)
     if key in _HELD:
         raise RuntimeError(f"nested document session for {document_id!r}")
+    _make_folder(workspace, folder)
+    with locked(folder):
+        _HELD.add(key)
+        try:
+            session = DocumentSession(workspace, document_id)
+            yield session
+            remove_stale_temporaries(folder)
+            session.commit()
+        finally:
+            _HELD.discard(key)
+
+
+def _make_folder(workspace: Workspace, folder: Path) -> None:
     inside(workspace, folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise WriteError(f"cannot create {workspace.relative(folder)}: {error.strerror}; "
                          "check the folder's permissions") from error
-    with locked(folder):
-        _HELD.add(key)
-        try:
-            session = DocumentSession(workspace, document_id)
-            yield session
-            session.commit()
-        finally:
-            _HELD.discard(key)
 
 
-def create_workspace(project_file: Path, content: bytes, folders: list[Path]) -> None:
+def remove_stale_temporaries(folder: Path) -> None:
+    """Delete the temporary files a killed writer left in ``folder``.
+
+    Called with the folder's lock held: every writer holds it while its
+    temporary file exists, so any temporary file seen now is stale.
+    """
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            if _TEMPORARY.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
+# What atomic_write names its temporary files: ".<name>.<random>.tmp".
+_TEMPORARY = re.compile(r"\..+\.[^.]+\.tmp")
+
+
+def create_workspace(project_file: Path, content: bytes, folders: list[Path],
+                     files: dict[Path, bytes] | None = None) -> None:
     """The folders first, the project file last: a workspace exists only whole.
 
     Every folder must resolve inside the workspace's own folder: a corpus
@@ -390,6 +419,9 @@ def create_workspace(project_file: Path, content: bytes, folders: list[Path]) ->
     try:
         for folder in folders:
             folder.mkdir(parents=True, exist_ok=True)
+        for path, data in (files or {}).items():
+            if not path.exists():
+                atomic_write(path, data)
         atomic_write(project_file, content)
     except OSError as error:
         raise WorkspaceError(f"cannot create the workspace: {error.strerror}: "

@@ -597,3 +597,39 @@ def test_an_unexpected_exception_is_an_internal_error_not_a_finding(
     monkeypatch.setenv("ANNOTATE_DEBUG", "1")
     with pytest.raises(ValueError, match="went wrong"):
         run("documents")
+
+
+def test_edit_moves_an_orphaned_span_and_keeps_its_id(workspace: Path, run: Run) -> None:
+    added = run("add", SEED_ID, "--label", "opinion", "--quote",
+                "That would also be surprising with regard to North Korea.",
+                "--verdict", "unverifiable")
+    identifier = added.stdout.strip()
+    path = workspace / "corpus" / SEED_ID
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "That would also be surprising with regard to North Korea.", ""), encoding="utf-8")
+    assert run("reanchor").exit_code == 1
+    [orphan] = json.loads(run("list", "--format", "json").stdout)
+    assert orphan["orphaned"] is True
+    moved = run("edit", identifier[:8], "--quote", "Beijing is far more important for Kim",
+                "--format", "json")
+    assert moved.exit_code == 0, moved.stderr
+    record = json.loads(moved.stdout)
+    assert record["id"] == identifier and record["created"] == orphan["created"]
+    assert record["quote"] == "Beijing is far more important for Kim"
+    assert "orphaned" not in record and record["document_sha256"] != orphan["document_sha256"]
+    assert run("validate", "--strict", "--no-cache").exit_code == 0
+    cleared = run("edit", identifier, "--clear-verdict", "--format", "json")
+    assert "verdict" not in json.loads(cleared.stdout)
+    assert run("edit", identifier, "--verdict", "accurate").exit_code == 0
+    assert "verdict" not in json.loads(run("edit", identifier, "--verdict", "",
+                                           "--format", "json").stdout)
+
+
+def test_edit_refuses_a_bad_new_span_and_writes_nothing(workspace: Path, run: Run) -> None:
+    identifier = run("add", SEED_ID, "--label", "opinion", "--quote", "Siberia").stdout.strip()
+    before = (workspace / "annotations" / SEED_ID / "alice.jsonl").read_bytes()
+    result = run("edit", identifier, "--quote", "Kim Jong Un")
+    assert result.exit_code == 2 and "--occurrence N" in result.stderr
+    result = run("edit", identifier, "--start", "10", "--end", "5")
+    assert result.exit_code == 2 and "--start 10 must be less than --end 5" in result.stderr
+    assert (workspace / "annotations" / SEED_ID / "alice.jsonl").read_bytes() == before

@@ -134,3 +134,23 @@ def test_sigkill_during_a_three_file_session_leaves_each_file_old_or_new(
     # between two renames leaves some files a round ahead.  Seeing that
     # happen shows the kills really landed inside sessions.
     assert mixed >= 1, mixed
+
+
+def test_a_killed_writers_temporary_files_go_with_the_next_write(workspace: Path) -> None:
+    from annotate import api, spans
+
+    ws = load(workspace)
+    folder = workspace / "annotations" / SEED_ID
+    versions = workspace / "annotations" / ".versions"
+    folder.mkdir(parents=True)
+    versions.mkdir(parents=True)
+    stale = [folder / ".alice.jsonl.k1ll3d_x.tmp", versions / ".abc.txt.k1ll3d_y.tmp"]
+    for path in stale:
+        path.write_bytes(b"half a file")
+    keep = folder / "notes.tmp"  # not one of ours
+    keep.write_bytes(b"mine")
+    api.add_annotation(ws, SEED_ID, spans.OffsetSpan(0, 5), label="opinion", reviewer="alice")
+    assert not any(path.exists() for path in stale)
+    assert keep.exists()
+    ignored = (workspace / "annotations" / ".gitignore").read_text(encoding="utf-8")
+    assert ".*.tmp" in ignored.splitlines()

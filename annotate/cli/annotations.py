@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -14,15 +15,30 @@ if TYPE_CHECKING:
     from annotate.spans import SpanSpec
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _span_options(command: F) -> F:
+    """--quote/--occurrence, --start/--end, --sentence: the ways to pick a span."""
+    for option in reversed((
+        click.option("--quote", "-q", help="Exact text of the span."),
+        click.option("--occurrence", type=click.IntRange(min=1),
+                     help="With --quote: which occurrence (1-based) when it occurs more "
+                          "than once."),
+        click.option("--start", type=int, help="Start offset (code points) with --end."),
+        click.option("--end", type=int,
+                     help="End offset (code points, exclusive) with --start."),
+        click.option("--sentence", type=int,
+                     help="Sentence number from `annotate sentences DOC`."),
+    )):
+        command = option(command)
+    return command
+
+
 @click.command(short_help="Mark a span of DOC with a label.")
 @click.argument("doc")
 @click.option("--label", "-l", required=True, help="A label of the taxonomy, e.g. sourced.")
-@click.option("--quote", "-q", help="Exact text of the span.")
-@click.option("--occurrence", type=click.IntRange(min=1),
-              help="With --quote: which occurrence (1-based) when it occurs more than once.")
-@click.option("--start", type=int, help="Start offset (code points) with --end.")
-@click.option("--end", type=int, help="End offset (code points, exclusive) with --start.")
-@click.option("--sentence", type=int, help="Sentence number from `annotate sentences DOC`.")
+@_span_options
 @click.option("--note", "-n", default="", help="Free-text note.")
 @click.option("--source", "-s", "sources", multiple=True, metavar="URL",
               help="Source URL (repeatable).")
@@ -54,6 +70,7 @@ def add(ctx: click.Context, doc: str, label: str, quote: str | None, occurrence:
     from annotate.report.record import RENDERERS
 
     span = _span(quote, occurrence, start, end, sentence)
+    assert span is not None
     annotation = api.add_annotation(
         options.open_workspace(ctx), doc, span, label=label, reviewer=reviewer, note=note,
         sources=sources, verdict=verdict, tags=tags)
@@ -61,13 +78,15 @@ def add(ctx: click.Context, doc: str, label: str, quote: str | None, occurrence:
 
 
 def _span(quote: str | None, occurrence: int | None, start: int | None, end: int | None,
-          sentence: int | None) -> SpanSpec:
-    """The one way of picking the span that add's options name."""
+          sentence: int | None, required: bool = True) -> SpanSpec | None:
+    """The one way of picking the span that the options name (None: no new span)."""
     from annotate import spans
 
     chosen = {name for name, value in (("--quote", quote), ("--start/--end", start),
                                        ("--start/--end", end), ("--sentence", sentence))
               if value is not None}
+    if not chosen and not required and occurrence is None:
+        return None
     if len(chosen) != 1:
         raise click.UsageError("pick the span in exactly one way: --quote TEXT, "
                                "--start I --end J, or --sentence N")
@@ -131,37 +150,50 @@ def show(ctx: click.Context, doc: str, reviewer: str | None, output: str) -> Non
     click.echo(RENDERERS[output](document, found, ws.project, use_color(sys.stdout)), nl=False)
 
 
-@click.command(short_help="Change an annotation's label, note, sources, verdict, tags.")
+@click.command(short_help="Change an annotation's span, label, note, sources, verdict, tags.")
 @click.argument("annotation_id", metavar="ID")
 @click.option("--label", "-l", help="New label.")
+@_span_options
 @click.option("--note", "-n", help="New note (replaces the old one).")
-@click.option("--add-source", "add_sources", multiple=True, metavar="URL")
-@click.option("--remove-source", "remove_sources", multiple=True, metavar="URL")
-@click.option("--verdict", help="New verdict.")
-@click.option("--add-tag", "add_tags", multiple=True, metavar="TAG")
-@click.option("--remove-tag", "remove_tags", multiple=True, metavar="TAG")
+@click.option("--add-source", "add_sources", multiple=True, metavar="URL",
+              help="Add a source URL (repeatable).")
+@click.option("--remove-source", "remove_sources", multiple=True, metavar="URL",
+              help="Remove a source URL (repeatable).")
+@click.option("--verdict", help="New verdict (an empty value clears it).")
+@click.option("--clear-verdict", is_flag=True, help="Remove the verdict.")
+@click.option("--add-tag", "add_tags", multiple=True, metavar="TAG",
+              help="Add a tag (repeatable).")
+@click.option("--remove-tag", "remove_tags", multiple=True, metavar="TAG",
+              help="Remove a tag (repeatable).")
 @options.output_format("annotate.report.record", default="id")
 @options.workspace()
 @click.pass_context
-def edit(ctx: click.Context, annotation_id: str, label: str | None, note: str | None,
-         add_sources: tuple[str, ...], remove_sources: tuple[str, ...],
-         verdict: str | None, add_tags: tuple[str, ...], remove_tags: tuple[str, ...],
-         output: str) -> None:
-    """Change an annotation's label, note, sources, verdict or tags (sets `modified`).
+def edit(ctx: click.Context, annotation_id: str, label: str | None, quote: str | None,
+         occurrence: int | None, start: int | None, end: int | None, sentence: int | None,
+         note: str | None, add_sources: tuple[str, ...], remove_sources: tuple[str, ...],
+         verdict: str | None, clear_verdict: bool, add_tags: tuple[str, ...],
+         remove_tags: tuple[str, ...], output: str) -> None:
+    """Change an annotation's span, label, note, sources, verdict or tags (sets `modified`).
 
-    ID may be abbreviated to any unique prefix of 4 or more characters.
+    ID may be abbreviated to any unique prefix of 4 or more characters.  A
+    new span (--quote, --start/--end or --sentence, on the document as it is
+    now) keeps the id and `created`, takes new context and version, and
+    clears `orphaned`: the way to fix a span re-anchoring could not place.
 
     \b
-    Example:
+    Examples:
       annotate edit 06h2e4hayr --label disputed --add-source https://example.org/report
+      annotate edit 06h2e4hayr --quote "is based on Russian technology"
     """
     from annotate import api
     from annotate.report.record import RENDERERS
 
+    span = _span(quote, occurrence, start, end, sentence, required=False)
     edited = api.edit_annotation(
-        options.open_workspace(ctx), annotation_id, label=label, note=note,
+        options.open_workspace(ctx), annotation_id, label=label, span=span, note=note,
         add_sources=add_sources, remove_sources=remove_sources, verdict=verdict,
-        add_tags=add_tags, remove_tags=remove_tags)
+        clear_verdict=clear_verdict or verdict == "", add_tags=add_tags,
+        remove_tags=remove_tags)
     click.echo(RENDERERS[output](edited), nl=False)
 
 
