@@ -633,3 +633,31 @@ def test_edit_refuses_a_bad_new_span_and_writes_nothing(workspace: Path, run: Ru
     result = run("edit", identifier, "--start", "10", "--end", "5")
     assert result.exit_code == 2 and "--start 10 must be less than --end 5" in result.stderr
     assert (workspace / "annotations" / SEED_ID / "alice.jsonl").read_bytes() == before
+
+
+def test_messages_say_what_is_really_wrong(workspace: Path, run: Run,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    result = run("add", SEED_ID, "--label", "opinion", "--quote", "Siberia", "--reviewer",
+                 "r" * 300)
+    assert result.exit_code == 2 and "(300 characters; at most 128)" in result.stderr
+    monkeypatch.setenv("ANNOTATE_REVIEWER", "two words")
+    result = run("add", SEED_ID, "--label", "opinion", "--quote", "Siberia")
+    assert result.exit_code == 2
+    assert "invalid reviewer name 'two words'" in result.stderr
+    assert "(the name came from $ANNOTATE_REVIEWER: fix it there, or pass --reviewer)" \
+        in result.stderr
+    result = run("sentences", "/etc/passwd")
+    assert result.exit_code == 2
+    assert "/etc/passwd is outside the corpus folder corpus/" in result.stderr
+
+
+def test_start_after_end_is_said_as_such() -> None:
+    from annotate import rules
+    from annotate.model import Document
+    from annotate.spans import new_annotation
+
+    made = new_annotation(Document("d.txt", "abcdef", "0" * 64), 1, 3, label="opinion",
+                          reviewer="alice", note="", sources=(), verdict=None, tags=())
+    record = {**made.to_record(), "start": 5, "end": 2}
+    [problem] = rules.span_problems("abcdef", record)
+    assert problem.message == "start 5 is not before end 2: a span covers at least one character"
