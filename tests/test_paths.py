@@ -63,6 +63,15 @@ def test_a_corpus_link_to_a_file_outside_is_refused_and_never_copied(
     one_line_error(annotate("sentences", "linked.txt", cwd=desk), "leads outside")
 
 
+def test_documents_and_validate_name_a_link_outside_without_reading_it(
+        desk: Path, outside: Path) -> None:
+    (desk / "corpus" / "linked.txt").symlink_to(outside / "secret.txt")
+    listed = annotate("documents", cwd=desk)
+    assert listed.returncode == 1
+    assert "linked.txt" in listed.stdout and "leads outside the workspace" in listed.stdout
+    assert "secret text" not in listed.stdout + listed.stderr
+
+
 def test_a_link_inside_the_workspace_is_fine(desk: Path) -> None:
     (desk / "corpus" / "alias.txt").symlink_to(desk / "corpus" / SEED_ID)
     result = annotate("add", "alias.txt", "--label", "opinion", "--quote", QUOTE, cwd=desk)
@@ -125,9 +134,12 @@ UNPRIVILEGED = ("setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowne
 
 @pytest.fixture
 def read_only_desk(desk: Path) -> Iterator[Path]:
-    """A workspace with one annotation, every folder and file made read-only."""
+    """A workspace with one annotation on a since-edited article (so reanchor
+    has work), every folder and file made read-only."""
     assert annotate("add", SEED_ID, "--label", "opinion", "--quote", QUOTE,
                     cwd=desk).returncode == 0
+    article = desk / "corpus" / SEED_ID
+    article.write_text("Update.\n" + article.read_text(encoding="utf-8"), encoding="utf-8")
     everything = [desk, *desk.rglob("*")]
     for path in everything:
         path.chmod(0o555 if path.is_dir() else 0o444)
@@ -162,6 +174,7 @@ def test_a_read_only_workspace_gets_one_line_and_nothing_changes(
     for args in (("add", SEED_ID, "--label", "opinion", "--quote", "Siberia"),
                  ("edit", identifier, "--note", "x"),
                  ("rm", identifier, "--yes"),
+                 ("reanchor",),
                  ("init", "again")):
         result = annotate(*args, cwd=read_only_desk, prefix=prefix)
         one_line_error(result, "Permission denied")
