@@ -7,6 +7,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from annotate.report.listing import table, to_json
+from annotate.report.terminal import escape
 
 if TYPE_CHECKING:
     from annotate.api import DocumentInfo
@@ -18,9 +19,10 @@ def documents_table(infos: Sequence[DocumentInfo]) -> str:
     """One row a document, its version shortened to 12 hex digits; nothing when empty."""
     if not infos:
         return ""
+    # File and reviewer names are user data: a name may hold escape sequences.
     return table(("DOCUMENT", "CHARACTERS", "ANNOTATIONS", "REVIEWERS", "SHA256"),
-                 [(i.id, str(i.characters), str(i.annotations),
-                   ",".join(i.reviewers) or "-", i.sha256[:12]) for i in infos])
+                 [(escape(i.id), str(i.characters), str(i.annotations),
+                   escape(",".join(i.reviewers)) or "-", i.sha256[:12]) for i in infos])
 
 
 def documents_json(infos: Sequence[DocumentInfo]) -> str:
