@@ -223,7 +223,7 @@ def test_span_must_be_picked_in_exactly_one_way(workspace: Path, run: Run,
                                                 args: list[str]) -> None:
     result = run("add", SEED_ID, "--label", "opinion", *args)
     assert result.exit_code == 2
-    assert "Error:" in result.stderr
+    assert result.stderr.startswith("annotate: error: ") and result.stderr.count("\n") == 1
     assert ("exactly one way" in result.stderr or "go together" in result.stderr
             or "--occurrence goes with --quote" in result.stderr)
 

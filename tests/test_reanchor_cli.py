@@ -97,7 +97,8 @@ def test_a_deleted_sentence_is_orphaned_kept_and_flagged(
     assert strict.exit_code == 1 and "AN403" in strict.stdout
     assert run("reanchor").exit_code == 1  # still orphaned on the next run
     shown = run("show", SEED_ID).stdout
-    assert "(orphaned: run 'annotate reanchor')" in shown
+    assert "Orphaned (no place in the current text" in shown
+    assert f"({annotated['opinion']})\n    last known quote: “{OPINION}”" in shown
 
 
 def test_dry_run_writes_nothing(workspace: Path, run: Run, annotated: dict[str, str]) -> None:

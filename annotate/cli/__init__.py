@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import sys
-from typing import Any
+from typing import IO, Any
 
 import click
 
 from annotate import __version__
 from annotate.cli import options
-from annotate.errors import EXIT_INTERNAL, AnnotateError
+from annotate.errors import EXIT_INTERNAL, EXIT_USAGE, AnnotateError
 from annotate.report.terminal import escape
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -33,9 +34,50 @@ COMMAND_MODULES = (
 )
 
 
+class UsageLine(click.ClickException):
+    """A click usage error told in one line, as every other mistake is:
+    ``annotate: error: <message> (see 'annotate CMD --help')``, exit 2."""
+
+    exit_code = EXIT_USAGE
+
+    def __init__(self, error: click.UsageError, command: str) -> None:
+        # click's parser leaves ctx unset for some errors ("option '-w'
+        # requires an argument"); command is then the one being parsed.
+        if error.ctx is not None:
+            command = error.ctx.command_path
+        super().__init__(f"{_sentence(error.format_message())} (see '{command} --help')")
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        """Write the one line to stderr (or file)."""
+        click.echo(f"annotate: error: {escape(self.format_message())}", file=file, err=True)
+
+
+# click writes "No such option: --fromat Did you mean '--format'?"; ours are
+# lower-case clauses without a full stop, like every other message of annotate.
+_SUGGESTION = re.compile(r"\.?\s+\(?Did you mean (.*?)\)?$", re.DOTALL)
+
+
+def _sentence(message: str) -> str:
+    message = _SUGGESTION.sub(r"; did you mean \1", message.strip())
+    if message[:1].isupper() and message[1:2].islower():
+        message = message[0].lower() + message[1:]
+    return message.removesuffix(".")
+
+
 class AnnotateGroup(click.Group):
-    """Turns every AnnotateError into one line on stderr and its exit code, and
-    any other exception into an internal error with a code of its own."""
+    """Turns every AnnotateError into one line on stderr and its exit code, every
+    click usage error into one line and exit 2, and any other exception into an
+    internal error with a code of its own."""
+
+    def make_context(self, info_name: str | None, args: list[str],
+                     parent: click.Context | None = None, **extra: Any) -> click.Context:
+        """Parse the group's own options; a usage error there is one line too."""
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.exceptions.NoArgsIsHelpError:
+            raise  # bare `annotate` prints the help: that is no error message
+        except click.UsageError as error:
+            raise UsageLine(error, info_name or "annotate") from None
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command; an AnnotateError becomes `annotate: error: ...` and its exit code."""
@@ -44,6 +86,13 @@ class AnnotateGroup(click.Group):
         except AnnotateError as error:
             click.echo(f"annotate: error: {escape(str(error))}", err=True)
             ctx.exit(error.exit_code)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.UsageError as error:
+            # The command name, the command's options and arguments, and the
+            # checks of a command body (click.UsageError) all come through here.
+            command = " ".join(filter(None, (ctx.command_path, ctx.invoked_subcommand)))
+            raise UsageLine(error, command) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):
             raise
         except Exception as error:
@@ -58,7 +107,7 @@ class AnnotateGroup(click.Group):
             ctx.exit(EXIT_INTERNAL)
 
 
-@click.group(cls=AnnotateGroup, context_settings=CONTEXT_SETTINGS)
+@click.group("annotate", cls=AnnotateGroup, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "-V", "--version", prog_name="annotate")
 @options.workspace(envvar="ANNOTATE_WORKSPACE")
 def cli() -> None:

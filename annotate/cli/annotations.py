@@ -226,13 +226,12 @@ def rm(ctx: click.Context, annotation_id: str, yes: bool, output: str) -> None:
 
 def _ask_before_removing(found: Annotation) -> bool:
     """Show the annotation and ask on the terminal; without one, refuse to guess."""
-    from annotate.report.listing import one_line
+    from annotate.report.record import removal_question
 
     if not sys.stdin.isatty():
         raise click.UsageError("not a terminal, so cannot ask: pass --yes to remove "
                                "without asking")
-    return click.confirm(f"Remove {found.id} ({found.label} by {found.reviewer}: "
-                         f"“{one_line(found.quote, 50)}”)?", err=True)
+    return click.confirm(removal_question(found), err=True)
 
 
 COMMANDS = (add, list_, show, edit, rm)

@@ -7,6 +7,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from annotate.report.listing import one_line, table, to_json
+from annotate.report.terminal import escape
 
 if TYPE_CHECKING:
     from annotate.api import DocumentInfo
@@ -19,15 +20,16 @@ def documents_table(infos: Sequence[DocumentInfo]) -> str:
     empty.  A document that cannot be read says why in a PROBLEM column."""
     if not infos:
         return ""
+    # File and reviewer names are user data: a name may hold escape sequences.
     headers: tuple[str, ...] = ("DOCUMENT", "CHARACTERS", "ANNOTATIONS", "REVIEWERS",
                                 "SHA256")
     rows: list[tuple[str, ...]] = [
-        (i.id, str(i.characters) if not i.problem else "-", str(i.annotations),
-         ",".join(i.reviewers) or "-", i.sha256[:12] or "-") for i in infos]
+        (escape(i.id), str(i.characters) if not i.problem else "-", str(i.annotations),
+         escape(",".join(i.reviewers)) or "-", i.sha256[:12] or "-") for i in infos]
     if any(i.problem for i in infos):
         headers += ("PROBLEM",)
-        rows = [(*row, one_line(i.problem or "", 200)) for row, i in zip(rows, infos,
-                                                                         strict=True)]
+        rows = [(*row, escape(one_line(i.problem or "", 200)))
+                for row, i in zip(rows, infos, strict=True)]
     return table(headers, rows)
 
 

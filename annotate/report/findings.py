@@ -9,8 +9,9 @@ printed as given: ``--strict`` is applied by the caller before rendering.
 Messages quote user data (a label, a key, a jsonschema message with the
 offending value), so every renderer neutralises what could hurt where its
 output goes: control characters (terminal escape sequences, line breaks that
-would forge extra findings), unpaired surrogates (which no UTF-8 stream can
-carry), and the format's own syntax.
+would forge extra findings), bidi controls, unpaired surrogates (which no
+UTF-8 stream can carry) -- all with ``terminal.escape``, the one escaping
+function of every renderer -- and the format's own syntax.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from urllib.parse import quote
 
 from annotate import __version__, codes
 from annotate.model import Finding
+from annotate.report.terminal import escape
 
 
 class Summary(TypedDict):
@@ -66,8 +68,8 @@ def render_text(findings: Sequence[Finding], summary: Summary) -> str:
     ``path:line:column: CODE severity: message``
     """
     lines = [
-        f"{_printable(finding.path)}:{finding.line}:{finding.column}: "
-        f"{finding.code} {finding.severity}: {_printable(finding.message)}"
+        f"{escape(finding.path)}:{finding.line}:{finding.column}: "
+        f"{finding.code} {finding.severity}: {escape(finding.message)}"
         for finding in findings
     ]
     lines.append(_summary_sentence(summary) + ".")
@@ -149,14 +151,14 @@ def render_github(findings: Sequence[Finding], summary: Summary) -> str:
         properties = ",".join(
             f"{name}={escape_property(value)}"
             for name, value in (
-                ("file", _printable(finding.path, keep="\r\n")),
+                ("file", escape(finding.path, keep="\r\n")),
                 ("line", str(finding.line)),
                 ("col", str(finding.column)),
                 ("title", _rule_title(finding.code)),
             )
         )
         command = "error" if finding.severity == "error" else "warning"
-        message = escape_data(_printable(finding.message, keep="\r\n"))
+        message = escape_data(escape(finding.message, keep="\r\n"))
         lines.append(f"::{command} {properties}::{message}")
     if (summary["errors"] > GITHUB_ANNOTATIONS_PER_KIND
             or summary["warnings"] > GITHUB_ANNOTATIONS_PER_KIND):
@@ -173,7 +175,7 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~#])")
 
 def _markdown(text: str) -> str:
     """Text safe inside a GitHub Flavored Markdown table cell."""
-    text = _printable(text, keep="\r\n")
+    text = escape(text, keep="\r\n")
     # HTML first: GitHub renders inline HTML, and "&" must go before the
     # entities are written.
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -301,23 +303,6 @@ def render_sarif(findings: Sequence[Finding], summary: Summary) -> str:
         }],
     }
     return json.dumps(log, indent=2, sort_keys=True, ensure_ascii=True) + "\n"
-
-
-# --- shared -----------------------------------------------------------------
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-def _printable(text: str, keep: str = "") -> str:
-    """``text`` with control characters (except those in ``keep`` and tab)
-    written as Python escapes, and unpaired surrogates as ``\\udXXX``."""
-    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
-
-    def escape(match: re.Match[str]) -> str:
-        char = match.group()
-        return char if char == "\t" or char in keep else repr(char)[1:-1]
-
-    return _CONTROL.sub(escape, text)
 
 
 RENDERERS: Mapping[str, Renderer] = MappingProxyType({

@@ -6,27 +6,59 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
 from annotate.model import Annotation, Project
-from annotate.report.terminal import RESET, foreground
+from annotate.report.terminal import RESET, escape, foreground
 
 CSV_COLUMNS = ("id", "document", "start", "end", "label", "reviewer", "quote", "note",
                "sources", "verdict", "tags", "orphaned", "created", "modified",
                "document_sha256")
 
 
+# json.dumps(ensure_ascii=False) writes C0 controls as \u escapes but DEL and
+# the C1 controls raw, and a terminal acts on U+009B as CSI (issue 8, item 13).
+# They can only stand inside JSON strings, where a \u escape is the same data.
+_RAW_IN_JSON = re.compile("[\x7f-\x9f]")
+
+
+def _escape_c1(text: str) -> str:
+    return _RAW_IN_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
 def to_json(data: Any) -> str:
-    """Stable JSON for stdout: key-sorted, indented, UTF-8 kept readable."""
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    """Stable JSON for stdout: key-sorted, indented, UTF-8 kept readable, every
+    control character written as a \\u escape."""
+    return _escape_c1(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)) + "\n"
+
+
+def to_json_line(data: Any) -> str:
+    """One key-sorted JSON value on one line (JSON Lines), controls as \\u escapes."""
+    return _escape_c1(json.dumps(data, sort_keys=True, ensure_ascii=False)) + "\n"
 
 
 def one_line(text: str, limit: int) -> str:
     """text on one line, whitespace collapsed, cut to limit characters with an ellipsis."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    # Reads no further than it shows (`show` lists every span, and a quote
+    # may be most of the document; issue 8, item 16): the collapsed form of a
+    # prefix of text is a prefix of the collapsed form of text, so once it is
+    # longer than limit the rest cannot change the result.
+    size = 2 * limit + 16
+    while True:
+        shown = " ".join(text[:size].split())
+        if len(shown) > limit:
+            return shown[: limit - 1] + "…"
+        if size >= len(text):
+            return shown
+        size *= 4
+
+
+def terminal_line(text: str, limit: int) -> str:
+    """one_line(text, limit) made safe to print (terminal.escape)."""
+    return escape(one_line(text, limit))
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]],
@@ -53,9 +85,9 @@ def annotations_table(annotations: Sequence[Annotation], project: Project,
     if not annotations:
         return ""
     headers = ("ID", "DOCUMENT", "SPAN", "LABEL", "REVIEWER", "QUOTE")
-    rows = [(a.id, a.document, f"{a.start}-{a.end}",
-             a.label + (" (orphaned)" if a.orphaned else ""), a.reviewer,
-             one_line(a.quote, 60)) for a in annotations]
+    rows = [(escape(a.id), escape(a.document), f"{a.start}-{a.end}",
+             escape(a.label) + (" (orphaned)" if a.orphaned else ""), escape(a.reviewer),
+             terminal_line(a.quote, 60)) for a in annotations]
 
     def paint_label(row: int, column: int, cell: str) -> str:
         label = project.label(annotations[row].label) if column == 3 else None
@@ -73,8 +105,7 @@ def annotations_json(annotations: Sequence[Annotation], project: Project | None 
 def annotations_jsonl(annotations: Sequence[Annotation], project: Project | None = None,
                       color: bool = False) -> str:
     """One record a line, as the annotation files store them."""
-    return "".join(json.dumps(a.to_record(), sort_keys=True, ensure_ascii=False) + "\n"
-                   for a in annotations)
+    return "".join(to_json_line(a.to_record()) for a in annotations)
 
 
 def annotations_csv(annotations: Sequence[Annotation], project: Project | None = None,

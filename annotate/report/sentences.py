@@ -6,15 +6,16 @@ from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 
 from annotate.model import Sentence
-from annotate.report.listing import one_line, to_json
+from annotate.report.listing import terminal_line, to_json
 
 Renderer = Callable[[Sequence[Sentence]], str]
 
 
 def sentences_text(sentences: Sequence[Sentence]) -> str:
-    """One sentence a line: its number, line:column, and its text on one line."""
-    return "".join(f"{s.number:>4}  {f'{s.line}:{s.column}':<8}{one_line(s.text, 10_000)}\n"
-                   for s in sentences)
+    """One sentence a line: its number, line:column, and its text on one line (escaped)."""
+    return "".join(
+        f"{s.number:>4}  {f'{s.line}:{s.column}':<8}{terminal_line(s.text, 10_000)}\n"
+        for s in sentences)
 
 
 def sentences_json(sentences: Sequence[Sentence]) -> str:
