@@ -8,6 +8,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from annotate import codes, jsonpos
 from annotate import workspace as workspace_module
@@ -17,11 +18,12 @@ from annotate.validation import reading
 from annotate.validation.cache import Cache
 from annotate.validation.checks import FileResult, check_project_text, finding
 from annotate.validation.discovery import Selection, Target, collect
-from annotate.validation.documents import Documents, dependency_path
-from annotate.validation.duplicates import duplicate_ids
 from annotate.validation.hashes import file_stat
-from annotate.validation.pool import Progress, check_files
 from annotate.workspace import PROJECT_FILE, Workspace, project_from_data
+
+if TYPE_CHECKING:
+    from annotate.validation.documents import Documents
+    from annotate.validation.pool import Progress
 
 
 @dataclass
@@ -58,6 +60,12 @@ def validate(workspace: Workspace, paths: Sequence[str] = (), *, use_cache: bool
         unchanged = _unchanged(workspace, cache, selection, stats)
         if unchanged is not None:
             return unchanged
+    # Only a run in which something changed needs these: a warm one is spared
+    # their import.
+    from annotate.validation.documents import Documents
+    from annotate.validation.duplicates import duplicate_ids
+    from annotate.validation.pool import check_files
+
     project = _check_project(workspace, selection.include_project, data)
     documents = Documents(workspace, cache.hashes if cache else None)
     lookup = _look_up(selection.targets, stats, cache, documents)
@@ -196,6 +204,8 @@ def _save(workspace: Workspace, cache: Cache, selection: Selection, stats: list[
     consistent = consistent and all(key and lookup.keys.get(result.path) == key
                                     for key, result in checked)
     if consistent:
+        from annotate.validation.documents import dependency_path
+
         keys = sorted({key for result in results for key in result.dependencies})
         dependency_stats = [documents.stats.get(key) for key in keys]
         root = workspace.root
