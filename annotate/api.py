@@ -319,7 +319,7 @@ def validate(explicit_workspace: str | None, paths: Sequence[str] = (), *,
 
     root = workspace.locate(explicit_workspace)
     try:
-        ws = workspace.load(root)
+        ws = checks.load_workspace(root, use_cache=use_cache)  # workspace.load, or cached
     except CorruptFileError:
         # Without a usable project file the annotations folder and the
         # taxonomy are unknown: report the project file's own findings.

@@ -125,6 +125,10 @@ SYMLINK_OUTSIDE_WORKSPACE = Rule(
 UNKNOWN_VERDICT = Rule(
     "AN313", "UnknownVerdict", "error",
     "The verdict is not on the project's verdict scale.")
+UNREADABLE_DOCUMENT = Rule(
+    "AN314", "UnreadableDocument", "error",
+    "The document is in the corpus but cannot be read "
+    "(permissions, a FIFO, a link out, not UTF-8).")
 
 # --- AN4xx staleness and anchoring -----------------------------------------
 
@@ -146,7 +150,7 @@ RULES: tuple[Rule, ...] = (
     UNKNOWN_LABEL, UNKNOWN_DOCUMENT, OFFSETS_OUT_OF_RANGE, QUOTE_MISMATCH,
     CONTEXT_MISMATCH, MISSING_SOURCE, DUPLICATE_ID, MISPLACED_RECORD,
     TIMESTAMPS_OUT_OF_ORDER, DUPLICATE_ANNOTATION, STRAY_ANNOTATION_FILE,
-    SYMLINK_OUTSIDE_WORKSPACE, UNKNOWN_VERDICT,
+    SYMLINK_OUTSIDE_WORKSPACE, UNKNOWN_VERDICT, UNREADABLE_DOCUMENT,
     DOCUMENT_CHANGED, QUOTE_NOT_FOUND, ORPHANED,
 )
 """Every rule, ordered by code."""

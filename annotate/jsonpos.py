@@ -119,14 +119,16 @@ class ParseResult:
     parsed: bool
 
 
-def decode_utf8(data: bytes) -> tuple[str, list[SyntaxProblem]]:
+def decode_utf8(data: bytes, byte_offset: int = 0, limit: int = MAX_PROBLEMS
+                ) -> tuple[str, list[SyntaxProblem]]:
     """Decode UTF-8, reporting each invalid byte sequence at its offset.
 
     The text returned equals ``data.decode("utf-8", "replace")``: each
     invalid sequence becomes one U+FFFD, so the rest of the file can still
     be checked and the offsets of the problems are offsets into that text.
     A BOM is kept (``parse_json_line`` reports it).  After ``MAX_PROBLEMS``
-    problems the rest is decoded without reporting more.
+    problems the rest is decoded without reporting more.  A part of a file
+    (one line) gives byte_offset, where it starts, and the problems left, as limit.
     """
     try:
         return data.decode("utf-8"), []
@@ -136,7 +138,7 @@ def decode_utf8(data: bytes) -> tuple[str, list[SyntaxProblem]]:
     problems: list[SyntaxProblem] = []
     offset = 0  # code points decoded so far
     start = 0  # bytes consumed so far
-    while len(problems) < MAX_PROBLEMS:
+    while len(problems) < limit:
         try:
             pieces.append(data[start:].decode("utf-8"))
             return "".join(pieces), problems
@@ -148,7 +150,7 @@ def decode_utf8(data: bytes) -> tuple[str, list[SyntaxProblem]]:
             problems.append(SyntaxProblem(
                 codes.INVALID_UTF8.code, offset,
                 f"invalid UTF-8 ({error.reason}: byte{'s' if len(bad) > 1 else ''} "
-                f"{bad.hex(' ')} at byte offset {start + error.start})"))
+                f"{bad.hex(' ')} at byte offset {byte_offset + start + error.start})"))
             pieces.append("\ufffd")
             offset += 1
             start += error.end

@@ -505,6 +505,13 @@ def append_text(path: Path, text: str) -> None:
 
 
 # -- the annotation folder's layout, for code that walks or names its files ----
+#
+# annotations/<document id>/<reviewer>.jsonl: a document id is a path and may
+# itself end in ".jsonl" (a corpus file feed.jsonl has the folder
+# annotations/feed.jsonl/), so a name never says what an entry is.  A real
+# folder is always a (part of a) document folder; only a file at depth >= 2
+# is a reviewer's file (issue 8, item 9).
+
 
 def is_annotation_file_name(name: str) -> bool:
     """True for a file name annotation_path could give (hidden ones never are)."""
@@ -513,13 +520,15 @@ def is_annotation_file_name(name: str) -> bool:
 
 def scan_annotation_files(folder: str, follow: Callable[[os.DirEntry[str]], bool]
                           ) -> Iterator[os.DirEntry[str]]:
-    """Entries under folder named like annotation files (whatever they are:
-    the caller decides); hidden names skipped, real subfolders descended.
+    """Entries under folder named like annotation files that are not folders
+    (a FIFO or a device too: the caller refuses to read it); real folders are
+    descended whatever their name, hidden names and links to folders skipped.
 
     follow(entry) is asked of each symbolic link first; False skips it.
     A stack, not recursion: folder depth is the user's to choose.
     """
     pending = [folder]
+    suffix = ANNOTATION_SUFFIX
     while pending:
         with os.scandir(pending.pop()) as entries:
             for entry in entries:
@@ -528,19 +537,25 @@ def scan_annotation_files(folder: str, follow: Callable[[os.DirEntry[str]], bool
                 name = entry.name
                 if name.startswith("."):
                     continue  # hidden: temporaries, stored versions, caches
-                if entry.is_symlink() and not follow(entry):
-                    continue
-                if name.endswith(ANNOTATION_SUFFIX):
-                    yield entry
+                if entry.is_symlink():
+                    # A link to a folder is not descended (no cycles, and a
+                    # document folder is a real folder); a link to a file
+                    # inside the workspace is read like the file.
+                    if follow(entry) and name.endswith(suffix) and not entry.is_dir():
+                        yield entry
                 elif entry.is_dir(follow_symlinks=False):
-                    pending.append(entry.path)
+                    pending.append(entry.path)  # a document folder, even "feed.jsonl"
+                elif name.endswith(suffix):
+                    yield entry
 
 
 def owner_of(workspace: Workspace, path: str | os.PathLike[str]) -> tuple[str, str] | None:
     """The (document, reviewer) a file's place names, or None outside the layout.
 
-    The inverse of annotation_path.  Plain strings, not pathlib: validation
-    asks this for each of a workspace's thousands of files.
+    The inverse of annotation_path: the last part is the reviewer's file, every
+    part before it (at least one) the document id, ".jsonl" endings included.
+    Plain strings, not pathlib: validation asks this for each of a
+    workspace's thousands of files.
     """
     root = os.path.abspath(workspace.annotations_dir) + os.sep
     absolute = os.path.abspath(path)

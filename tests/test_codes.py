@@ -42,6 +42,7 @@ PUBLISHED = {
     "AN311": ("StrayAnnotationFile", "error"),
     "AN312": ("SymlinkOutsideWorkspace", "error"),
     "AN313": ("UnknownVerdict", "error"),
+    "AN314": ("UnreadableDocument", "error"),
     "AN401": ("DocumentChanged", "warning"),
     "AN402": ("QuoteNotFound", "error"),
     "AN403": ("Orphaned", "warning"),

@@ -53,8 +53,9 @@ def test_every_code_has_an_invalid_example() -> None:
 
     covered = {name[:5] for name in INVALID}
     # Codes that no single annotation file can show are tested below:
-    # AN109 (a directory), AN202 (the project file), AN312 (a symlink).
-    assert covered | {"AN109", "AN202", "AN312"} == {rule.code for rule in RULES}
+    # AN109 (a FIFO), AN202 (the project file), AN312 (a symlink), AN314 (a
+    # corpus document that cannot be read).
+    assert covered | {"AN109", "AN202", "AN312", "AN314"} == {rule.code for rule in RULES}
 
 
 @pytest.mark.parametrize("name", INVALID)
@@ -130,11 +131,37 @@ def test_label_defined_twice(workspace: Path, run: Run) -> None:
 
 # -- hostile input ----------------------------------------------------------------
 
-def test_a_directory_where_a_file_should_be_exits_2(workspace: Path, run: Run) -> None:
-    (workspace / DEFAULT_PLACE).mkdir()
+def test_a_fifo_where_a_file_should_be_exits_2_without_blocking(workspace: Path,
+                                                                run: Run) -> None:
+    os.mkfifo(workspace / DEFAULT_PLACE)
     result = run("validate", "--no-cache")
     assert result.exit_code == 2
-    assert f"{DEFAULT_PLACE}:1:1: AN109 error: is a directory" in result.stdout
+    assert (f"{DEFAULT_PLACE}:1:1: AN109 error: is not a regular file (a FIFO, socket or "
+            "device); annotate reads only plain files") in result.stdout
+
+
+def test_a_directory_given_by_name_exits_2(workspace: Path, run: Run) -> None:
+    (workspace / "annotations" / "linked.jsonl").symlink_to(workspace / "annotations" / SEED_ID)
+    result = run("validate", "--no-cache", "annotations/linked.jsonl")
+    assert result.exit_code == 2
+    assert "annotations/linked.jsonl:1:1: AN109 error: is a directory" in result.stdout
+
+
+def test_a_folder_named_like_an_annotation_file_is_a_document_folder(workspace: Path,
+                                                                     run: Run) -> None:
+    """annotations/<document id>/<reviewer>.jsonl, where the id may end in .jsonl
+    itself (issue 8, item 9): the folder is descended, its files checked."""
+    folder = workspace / "annotations" / "feed.jsonl"
+    folder.mkdir()
+    shutil.copyfile(EXAMPLES / "valid" / "three-records.jsonl", folder / "alice.jsonl")
+    code, report = validate_json(run)
+    assert code == 1
+    assert report["summary"]["files_checked"] == 2
+    # Checked as document feed.jsonl's file: there is no such document, and
+    # its records are the seed article's.
+    assert {(f["code"], f["path"]) for f in report["findings"]} == {
+        ("AN311", "annotations/feed.jsonl/alice.jsonl"),
+        ("AN308", "annotations/feed.jsonl/alice.jsonl")}
 
 
 def test_a_symlink_out_of_the_workspace_is_reported_not_followed(
@@ -287,9 +314,19 @@ def findings_with_and_without_cache(run: Run) -> tuple[list[object], list[object
     return cached, fresh
 
 
-def test_cache_never_changes_results(workspace: Path, run: Run) -> None:
+@pytest.mark.parametrize("trust_stats", [False, True], ids=["racy", "trusted"])
+def test_cache_never_changes_results(workspace: Path, run: Run, trust_stats: bool,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files here are seconds old, so their stats are racy and only the
+    per-file cache answers; with stats trusted at once, the last run's
+    answer (when nothing changed) is tested too.  Every change below
+    changes a size, an inode or the project file, so trusting is safe."""
     from annotate import validation
+    from annotate.validation import hashes
     from annotate.workspace import load
+
+    if trust_stats:
+        monkeypatch.setattr(hashes, "RACY_SECONDS", -60.0)
 
     alice = workspace / DEFAULT_PLACE
     bob = workspace / "annotations" / SEED_ID / "bob.jsonl"
@@ -319,8 +356,11 @@ def test_cache_never_changes_results(workspace: Path, run: Run) -> None:
             project.read_text().replace('"name": "view"', '"name": "opinion"'))),
         ("document deleted", lambda: document.unlink()),
         ("document back", lambda: document.write_bytes(original)),
-        ("cache corrupted", lambda: (workspace / ".annotate-cache" / "validate-v4.json")
+        ("cache corrupted", lambda: (workspace / ".annotate-cache" / "validate-v5.json")
          .write_text("{not json")),
+        ("last run corrupted", lambda: (workspace / ".annotate-cache" / "validate-run-v5.json")
+         .write_text('{"salt": 1}')),
+        ("annotation edited again", lambda: edit_alice('"label": "opinion"', '"label": "x"')),
     ]
     for name, change in changes:
         change()

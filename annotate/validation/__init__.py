@@ -11,18 +11,27 @@ The package, by job:
 - ``documents`` reads the documents those checks refer to, once per process;
 - ``hashes`` remembers content hashes by stat, so unchanged files are not read;
 - ``cache`` remembers results, so unchanged files with unchanged
-  dependencies are not checked again;
+  dependencies are not checked again, and a run in which nothing changed
+  is answered by the last one;
 - ``pool`` checks the rest, in a process pool using every core when there
   are many;
 - ``duplicates`` runs the cross-file check (ids unique in the workspace)
   last, on the ids every file reported, cached or not;
-- ``run`` ties them together in ``validate`` and returns a ``Report``.
+- ``reading`` opens regular files only and streams them line by line;
+- ``run`` ties them together in ``validate`` and returns a ``Report``;
+  ``load_workspace`` spares a warm run the project file's schema check.
 """
 
 from __future__ import annotations
 
 from annotate.validation.checks import check_annotation_text, check_project_text, check_record
-from annotate.validation.run import Report, apply_strict, sort_findings, validate
+from annotate.validation.run import (
+    Report,
+    apply_strict,
+    load_workspace,
+    sort_findings,
+    validate,
+)
 
 __all__ = ["Report", "apply_strict", "check_annotation_text", "check_project_text",
-           "check_record", "sort_findings", "validate"]
+           "check_record", "load_workspace", "sort_findings", "validate"]

@@ -9,7 +9,10 @@ its line:column.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+import io
+from array import array
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -23,19 +26,61 @@ if TYPE_CHECKING:
     from annotate.validation.documents import Documents, Lookups
 
 
+class Ids:
+    """The (id, line) of every record of a file that has a string id, kept
+    compactly: the ids in one list and the line numbers in an array of
+    machine integers, not a tuple and an int object per record (a 200,000
+    line file held 30 MB of them)."""
+
+    __slots__ = ("lines", "names")
+
+    def __init__(self, pairs: Iterable[tuple[str, int]] = ()) -> None:
+        self.names: list[str] = []
+        self.lines = array("q")
+        for name, line in pairs:
+            self.append(name, line)
+
+    def append(self, name: str, line: int) -> None:
+        """Note that line holds a record with id name."""
+        self.names.append(name)
+        self.lines.append(line)
+
+    def __iter__(self) -> Iterator[tuple[str, int]]:
+        return zip(self.names, self.lines, strict=True)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, Ids) and self.names == other.names
+                and self.lines == other.lines)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like a list
+
+    def __getstate__(self) -> tuple[list[str], bytes]:
+        # Sent back from the pool's workers: the array as raw bytes.
+        return self.names, self.lines.tobytes()
+
+    def __setstate__(self, state: tuple[list[str], bytes]) -> None:
+        self.names = state[0]
+        self.lines = array("q")
+        self.lines.frombytes(state[1])
+
+
 @dataclass
 class FileResult:
     """What checking one file found; also what the cache stores for it."""
 
     path: str  # as shown: relative to the workspace, "/"-separated
     findings: list[Finding] = field(default_factory=list)
-    # (id, line) of every record; None when answered from the cache, whose
-    # ids are loaded only if the workspace-wide id check has to run again.
-    ids: list[tuple[str, int]] | None = field(default_factory=list)
+    # The ids of the records; None when answered from the cache, whose ids
+    # are loaded only if the workspace-wide id check has to run again.
+    ids: Ids | None = field(default_factory=Ids)
     annotations: int = 0
     key: str = ""  # SHA-256 of the file's bytes
-    # What else the result depends on: "doc:<id>" -> sha256 or "" (missing),
-    # "ver:<sha256>" -> "1" or "" (stored version text present or not).
+    # What else the result depends on: "doc:<id>" -> sha256, "" (missing) or
+    # "!" and why it cannot be read; "ver:<sha256>" -> "1" or "" (stored
+    # version text present or not).
     dependencies: dict[str, str] = field(default_factory=dict)
 
 
@@ -49,38 +94,64 @@ def finding(path: str, line: int, column: int, rule: codes.Rule, message: str) -
 def check_annotation_text(shown: str, data: bytes, *, project: Project | None,
                           owner: tuple[str, str] | None, documents: Documents,
                           document_exists: bool = True) -> FileResult:
-    """Every finding for one annotation file's bytes.
+    """Every finding for one annotation file's bytes (see check_annotation_lines)."""
+    return check_annotation_lines(shown, io.BytesIO(data), project=project, owner=owner,
+                                  documents=documents, document_exists=document_exists)
 
-    owner is the (document, reviewer) the file's place names, or None for a
-    file outside the annotations folder; project is None when the project
-    file itself is broken (semantic checks that need the taxonomy are then
-    skipped, the rest still run).
+
+def check_annotation_lines(shown: str, lines: Iterable[bytes], *, project: Project | None,
+                           owner: tuple[str, str] | None, documents: Documents,
+                           document_exists: bool = True) -> FileResult:
+    """Every finding for one annotation file, read as its lines (each with its
+    "\\n"; only "\\n" ends a line).
+
+    One line at a time, keeping only what the result needs (findings, the
+    ids, a digest per record for the duplicate check), so memory does not
+    grow with the size of the file.  owner is the (document, reviewer) the
+    file's place names, or None for a file outside the annotations folder;
+    project is None when the project file itself is broken (semantic checks
+    that need the taxonomy are then skipped, the rest still run).
     """
     result = FileResult(shown)
     add = result.findings.append
-    ids: list[tuple[str, int]] = []
-    result.ids = ids
+    ids = result.ids = Ids()
     # Every document or version the checks look at is a dependency of the
     # result, whatever the checks are: the cache drops it when one changes.
     lookups = documents.recording(result.dependencies)
-    text, problems = jsonpos.decode_utf8(data)
-    index = LineIndex(text)
-    for problem in problems:
-        row, column = index.position(problem.offset)
-        add(finding(shown, row, column, codes.get_rule(problem.code), problem.message))
-    if not text:
-        add(finding(shown, 1, 1, codes.EMPTY_FILE, "empty annotation file: it holds no "
-                    "annotations; delete it or add some"))
-        return result
-    if owner is not None and not document_exists:
-        add(finding(shown, 1, 1, codes.STRAY_ANNOTATION_FILE,
-                    f"no document {owner[0]!r} in the corpus for this annotation file; "
-                    "move the file or restore the document"))
-    seen: dict[tuple[Any, ...], int] = {}
-    lines = text.split("\n")
-    if lines[-1] == "":
-        lines.pop()  # the final newline ends the last line; it is not a blank line
-    for number, line in enumerate(lines, start=1):
+    unreadable = None
+    if owner is not None and document_exists:
+        unreadable = documents.unreadable(owner[0])
+    # Two records that differ only in id and timestamps: remembered by a
+    # 128-bit digest of what they share, not by the record itself, which
+    # would keep the whole file in memory.
+    seen: dict[bytes, int] = {}
+    utf8_problems_left = jsonpos.MAX_PROBLEMS  # for the whole file, as before
+    consumed = 0  # bytes before the current line
+    number = 0
+    for raw in lines:
+        number += 1
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            # The "\n" is decoded with the line: without it, a sequence cut
+            # short by the line's end would read as "unexpected end of data".
+            line, problems = jsonpos.decode_utf8(raw, consumed, utf8_problems_left)
+            utf8_problems_left -= len(problems)
+            for problem in problems:
+                add(finding(shown, number, problem.offset + 1,
+                            codes.get_rule(problem.code), problem.message))
+        consumed += len(raw)
+        if line.endswith("\n"):
+            line = line[:-1]
+        if number == 1 and owner is not None:
+            # A whole file's findings come first on its line 1.
+            if not document_exists:
+                add(finding(shown, 1, 1, codes.STRAY_ANNOTATION_FILE,
+                            f"no document {owner[0]!r} in the corpus for this annotation "
+                            "file; move the file or restore the document"))
+            elif unreadable is not None:
+                add(finding(shown, 1, 1, codes.UNREADABLE_DOCUMENT,
+                            unreadable_document_message(owner[0], unreadable)))
         parsed = jsonpos.parse_json_line(line)
         for problem in parsed.problems:
             add(finding(shown, number, problem.offset + 1, codes.get_rule(problem.code),
@@ -89,7 +160,7 @@ def check_annotation_text(shown: str, data: bytes, *, project: Project | None,
             continue
         record = parsed.value
         if isinstance(record, dict) and isinstance(record.get("id"), str):
-            ids.append((record["id"], number))
+            ids.append(record["id"], number)
         result.annotations += 1
         shape = rules.shape_problems(record)
         for broken in shape or check_record(record, project, owner, lookups,
@@ -98,14 +169,26 @@ def check_annotation_text(shown: str, data: bytes, *, project: Project | None,
             add(finding(shown, number, column, broken.rule, broken.message))
         if shape:
             continue
-        identity = rules.identity(record)
+        # repr is exact for the flat values the schema allows (strings,
+        # integers, lists of strings, null, booleans).
+        identity = hashlib.blake2b(repr(rules.identity(record)).encode(),
+                                   digest_size=16).digest()
         if identity in seen:
             add(finding(shown, number, 1, codes.DUPLICATE_ANNOTATION,
                         f"same annotation as line {seen[identity]} (only the id and "
                         "timestamps differ); remove one with 'annotate rm'"))
         else:
             seen[identity] = number
+    if number == 0:
+        add(finding(shown, 1, 1, codes.EMPTY_FILE, "empty annotation file: it holds no "
+                    "annotations; delete it or add some"))
     return result
+
+
+def unreadable_document_message(document_id: str, why: str) -> str:
+    """What AN314 says: the document is there but cannot be read, and why."""
+    return (f"document {document_id!r} is in the corpus but cannot be read, so nothing "
+            f"was checked against its text: {why}")
 
 
 # -- one record: semantic and staleness checks --------------------------------------------
@@ -120,9 +203,15 @@ def check_record(record: dict[str, Any], project: Project | None,
         yield from rules.placement_problems(record, *owner)
     current = documents.current(record["document"])
     if current is None:
-        # A file whose whole folder names no document got one AN311 already.
-        if owner is None or record["document"] != owner[0] or document_exists:
+        why = documents.unreadable(record["document"])
+        if (owner is not None and record["document"] == owner[0]
+                and (not document_exists or why is not None)):
+            return  # the whole file got one AN311 or AN314 for it already
+        if why is None:
             yield rules.missing_document(record)
+        else:
+            yield Problem(codes.UNREADABLE_DOCUMENT, ("document",),
+                          unreadable_document_message(record["document"], why))
         return
     text, sha256 = current
     changed = record["document_sha256"] != sha256 and not record.get("orphaned")

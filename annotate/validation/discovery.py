@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from annotate import codes, store
 from annotate.errors import AnnotateError
@@ -18,12 +17,19 @@ from annotate.validation.checks import finding
 from annotate.workspace import PROJECT_FILE, Workspace
 
 
-@dataclass(frozen=True)
 class Target:
     """One annotation file to check."""
 
-    path: str  # absolute
-    shown: str  # relative to the workspace, "/"-separated, when inside it
+    # A plain class: one is made for every file on every run, cached or not,
+    # and a frozen dataclass's __init__ costs twice as much.
+    __slots__ = ("path", "shown")
+
+    def __init__(self, path: str, shown: str) -> None:
+        self.path = path  # absolute
+        self.shown = shown  # relative to the workspace, "/"-separated, when inside it
+
+    def __repr__(self) -> str:
+        return f"Target({self.path!r}, {self.shown!r})"
 
 
 class Selection:
@@ -79,21 +85,30 @@ class _Finder:
             self.consider(path)
 
     def walk(self, folder: str) -> None:
+        # What the scan yields needs none of consider's questions: links
+        # leaving the workspace were refused by follows, folders are
+        # descended, and the project file is not named like an annotation file.
+        root = self.root + os.sep
+        cut = len(root)
+        targets = self.targets
         for entry in store.scan_annotation_files(folder, self.follows):
-            # DirEntry knows both answers without another stat.
-            self.consider(entry.path, entry.is_symlink(), entry.is_dir())
+            path = entry.path
+            if not path.startswith(root):
+                targets.append(Target(path, path))
+            elif os.sep == "/":
+                targets.append(Target(path, path[cut:]))
+            else:
+                targets.append(Target(path, path[cut:].replace(os.sep, "/")))
 
     def follows(self, link: os.DirEntry[str]) -> bool:
         return not self.leaves_workspace(link.path)
 
-    def consider(self, path: str, is_link: bool | None = None,
-                 is_dir: bool | None = None) -> None:
-        if (os.path.islink(path) if is_link is None else is_link) and \
-                self.leaves_workspace(path):
+    def consider(self, path: str) -> None:
+        if os.path.islink(path) and self.leaves_workspace(path):
             return
         if os.path.basename(path) == PROJECT_FILE and os.path.dirname(path) == self.root:
             self.include_project = True
-        elif os.path.isdir(path) if is_dir is None else is_dir:
+        elif os.path.isdir(path):
             self.findings.append(finding(
                 self.shown(path), 1, 1, codes.UNREADABLE_FILE,
                 "is a directory, not an annotation file"))

@@ -17,13 +17,23 @@ def file_stat(path: str) -> list[int] | None:
     return [found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino, found.st_dev]
 
 
+# A file written less than this long ago has a stat that cannot be trusted
+# yet: a second write in the same timestamp tick could leave it unchanged.
+RACY_SECONDS = 2.0
+
+
+def is_racy(stat: list[int]) -> bool:
+    """True when the file was written or its inode changed (chmod, a write
+    that restored the old mtime) less than RACY_SECONDS ago."""
+    import time
+
+    return max(stat[1], stat[2]) >= time.time_ns() - RACY_SECONDS * 1e9
+
+
 class Hashes:
     """Content hashes remembered with the stat they were taken at, so an
-    unchanged file is not read again (as git's index does).  A file modified
-    within RACY_SECONDS of hashing is not remembered: a second write in the
-    same timestamp tick could otherwise go unseen."""
-
-    RACY_SECONDS = 2.0
+    unchanged file is not read again (as git's index does).  A racy file
+    (see is_racy) is not remembered."""
 
     def __init__(self, stored: Any) -> None:
         self.entries: dict[str, list[Any]] = stored if isinstance(stored, dict) else {}
@@ -38,9 +48,7 @@ class Hashes:
 
     def remember(self, name: str, stat: list[int] | None, sha256: str) -> None:
         """Keep sha256 for name at stat (taken before reading), unless racy."""
-        import time
-
-        if stat is not None and stat[1] < time.time_ns() - self.RACY_SECONDS * 1e9:
+        if stat is not None and not is_racy(stat):
             self.entries[name] = [*stat, sha256]
             self.changed = True
         elif self.entries.pop(name, None) is not None:

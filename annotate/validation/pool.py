@@ -10,7 +10,8 @@ from typing import Any
 
 from annotate import codes, store
 from annotate.model import Project
-from annotate.validation.checks import FileResult, check_annotation_text, finding
+from annotate.validation import reading
+from annotate.validation.checks import FileResult, check_annotation_lines, finding
 from annotate.validation.discovery import Target
 from annotate.validation.documents import Documents
 from annotate.workspace import Workspace
@@ -19,17 +20,6 @@ from annotate.workspace import Workspace
 PARALLEL_MIN_FILES = 64
 
 Progress = Callable[[int, int], None]
-
-
-def read_file(target: Target) -> bytes | str:
-    """The file's bytes, or why it cannot be read."""
-    try:
-        with open(target.path, "rb") as handle:
-            return handle.read()
-    except IsADirectoryError:
-        return "is a directory, not an annotation file"
-    except OSError as error:
-        return f"cannot read: {error.strerror}"
 
 
 def check_files(workspace: Workspace, project: Project | None, documents: Documents,
@@ -87,21 +77,28 @@ def _check_in_pool(workspace: Workspace, project: Project | None, work: list[Tar
 
 def _check_target(workspace: Workspace, project: Project | None, documents: Documents,
                   target: Target) -> tuple[str, FileResult]:
-    """(content hash, result) for one file, read here: a worker reads its own
-    files, so the parent never holds the workspace's bytes in memory."""
-    data = read_file(target)
-    if isinstance(data, str):  # it changed since it was listed
-        return "", FileResult(target.shown, [finding(target.shown, 1, 1,
-                                                      codes.UNREADABLE_FILE, data)])
+    """(content hash, result) for one file, read here and line by line: a
+    worker reads its own files, and no process holds a whole file in memory."""
     owner = store.owner_of(workspace, target.path)
     exists = True
     dependencies: dict[str, str] = {}
     if owner is not None:
-        exists = documents.recording(dependencies).current(owner[0]) is not None
-    result = check_annotation_text(target.shown, data, project=project, owner=owner,
-                                   documents=documents, document_exists=exists)
+        # In the corpus, readable or not: an unreadable one gets AN314, not AN311.
+        exists = (documents.recording(dependencies).current(owner[0]) is not None
+                  or documents.unreadable(owner[0]) is not None)
+    digest = hashlib.sha256()
+    try:
+        with reading.open_regular(target.path) as handle:
+            result = check_annotation_lines(
+                target.shown, reading.hashed_lines(handle, digest), project=project,
+                owner=owner, documents=documents, document_exists=exists)
+    except (reading.Unreadable, OSError) as error:  # it changed since it was listed
+        why = str(error) if isinstance(error, reading.Unreadable) else \
+            f"cannot read: {error.strerror}"
+        return "", FileResult(target.shown, [finding(target.shown, 1, 1,
+                                                      codes.UNREADABLE_FILE, why)])
     result.dependencies.update(dependencies)
-    result.key = hashlib.sha256(data).hexdigest()
+    result.key = digest.hexdigest()
     return result.key, result
 
 

@@ -4,22 +4,26 @@ workspace, and report every finding in file order."""
 
 from __future__ import annotations
 
-import hashlib
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from annotate import codes
+from annotate import codes, jsonpos
+from annotate import workspace as workspace_module
 from annotate.errors import AnnotateError
 from annotate.model import Finding, Project
+from annotate.validation import reading
 from annotate.validation.cache import Cache
 from annotate.validation.checks import FileResult, check_project_text, finding
 from annotate.validation.discovery import Selection, Target, collect
-from annotate.validation.documents import Documents
-from annotate.validation.duplicates import duplicate_ids
 from annotate.validation.hashes import file_stat
-from annotate.validation.pool import Progress, check_files, read_file
-from annotate.workspace import PROJECT_FILE, Workspace
+from annotate.workspace import PROJECT_FILE, Workspace, project_from_data
+
+if TYPE_CHECKING:
+    from annotate.validation.documents import Documents
+    from annotate.validation.pool import Progress
 
 
 @dataclass
@@ -48,19 +52,70 @@ def validate(workspace: Workspace, paths: Sequence[str] = (), *, use_cache: bool
              jobs: int | None = None, progress: Progress | None = None) -> Report:
     """Check the workspace (or the given paths) and return every finding."""
     selection = collect(workspace, paths)
-    project = _check_project(workspace, selection.include_project)
-    cache = Cache(workspace, project.data) if use_cache else None
+    data = _project_bytes(workspace, selection.include_project)
+    cache = Cache(workspace.root, data) if use_cache else None
+    # Each file's stat, taken before anything reads it: a later write changes it.
+    stats = [file_stat(target.path) for target in selection.targets]
+    if cache is not None:
+        unchanged = _unchanged(workspace, cache, selection, stats)
+        if unchanged is not None:
+            return unchanged
+    # Only a run in which something changed needs these: a warm one is spared
+    # their import.
+    from annotate.validation.documents import Documents
+    from annotate.validation.duplicates import duplicate_ids
+    from annotate.validation.pool import check_files
+
+    project = _check_project(workspace, selection.include_project, data)
     documents = Documents(workspace, cache.hashes if cache else None)
-    lookup = _look_up(selection.targets, cache, documents)
+    lookup = _look_up(selection.targets, stats, cache, documents)
     checked = check_files(workspace, project.project, documents, lookup.to_check, jobs,
                           progress, total=len(selection.targets), done=len(lookup.cached))
     results = lookup.cached + [result for _, result in checked]
     if cache:
         _remember(cache, checked)
     duplicates = duplicate_ids(results, {t.shown: t.path for t in selection.targets}, cache)
+    report = _report(selection, project, lookup, checked, duplicates)
     if cache:
-        _save(cache, results, documents)
-    return _report(selection, project, lookup, checked, duplicates)
+        _save(workspace, cache, selection, stats, project, lookup, checked, documents, duplicates,
+              report)
+    return report
+
+
+def load_workspace(root: Path, *, use_cache: bool = True) -> Workspace:
+    """workspace.load(root), without checking the project file again when the
+    last run found these very bytes usable (so a warm run imports no schema
+    validator); a broken project file still raises CorruptFileError."""
+    try:
+        data = (root / PROJECT_FILE).read_bytes()
+    except OSError:
+        return workspace_module.load(root)  # which says what is wrong
+    if not use_cache:
+        return workspace_module.load(root)
+    last = Cache(root, data).last_run()
+    parsed = jsonpos.parse_json_line(data.decode("utf-8", "replace"))
+    if last is None or not last.project_valid or not isinstance(parsed.value, dict):
+        return workspace_module.load(root)
+    return Workspace(root, project_from_data(parsed.value))
+
+
+def _unchanged(workspace: Workspace, cache: Cache, selection: Selection,
+               stats: list[list[int] | None]) -> Report | None:
+    """The last run's report, if nothing it depended on changed since."""
+    last = cache.last_run()
+    if last is None:
+        return None
+    root = f"{workspace.root}{os.sep}"
+    dependency_stats = [file_stat(root + path) for path in last.dependencies]
+    state = cache.state(selection.include_project, [t.shown for t in selection.targets],
+                        stats, dependency_stats)
+    if state != last.state:
+        return None
+    return Report(
+        findings=sort_findings([*selection.findings, *last.findings]),
+        files_checked=last.files, annotations_checked=last.annotations,
+        files_from_cache=len(selection.targets),
+        unreadable=any(f.code == codes.UNREADABLE_FILE.code for f in selection.findings))
 
 
 # Plain classes for the run's own results: each dataclass or NamedTuple
@@ -76,48 +131,50 @@ class _ProjectCheck:
         self.checked = checked  # 1 when it is one of the files checked
 
 
-def _check_project(workspace: Workspace, include: bool) -> _ProjectCheck:
-    if not include:
-        return _ProjectCheck([], workspace.project, _read_or_empty(workspace.project_file), 0)
+def _project_bytes(workspace: Workspace, include: bool) -> bytes:
+    """The project file's bytes, part of every cache key; when it is one of
+    the files checked, not being able to read it stops the run."""
     try:
-        data = workspace.project_file.read_bytes()
+        return workspace.project_file.read_bytes()
     except OSError as error:
-        raise AnnotateError(f"cannot read {PROJECT_FILE}: {error.strerror}") from error
+        if include:
+            raise AnnotateError(f"cannot read {PROJECT_FILE}: {error.strerror}") from error
+        return b""
+
+
+def _check_project(workspace: Workspace, include: bool, data: bytes) -> _ProjectCheck:
+    if not include:
+        return _ProjectCheck([], workspace.project, data, 0)
     findings, project = check_project_text(PROJECT_FILE, data)
     return _ProjectCheck(findings, project, data, 1)
 
 
-def _read_or_empty(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return b""
-
-
 class _Lookup:
-    __slots__ = ("cached", "to_check", "unreadable")
+    __slots__ = ("cached", "keys", "to_check", "unreadable")
 
     def __init__(self) -> None:
         self.cached: list[FileResult] = []
         self.to_check: list[Target] = []
         self.unreadable: list[Finding] = []
+        self.keys: dict[str, str] = {}  # shown path -> content hash, as looked up
 
 
-def _look_up(targets: list[Target], cache: Cache | None, documents: Documents) -> _Lookup:
+def _look_up(targets: list[Target], stats: list[list[int] | None], cache: Cache | None,
+             documents: Documents) -> _Lookup:
     """The results the cache holds for the targets' content; the rest to check."""
     lookup = _Lookup()
-    for target in targets:
-        stat = file_stat(target.path)
+    for target, stat in zip(targets, stats, strict=True):
         key = cache.hashes.known(target.shown, stat) if cache else None
         if key is None:
-            data = read_file(target)
-            if isinstance(data, str):
+            try:
+                key = reading.content_hash(target.path)
+            except reading.Unreadable as error:
                 lookup.unreadable.append(finding(target.shown, 1, 1, codes.UNREADABLE_FILE,
-                                                 data))
+                                                 str(error)))
                 continue
-            key = hashlib.sha256(data).hexdigest()
             if cache:
                 cache.hashes.remember(target.shown, stat, key)
+        lookup.keys[target.shown] = key
         cached = cache.get(target.shown, key, documents.fingerprint) if cache else None
         if cached is not None:
             lookup.cached.append(cached)
@@ -132,12 +189,35 @@ def _remember(cache: Cache, checked: list[tuple[str, FileResult]]) -> None:
             cache.put(result.path, key, result)
 
 
-def _save(cache: Cache, results: list[FileResult], documents: Documents) -> None:
-    # Remember the documents' hashes too (workers read them in their own
-    # processes), so the next run need not read them.
+def _save(workspace: Workspace, cache: Cache, selection: Selection, stats: list[list[int] | None],
+          project: _ProjectCheck, lookup: _Lookup, checked: list[tuple[str, FileResult]],
+          documents: Documents, duplicates: list[Finding], report: Report) -> None:
+    results = lookup.cached + [result for _, result in checked]
+    # Every dependency's current value, which also remembers the documents'
+    # hashes (workers read them in their own processes), so the next run
+    # need not read them.  The run is remembered whole only if what it
+    # checked is still what the stats stand for: nothing changed meanwhile.
+    consistent = not lookup.unreadable
     for result in results:
-        for key in result.dependencies:
-            documents.fingerprint(key)
+        for key, value in result.dependencies.items():
+            consistent = documents.fingerprint(key) == value and consistent
+    consistent = consistent and all(key and lookup.keys.get(result.path) == key
+                                    for key, result in checked)
+    if consistent:
+        from annotate.validation.documents import dependency_path
+
+        keys = sorted({key for result in results for key in result.dependencies})
+        dependency_stats = [documents.stats.get(key) for key in keys]
+        root = workspace.root
+        dependencies = [os.path.relpath(dependency_path(workspace, key), root) for key in keys]
+        state = cache.state(selection.include_project, [t.shown for t in selection.targets],
+                            stats, dependency_stats)
+        findings = sort_findings([*project.findings,
+                                  *(f for result in results for f in result.findings),
+                                  *duplicates])
+        cache.remember_run(state, dependencies, [*stats, *dependency_stats], findings,
+                           report.files_checked, report.annotations_checked,
+                           project_valid=project.checked == 1 and project.project is not None)
     cache.save()
 
 
