@@ -195,10 +195,15 @@ def versions_folder(workspace: Workspace) -> Path:
     return workspace.annotations_dir / ".versions"
 
 
+def version_path(workspace: Workspace, sha256: str) -> Path:
+    """Where the stored text of the version with this hash is."""
+    return versions_folder(workspace) / f"{sha256}.txt"
+
+
 def save_version(workspace: Workspace, document: Document) -> None:
     """Keep the text annotations were made on, so re-anchoring has it later."""
     folder = versions_folder(workspace)
-    path = folder / f"{document.sha256}.txt"
+    path = version_path(workspace, document.sha256)
     if inside(workspace, path).exists():
         return
     _make_folder(workspace, folder)
@@ -209,7 +214,7 @@ def save_version(workspace: Workspace, document: Document) -> None:
 
 def read_version(workspace: Workspace, sha256: str) -> str | None:
     """The stored text of a document version, or None if it is missing or damaged."""
-    path = versions_folder(workspace) / f"{sha256}.txt"
+    path = version_path(workspace, sha256)
     try:
         data = read_file(workspace, path)
     except FileNotFoundError:

@@ -137,3 +137,12 @@ def test_an_unreadable_reviewer_file_is_said_not_hidden(desk: Path) -> None:
     assert result.returncode == 2
     assert "alice.jsonl:1:1: cannot read: Permission denied" in result.stderr
     assert "no annotation with id" not in result.stderr
+
+
+def test_validate_points_at_the_command_that_works(desk: Path) -> None:
+    path = desk / "annotations" / SEED_ID / "alice.jsonl"
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    path.write_text(path.read_text(encoding="utf-8") + first + "\n", encoding="utf-8")
+    checked = annotate("validate", "--no-cache", cwd=desk).stdout
+    assert "AN307" in checked and "run 'annotate dedupe'" in checked
+    assert "AN310" in checked and "they share an id too: run 'annotate dedupe'" in checked

@@ -124,7 +124,7 @@ def check_annotation_lines(shown: str, lines: Iterable[bytes], *, project: Proje
     # Two records that differ only in id and timestamps: remembered by a
     # 128-bit digest of what they share, not by the record itself, which
     # would keep the whole file in memory.
-    seen: dict[bytes, int] = {}
+    seen: dict[bytes, tuple[int, str]] = {}
     utf8_problems_left = jsonpos.MAX_PROBLEMS  # for the whole file, as before
     consumed = 0  # bytes before the current line
     number = 0
@@ -174,11 +174,15 @@ def check_annotation_lines(shown: str, lines: Iterable[bytes], *, project: Proje
         identity = hashlib.blake2b(repr(rules.identity(record)).encode(),
                                    digest_size=16).digest()
         if identity in seen:
+            first_line, first_id = seen[identity]
+            remedy = ("they share an id too: run 'annotate dedupe', which drops exact copies"
+                      if first_id == record["id"] else
+                      f"remove one with 'annotate rm {record['id']}'")
             add(finding(shown, number, 1, codes.DUPLICATE_ANNOTATION,
-                        f"same annotation as line {seen[identity]} (only the id and "
-                        "timestamps differ); remove one with 'annotate rm'"))
+                        f"same annotation as line {first_line} (only the id and timestamps "
+                        f"differ); {remedy}"))
         else:
-            seen[identity] = number
+            seen[identity] = (number, record["id"])
     if number == 0:
         add(finding(shown, 1, 1, codes.EMPTY_FILE, "empty annotation file: it holds no "
                     "annotations; delete it or add some"))

@@ -116,7 +116,7 @@ class Documents:
 
 def version_path(workspace: Workspace, sha256: str) -> str:
     """Where the stored version with this hash is (the store's layout)."""
-    return str(store.versions_folder(workspace) / f"{sha256}.txt")
+    return str(store.version_path(workspace, sha256))
 
 
 def dependency_path(workspace: Workspace, key: str) -> str:

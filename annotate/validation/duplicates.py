@@ -46,7 +46,8 @@ def duplicate_ids(results: Sequence[FileResult], paths: dict[str, str],
         path = ordered[index].path
         findings.append(finding(path, line, columns.get((index, line), 1), codes.DUPLICATE_ID,
                                 f"id {identifier!r} is also used at "
-                                f"{ordered[first_index].path}:{first_line}"))
+                                f"{ordered[first_index].path}:{first_line}; run "
+                                "'annotate dedupe' to give each annotation its own id"))
     if cache is not None:
         cache.remember_duplicates(combined, findings, results)
     return findings
