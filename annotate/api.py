@@ -7,6 +7,7 @@ click, no printing.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -314,9 +315,15 @@ def remove_annotation(ws: Workspace, id_prefix: str, *,
 def validate(explicit_workspace: str | None, paths: Sequence[str] = (), *,
              strict: bool = False, use_cache: bool = True, jobs: int | None = None,
              progress: Callable[[int, int], None] | None = None) -> Report:
-    """Validate the workspace, or the given files and folders; strict: warnings are errors."""
+    """Validate the workspace, or the given files and folders; strict: warnings are errors.
+
+    Under CI (the CI variable set, as GitHub Actions and most runners do) the
+    cache is not used: a CI checkout starts without one, so a cache found
+    there came from the repository, where a forged entry could hide findings.
+    """
     from annotate import validation as checks
 
+    use_cache = use_cache and not os.environ.get("CI")
     root = workspace.locate(explicit_workspace)
     try:
         ws = checks.load_workspace(root, use_cache=use_cache)  # workspace.load, or cached

@@ -31,8 +31,10 @@ def isolated_environment(tmp_path_factory: pytest.TempPathFactory,
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    # CI is unset too: under CI, validate does not use its cache, and the
+    # cache's own tests must run the same on a laptop and on CI.
     for name in ("ANNOTATE_WORKSPACE", "ANNOTATE_REVIEWER", "NO_COLOR", "GITHUB_STEP_SUMMARY",
-                 "GIT_DIR", "GIT_WORK_TREE"):
+                 "GIT_DIR", "GIT_WORK_TREE", "CI"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ANNOTATE_REVIEWER", "alice")
     return home

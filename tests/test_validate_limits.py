@@ -317,3 +317,29 @@ def test_a_run_whose_project_file_broke_is_not_the_last_one(workspace: Path, run
     result = run("validate", "--format", "json")
     assert result.exit_code == 1
     assert [f["code"] for f in json.loads(result.stdout)["findings"]] == ["AN202"]
+
+
+def test_a_committed_cache_is_not_trusted_under_ci(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A forged cache entry (claiming a broken file is fine) is ignored where CI is set."""
+    from annotate import api
+    from tests.conftest import SEED
+
+    root = tmp_path / "ws"
+    api.init_workspace(root, "t")
+    (root / "corpus" / SEED_ID).write_bytes(SEED.read_bytes())
+    folder = root / "annotations" / SEED_ID
+    folder.mkdir(parents=True)
+    broken = folder / "alice.jsonl"
+    broken.write_text('{"id": "abcd"}\n', encoding="utf-8")
+    first = api.validate(str(root), use_cache=True)
+    assert any(f.code == "AN201" for f in first.findings)
+    # Forge: every cache file now says "no findings" for every file.
+    for path in (root / ".annotate-cache").glob("*.json"):
+        path.write_text(path.read_text(encoding="utf-8").replace('"AN201"', '"AN000"'),
+                        encoding="utf-8")
+    trusted = api.validate(str(root), use_cache=True)
+    assert not any(f.code == "AN201" for f in trusted.findings)  # the forgery works ...
+    monkeypatch.setenv("CI", "true")
+    under_ci = api.validate(str(root), use_cache=True)
+    assert any(f.code == "AN201" for f in under_ci.findings)  # ... except under CI
