@@ -197,3 +197,14 @@ def test_spans_are_sound_refuses_what_sentence_spans_never_gives() -> None:
 def test_empty_and_blank_texts_have_no_sentences() -> None:
     assert sentence_spans("") == []
     assert sentence_spans(" \n\n\t ") == []
+
+
+def test_the_irregular_case_guard_names_every_letter_it_must() -> None:
+    """The fast abbreviation pass reads a lowered copy of the line as if it
+    were the line ignoring case; that holds except for the letters that
+    lower to more than one code point or that re.IGNORECASE matches to an
+    ASCII letter, and a line with one of those takes pysbd's own test."""
+    ascii_letter = re.compile("(?i)[a-z]")
+    irregular = {chr(code) for code in range(0x80, 0x110000)
+                 if len(chr(code).lower()) != 1 or ascii_letter.fullmatch(chr(code))}
+    assert irregular == set(sentences._IRREGULAR_CASE.pattern.strip("[]"))
