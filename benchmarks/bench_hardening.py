@@ -204,11 +204,13 @@ def item_15(context: Context) -> list[Figure]:
     root = context.workspace("item15")
     cache = root / ".annotate-cache" / "sentences"
     (root / "corpus" / "one.txt").write_text(article_text(1 * MB), encoding="utf-8")
+    (root / "corpus" / "line.txt").write_text(article_text(1 * MB, one_line=True),
+                                              encoding="utf-8")
     sentences = [context.annotate, "sentences", "one.txt"]
 
-    def cold() -> Run:
+    def cold(document: str) -> Run:
         shutil.rmtree(cache, ignore_errors=True)
-        return run(sentences, root)
+        return run([context.annotate, "sentences", document], root)
 
     numbers = iter(range(100, 10_000, 37))
 
@@ -218,10 +220,14 @@ def item_15(context: Context) -> list[Figure]:
         assert result.code == 0, result.stderr
         return result
 
-    first = best_of(3, cold)
+    # Per MB, for the linear bounds below: paragraphs, and one long line
+    # (which pysbd takes as one line, window by window: slower per MB).
+    per_mb = {"paragraphs": best_of(3, lambda: cold("one.txt")),
+              "one line": best_of(3, lambda: cold("line.txt"))}
     best_of(1, add)  # the first add also stores the document's version
     figures = [
-        Figure("`sentences` 1 MB, cold", first.seconds, 2.0, "s", f"cpu {first.cpu:.2f} s"),
+        *(Figure(f"`sentences` 1 MB ({shape}), cold", r.seconds, 2.0, "s", f"cpu {r.cpu:.2f} s")
+          for shape, r in per_mb.items()),
         *(Figure(name, r.seconds, bound, "s", f"cpu {r.cpu:.2f} s") for name, r, bound in (
             ("`sentences` 1 MB, cached", best_of(5, lambda: run(sentences, root)), 0.2),
             ("`add --sentence N` 1 MB, cached", best_of(5, add), 0.3),
@@ -230,20 +236,23 @@ def item_15(context: Context) -> list[Figure]:
     ]
     if context.small:
         return figures
-    for name, text in (("10 MB on one line", article_text(10 * MB, one_line=True)),
-                       ("50 MB", article_text(50 * MB))):
+    for name, shape, text in (
+            ("10 MB on one line", "one line", article_text(10 * MB, one_line=True)),
+            ("50 MB", "paragraphs", article_text(50 * MB))):
         (root / "corpus" / "big.txt").write_text(text, encoding="utf-8")
         size = len(text.encode("utf-8"))
         del text
         shutil.rmtree(cache, ignore_errors=True)
         result = run([context.annotate, "sentences", "big.txt"], root)
         assert result.code == 0, result.stderr
-        # Linear: at most 1.5 times the 1 MB document's time per MB.  Memory:
-        # the text as UTF-8 and as str (2 bytes a character with typographic
-        # quotes), the sentences and the printed output hold it a few times
-        # over: at most 16 bytes a byte (pysbd on the whole line took 150).
+        # Linear: at most 1.5 times the time per MB of 1 MB of the same shape.
+        # Memory: the text as UTF-8 and as str (2 bytes a character with
+        # typographic quotes), the sentences and the printed output hold it
+        # a few times over: at most 16 bytes a byte (pysbd on the whole
+        # 10 MB line took 150).
         figures.append(Figure(f"`sentences` {name}, cold", result.seconds,
-                              1.5 * first.seconds * size / MB, "s", f"cpu {result.cpu:.1f} s"))
+                              1.5 * per_mb[shape].seconds * size / MB, "s",
+                              f"cpu {result.cpu:.1f} s"))
         figures.append(Figure(f"  ... peak memory, {name}", result.peak / MB, 16 * size / MB,
                               "MB"))
     return figures

@@ -4,6 +4,7 @@ own result (issue 8, item 15)."""
 
 from __future__ import annotations
 
+import random
 import re
 import string
 
@@ -109,10 +110,26 @@ abbreviation_text = st.lists(
     max_size=40).map(" ".join)
 
 
-@SETTINGS
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(abbreviation_text)
 def test_the_fast_abbreviation_pass_gives_pysbds_text(text: str) -> None:
     assert fast_sentences(text) == stock_sentences(text)
+
+
+def test_the_fast_abbreviation_pass_gives_pysbds_text_on_long_lines() -> None:
+    """A long line holds most abbreviations, several spellings of each and
+    dots that pysbd's three patterns keep or replace."""
+    seed = SEED.read_text(encoding="utf-8")
+    line = " ".join(seed.split()) + " " + " ".join(TRICKY).replace("\n", " ")
+    assert fast_sentences(line) == stock_sentences(line)
+    rng = random.Random(5)
+    tokens = ["Dr.", "dr.", "DR.", "No.", "no.", "nos.", "Art.", "art.", "p.", "P.", "pp.",
+              "a.", "Gen.", "gen.", "capt.", "Capt.", "etc.", "approx.", "5", "(5)", "(", ":5",
+              ":", "I", "I'm", "I'll", "x", "Word", "word.", "-", "?", ",", "..", "e.g.", "{dr}",
+              "{no}", "Mr.", "Mt.", "St.", "st.", "Jan.", "jan.", "fig.", "Fig.", "\n"]
+    for _ in range(40):
+        text = " ".join(rng.choice(tokens) for _ in range(rng.randint(50, 400)))
+        assert fast_sentences(text) == stock_sentences(text), text
 
 
 # -- spans: in order, disjoint, covering ------------------------------------------
