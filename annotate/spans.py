@@ -181,7 +181,7 @@ def _choose(text: str, spans: Iterator[tuple[int, int]], count: int, occurrence:
 def _normalised_note(found: str, quote: str) -> str:
     """One line saying which foldings made the quote match, and what is quoted."""
     needed = [name for name in textindex.FOLDINGS
-              if textindex.fold(found, skip=name) != textindex.fold(quote, skip=name)]
+              if textindex.fold(found, skip=name) != textindex.fold(quote, skip=name).strip()]
     what = " and ".join(needed) if needed else "Unicode normalisation"
     return (f"the quote matched only after folding {what}; the annotation quotes the "
             f"document as written: {_short(found)!r}")

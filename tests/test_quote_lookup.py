@@ -342,3 +342,17 @@ def test_a_record_of_the_sentence_cache_holds_no_split(workspace: Path, run: Run
     text = (workspace / "corpus" / "emoji.txt").read_text(encoding="utf-8")
     assert [s["text"] for s in listed] == ["First 👍🏽.", "Second café."]
     assert not any(splits_grapheme(text, s[key]) for s in listed for key in ("start", "end"))
+
+
+def test_the_note_names_only_the_foldings_that_mattered() -> None:
+    text = "He said “yes”\n today."
+    picked = spans.pick(text, spans.QuoteSpan('said "yes" '))
+    assert (picked.start, picked.end) == (3, 13)
+    assert picked.note is not None
+    assert picked.note.startswith("the quote matched only after folding typographic quotes, "
+                                  "apostrophes and dashes; ")
+    both = spans.pick(text, spans.QuoteSpan('"yes" today'))
+    assert both.note is not None and both.note.startswith(
+        "the quote matched only after folding typographic quotes, apostrophes and dashes "
+        "and runs of white space; the annotation quotes the document as written: "
+        "'“yes”\\n today'")
