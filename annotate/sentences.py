@@ -192,6 +192,8 @@ def _hard_cut(text: str, lo: int, hi: int) -> int:
         return space.end()
     from annotate.anchoring.textindex import splits_grapheme
 
+    # Back to a cluster boundary; a "cluster" of more than 64 code points
+    # (stacked combining marks) is cut anyway: the window must move on.
     cut = hi
     while cut > lo + 1 and hi - cut < 64 and splits_grapheme(text, cut):
         cut -= 1
