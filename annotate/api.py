@@ -104,9 +104,7 @@ def documents(ws: Workspace) -> list[DocumentInfo]:
 
 def sentences(ws: Workspace, reference: str) -> list[Sentence]:
     """The numbered sentences of a document."""
-    from annotate.sentences import split_sentences
-
-    return split_sentences(document(ws, reference).text)
+    return store.document_sentences(ws, document(ws, reference))
 
 
 def add_annotation(ws: Workspace, reference: str, span: spans.SpanSpec, *, label: str,
@@ -119,9 +117,7 @@ def add_annotation(ws: Workspace, reference: str, span: spans.SpanSpec, *, label
     doc = document(ws, reference)
     numbered = None
     if isinstance(span, spans.SentenceSpan):
-        from annotate.sentences import split_sentences
-
-        numbered = split_sentences(doc.text)
+        numbered = store.document_sentences(ws, doc)
     start, end = spans.pick_span(doc.text, span, numbered)
     annotation = spans.new_annotation(
         doc, start, end, label=label, reviewer=who, note=note,

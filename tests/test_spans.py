@@ -39,7 +39,7 @@ def test_missing_quote_suggests_the_closest_text() -> None:
         spans.pick_span(text, spans.QuoteSpan("20,000 artilery pieces"))
     message = str(caught.value)
     assert message.startswith("quote not found")
-    assert "closest: 1:13" in message and "[20,000 artillery piece" in message
+    assert "\nclosest one:\n  1:13 " in message and "[20,000 artillery pieces]" in message
 
 
 @pytest.mark.parametrize("quote", ["", "   ", "\n\t"])

@@ -5,8 +5,11 @@ Import the module you need; this package imports nothing, so that code
 which only needs positions never loads diff-match-patch:
 
 - ``textindex``: line:column positions, the context stored beside a quote,
-  snippets for messages, finding a quote the user typed (exact, or the
-  closest matches of a mistyped one).  Standard library only.
+  snippets for messages, grapheme cluster boundaries, finding a quote the
+  user typed (exact, normalised, or the closest matches of a mistyped one).
+  Standard library only at import (``regex`` when a boundary is not ASCII).
+- ``closest``: the closest passages to a mistyped quote, by q-gram
+  filtering, in time bounded whatever the size of the text.
 - ``quotes``: finding a stored quote again in an edited text: thresholds,
   the match score, edit distances, approximate search and alignment.
 - ``textdiff``: one deterministic diff of the old text against the new one,

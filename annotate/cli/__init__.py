@@ -84,7 +84,7 @@ class AnnotateGroup(click.Group):
         try:
             return super().invoke(ctx)
         except AnnotateError as error:
-            click.echo(f"annotate: error: {escape(str(error))}", err=True)
+            click.echo("annotate: error: " + escape(str(error), keep="\n"), err=True)
             ctx.exit(error.exit_code)
         except click.exceptions.NoArgsIsHelpError:
             raise
