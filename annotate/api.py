@@ -30,6 +30,12 @@ if TYPE_CHECKING:
 
 MIN_ID_PREFIX = 4
 
+Notify = Callable[[str], None]
+
+
+def _no_notes(message: str) -> None:
+    """Where notes go when the caller does not want them."""
+
 
 def open_workspace(explicit: str | None = None) -> Workspace:
     """The workspace named by --workspace/$ANNOTATE_WORKSPACE, else found by walking up."""
@@ -107,18 +113,26 @@ def sentences(ws: Workspace, reference: str) -> list[Sentence]:
     return store.document_sentences(ws, document(ws, reference))
 
 
+def _pick(ws: Workspace, doc: Document, span: spans.SpanSpec, notify: Notify
+          ) -> tuple[int, int]:
+    """The span a user named on a document; how it was found goes to notify."""
+    numbered = (store.document_sentences(ws, doc) if isinstance(span, spans.SentenceSpan)
+                else None)
+    picked = spans.pick(doc.text, span, numbered)
+    if picked.note:
+        notify(picked.note)
+    return picked.start, picked.end
+
+
 def add_annotation(ws: Workspace, reference: str, span: spans.SpanSpec, *, label: str,
                    reviewer: str | None = None, note: str = "",
                    sources: tuple[str, ...] = (), verdict: str | None = None,
-                   tags: tuple[str, ...] = ()) -> Annotation:
+                   tags: tuple[str, ...] = (), notify: Notify = _no_notes) -> Annotation:
     """Mark a span: the new record passes the rule book before anything is written."""
     who, origin = ((reviewer, None) if reviewer is not None
                    else workspace.default_reviewer(ws.root))
     doc = document(ws, reference)
-    numbered = None
-    if isinstance(span, spans.SentenceSpan):
-        numbered = store.document_sentences(ws, doc)
-    start, end = spans.pick_span(doc.text, span, numbered)
+    start, end = _pick(ws, doc, span, notify)
     annotation = spans.new_annotation(
         doc, start, end, label=label, reviewer=who, note=note,
         sources=tuple(dict.fromkeys(sources)), verdict=verdict, tags=tuple(dict.fromkeys(tags)),
@@ -142,13 +156,6 @@ def add_annotation(ws: Workspace, reference: str, span: spans.SpanSpec, *, label
                     f"change that one with 'annotate edit {other.id}'")
         session.write(who, [*existing, annotation])
     return annotation
-
-
-Notify = Callable[[str], None]
-
-
-def _no_notes(message: str) -> None:
-    """Where notes go when the caller does not want them."""
 
 
 def list_annotations(ws: Workspace, reference: str | None = None, *,
@@ -231,8 +238,8 @@ def edit_annotation(ws: Workspace, id_prefix: str, *, label: str | None = None,
                     span: spans.SpanSpec | None = None, note: str | None = None,
                     add_sources: tuple[str, ...] = (), remove_sources: tuple[str, ...] = (),
                     verdict: str | None = None, clear_verdict: bool = False,
-                    add_tags: tuple[str, ...] = (), remove_tags: tuple[str, ...] = ()
-                    ) -> Annotation:
+                    add_tags: tuple[str, ...] = (), remove_tags: tuple[str, ...] = (),
+                    notify: Notify = _no_notes) -> Annotation:
     """Change one annotation; the edited record passes the rule book before it is written.
 
     A new span is picked on the document as it is now: the annotation keeps
@@ -244,12 +251,7 @@ def edit_annotation(ws: Workspace, id_prefix: str, *, label: str | None = None,
     moved: dict[str, object] = {}
     if span is not None:
         doc = store.read_document(ws, document_id)
-        numbered = None
-        if isinstance(span, spans.SentenceSpan):
-            from annotate.sentences import split_sentences
-
-            numbered = split_sentences(doc.text)
-        start, end = spans.pick_span(doc.text, span, numbered)
+        start, end = _pick(ws, doc, span, notify)
         made = spans.new_annotation(doc, start, end, label=found.label, reviewer=reviewer,
                                     note="", sources=(), verdict=None, tags=())
         moved = {"start": start, "end": end, "quote": made.quote, "prefix": made.prefix,

@@ -129,6 +129,9 @@ UNREADABLE_DOCUMENT = Rule(
     "AN314", "UnreadableDocument", "error",
     "The document is in the corpus but cannot be read "
     "(permissions, a FIFO, a link out, not UTF-8).")
+SPLITS_CHARACTER = Rule(
+    "AN315", "SplitsCharacter", "warning",
+    "The span starts or ends inside a character (a UAX #29 grapheme cluster).")
 
 # --- AN4xx staleness and anchoring -----------------------------------------
 
@@ -150,7 +153,7 @@ RULES: tuple[Rule, ...] = (
     UNKNOWN_LABEL, UNKNOWN_DOCUMENT, OFFSETS_OUT_OF_RANGE, QUOTE_MISMATCH,
     CONTEXT_MISMATCH, MISSING_SOURCE, DUPLICATE_ID, MISPLACED_RECORD,
     TIMESTAMPS_OUT_OF_ORDER, DUPLICATE_ANNOTATION, STRAY_ANNOTATION_FILE,
-    SYMLINK_OUTSIDE_WORKSPACE, UNKNOWN_VERDICT, UNREADABLE_DOCUMENT,
+    SYMLINK_OUTSIDE_WORKSPACE, UNKNOWN_VERDICT, UNREADABLE_DOCUMENT, SPLITS_CHARACTER,
     DOCUMENT_CHANGED, QUOTE_NOT_FOUND, ORPHANED,
 )
 """Every rule, ordered by code."""

@@ -127,7 +127,7 @@ def span_problems(text: str, record: dict[str, Any], which: str = "") -> Iterabl
 
     ``which`` names the text in messages (e.g. " of the version it was made on").
     """
-    from annotate.anchoring.textindex import context
+    from annotate.anchoring.textindex import context, splits_grapheme
 
     start, end, quote = record["start"], record["end"], record["quote"]
     if start >= end:
@@ -144,6 +144,12 @@ def span_problems(text: str, record: dict[str, Any], which: str = "") -> Iterabl
                       f"quote differs from the text{which} at {start}..{end}: "
                       f"“{clip(text[start:end], 60)}”")
         return
+    for name, offset in (("start", start), ("end", end)):
+        if splits_grapheme(text, offset):
+            yield Problem(codes.SPLITS_CHARACTER, (name,),
+                          f"{name} {offset} falls inside a character of the text{which} (a "
+                          "letter and its accent, an emoji sequence, a flag); move it with "
+                          f"'annotate edit {record['id']} --start/--end'")
     prefix, suffix = context(text, start, end)
     if not prefix.endswith(record["prefix"]):
         yield Problem(codes.CONTEXT_MISMATCH, ("prefix",),

@@ -43,6 +43,7 @@ PUBLISHED = {
     "AN312": ("SymlinkOutsideWorkspace", "error"),
     "AN313": ("UnknownVerdict", "error"),
     "AN314": ("UnreadableDocument", "error"),
+    "AN315": ("SplitsCharacter", "warning"),
     "AN401": ("DocumentChanged", "warning"),
     "AN402": ("QuoteNotFound", "error"),
     "AN403": ("Orphaned", "warning"),

@@ -4,6 +4,7 @@ store is refused with one line (issue 8, items 3-5), through the installed CLI.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -120,3 +121,21 @@ def test_a_float_offset_is_a_finding_and_a_refusal_never_a_crash(desk: Path) -> 
     assert "AN201 error: start: " in checked.stdout and "whole number" in checked.stdout
     for args in (("show", SEED_ID), ("list",), ("edit", added.stdout.strip(), "--note", "x")):
         refused(annotate(*args, cwd=desk), "alice.jsonl:1:", "whole number")
+
+
+def test_a_span_split_inside_a_character_is_refused_or_warned(desk: Path) -> None:
+    (desk / "corpus" / "cafe.txt").write_text("Cafe\u0301 au lait.\n", encoding="utf-8")
+    refused(annotate("add", "cafe.txt", "--label", "opinion", "--start", "0", "--end", "4",
+                     cwd=desk), "falls inside the character")
+    added = annotate("add", "cafe.txt", "--label", "opinion", "--start", "0", "--end", "5",
+                     cwd=desk)
+    assert added.returncode == 0, added.stderr
+    path = desk / "annotations" / "cafe.txt" / "alice.jsonl"
+    record = json.loads(path.read_text(encoding="utf-8"))
+    record.update(end=4, quote="Cafe", suffix="\u0301 au lait.\n")
+    path.write_text(json.dumps(record, sort_keys=True, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
+    checked = annotate("validate", "--no-cache", cwd=desk)
+    assert checked.returncode == 0, checked.stdout  # a warning ...
+    assert "AN315 warning: end 4 falls inside a character" in checked.stdout
+    assert annotate("validate", "--strict", "--no-cache", cwd=desk).returncode == 1  # ... strict

@@ -199,3 +199,20 @@ def test_add_accepts_a_record_if_and_only_if_validate_passes_it(
     report = api.validate(str(check_root), [str(target)], use_cache=False, jobs=1)
     errors = [f for f in report.findings if f.severity == "error"]
     assert (added is not None) == (not errors and not report.unreadable), (errors, added)
+
+
+def test_a_span_that_splits_a_character_is_a_warning() -> None:
+    text = "Cafe\u0301 au lait 🇫🇷"
+    made = spans.new_annotation(Document("d.txt", text, "0" * 64), 0, 4, label="opinion",
+                                reviewer="alice", note="", sources=(), verdict=None, tags=())
+    problems = list(rules.span_problems(text, made.to_record()))
+    assert [(p.rule.code, p.path, p.is_error) for p in problems] == [
+        ("AN315", ("end",), False)]
+    whole = spans.new_annotation(Document("d.txt", text, "0" * 64), 0, 5, label="opinion",
+                                 reviewer="alice", note="", sources=(), verdict=None, tags=())
+    assert list(rules.span_problems(text, whole.to_record())) == []
+    half_flag = len(text) - 1
+    flag = spans.new_annotation(Document("d.txt", text, "0" * 64), half_flag, len(text),
+                                label="opinion", reviewer="alice", note="", sources=(),
+                                verdict=None, tags=())
+    assert [p.rule.code for p in rules.span_problems(text, flag.to_record())] == ["AN315"]

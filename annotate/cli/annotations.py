@@ -73,7 +73,7 @@ def add(ctx: click.Context, doc: str, label: str, quote: str | None, occurrence:
     assert span is not None
     annotation = api.add_annotation(
         options.open_workspace(ctx), doc, span, label=label, reviewer=reviewer, note=note,
-        sources=sources, verdict=verdict, tags=tags)
+        sources=sources, verdict=verdict, tags=tags, notify=options.notify)
     click.echo(RENDERERS[output](annotation), nl=False)
 
 
@@ -193,7 +193,7 @@ def edit(ctx: click.Context, annotation_id: str, label: str | None, quote: str |
         options.open_workspace(ctx), annotation_id, label=label, span=span, note=note,
         add_sources=add_sources, remove_sources=remove_sources, verdict=verdict,
         clear_verdict=clear_verdict or verdict == "", add_tags=add_tags,
-        remove_tags=remove_tags)
+        remove_tags=remove_tags, notify=options.notify)
     click.echo(RENDERERS[output](edited), nl=False)
 
 
