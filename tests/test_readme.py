@@ -62,12 +62,16 @@ TOUR = (
           "--reviewer dana@factdesk.example",
           f"annotate add {DOC} --label opinion --start 5446 --end 5503 --tag closing "
           "--reviewer dana@factdesk.example")),
-    Step("What cannot be stored is refused with one line on stderr and exit code 2, and "
-         "nothing is written. A quote that is not there is refused with the closest "
-         "candidates; one that occurs several times lists its places (`--occurrence N` "
-         "picks one):",
+    Step("What cannot be stored is refused on stderr with exit code 2, and nothing is "
+         "written: the first line says what is wrong and what to do. A quote that is not "
+         "there is refused with the closest candidates below it; one that occurs several "
+         "times lists its places (`--occurrence N` picks one). A quote typed with straight "
+         "quotes or another Unicode normalisation than the text is still found, and a note "
+         "says so:",
          (f'annotate add {DOC} --label opinion --quote "Russian technolgy"',
           f'annotate add {DOC} --label opinion --quote "Vostochny"',
+          f"annotate add {DOC} --label opinion --quote '\"Holy fight against the West\"' "
+          "--reviewer dana@factdesk.example",
           f'annotate add {DOC} --label sourced --quote "Vostochny cosmodrome" '
           '--source "https://example.org/a|b"')),
     Step("List annotations (`--format table|json|jsonl|csv`, filters `--reviewer` — "
