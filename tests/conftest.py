@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -73,3 +75,42 @@ def installed_annotate() -> str:
     if found is None:
         raise RuntimeError("the annotate console script is not installed; run `pip install .`")
     return found
+
+
+def run_installed(*args: str, cwd: Path, prefix: tuple[str, ...] = (),
+                  timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """The installed console script, as a user runs it: reviewer alice, a UTF-8
+    locale, no standard input; ``prefix`` runs it under another command (setpriv)."""
+    env = {**os.environ, "ANNOTATE_REVIEWER": "alice", "LC_ALL": "C.UTF-8"}
+    return subprocess.run([*prefix, installed_annotate(), *args], cwd=cwd,
+                          capture_output=True, text=True, errors="backslashreplace", env=env,
+                          timeout=timeout, check=False, stdin=subprocess.DEVNULL)
+
+
+@pytest.fixture
+def desk(tmp_path: Path) -> Path:
+    """A workspace made by the installed `annotate init`, with the seed article."""
+    assert run_installed("init", "desk", cwd=tmp_path).returncode == 0
+    shutil.copyfile(SEED, tmp_path / "desk" / "corpus" / SEED_ID)
+    return tmp_path / "desk"
+
+
+# Root ignores permission bits through two capabilities; dropping them from
+# the bounding set (util-linux's setpriv) makes root's process obey the bits
+# like any user's, without needing another user who can reach the venv.
+UNPRIVILEGED = ("setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner", "--")
+
+
+def permission_bits_prefix() -> tuple[str, ...] | None:
+    """The prefix under which permission bits apply to a command (() for a
+    non-root user), or None where nothing can make them apply."""
+    if os.geteuid() != 0:
+        return ()
+    if shutil.which("setpriv") is None:
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        os.chmod(folder, 0o555)
+        probe = subprocess.run([*UNPRIVILEGED, "sh", "-c", f"touch {folder}/x"],
+                               capture_output=True, check=False)
+        os.chmod(folder, 0o755)
+    return UNPRIVILEGED if probe.returncode != 0 else None

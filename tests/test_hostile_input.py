@@ -12,23 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEED, SEED_ID, installed_annotate
+from tests.conftest import SEED, SEED_ID, run_installed
 
 QUOTE = "is based on Russian technology"
 
 
-def annotate(*args: str | bytes, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ANNOTATE_REVIEWER": "alice", "LC_ALL": "C.UTF-8"}
-    return subprocess.run([installed_annotate(), *args], cwd=cwd, capture_output=True,
-                          text=True, errors="backslashreplace", env=env, timeout=60,
-                          check=False, stdin=subprocess.DEVNULL)
+annotate = run_installed
 
 
-@pytest.fixture
-def desk(tmp_path: Path) -> Path:
-    assert annotate("init", "desk", cwd=tmp_path).returncode == 0
-    shutil.copyfile(SEED, tmp_path / "desk" / "corpus" / SEED_ID)
-    return tmp_path / "desk"
 
 
 def every_reader_accepts(desk: Path) -> None:

@@ -8,32 +8,20 @@ used: links planted by hand, a FIFO, a device, a read-only folder.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEED, SEED_ID, installed_annotate
+from tests.conftest import SEED_ID, permission_bits_prefix, run_installed
 
 QUOTE = "is based on Russian technology"
 
 
-def annotate(*args: str, cwd: Path, prefix: tuple[str, ...] = ()
-             ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ANNOTATE_REVIEWER": "alice"}
-    return subprocess.run([*prefix, installed_annotate(), *args], cwd=cwd,
-                          capture_output=True, text=True, env=env, timeout=60, check=False,
-                          stdin=subprocess.DEVNULL)
+annotate = run_installed
 
 
-@pytest.fixture
-def desk(tmp_path: Path) -> Path:
-    assert annotate("init", "desk", cwd=tmp_path).returncode == 0
-    shutil.copyfile(SEED, tmp_path / "desk" / "corpus" / SEED_ID)
-    return tmp_path / "desk"
 
 
 @pytest.fixture
@@ -125,11 +113,7 @@ def test_a_folder_named_like_a_document_is_not_a_document(desk: Path) -> None:
 
 
 # -- a read-only workspace, as a user the permission bits apply to -----------------
-#
-# Root ignores permission bits through two capabilities; dropping them from
-# the bounding set (util-linux's setpriv) makes root's process obey the bits
-# like any user's, without needing another user who can reach the venv.
-UNPRIVILEGED = ("setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner", "--")
+# (see conftest.permission_bits_prefix: root's override is dropped with setpriv)
 
 
 @pytest.fixture
@@ -148,23 +132,9 @@ def read_only_desk(desk: Path) -> Iterator[Path]:
         path.chmod(0o755 if path.is_dir() else 0o644)
 
 
-def _permission_bits_apply() -> tuple[str, ...] | None:
-    """The prefix under which permission bits apply, or None where nothing can."""
-    if os.geteuid() != 0:
-        return ()
-    if shutil.which("setpriv") is None:
-        return None
-    with tempfile.TemporaryDirectory() as folder:
-        os.chmod(folder, 0o555)
-        probe = subprocess.run([*UNPRIVILEGED, "sh", "-c", f"touch {folder}/x"],
-                               capture_output=True, check=False)
-        os.chmod(folder, 0o755)
-    return UNPRIVILEGED if probe.returncode != 0 else None
-
-
 def test_a_read_only_workspace_gets_one_line_and_nothing_changes(
         read_only_desk: Path) -> None:
-    prefix = _permission_bits_apply()
+    prefix = permission_bits_prefix()
     if prefix is None:
         pytest.skip("running as root, and setpriv cannot drop the capabilities that "
                     "let root ignore permission bits on this machine")

@@ -5,32 +5,22 @@ items 1, 2, 8 and 10), through the installed console script."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEED, SEED_ID, installed_annotate
-from tests.test_paths import _permission_bits_apply
+from tests.conftest import SEED, SEED_ID, permission_bits_prefix, run_installed
 
 QUOTES = ("is based on Russian technology", "20,000 artillery pieces")
 
 
-def annotate(*args: str, cwd: Path, prefix: tuple[str, ...] = ()
-             ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ANNOTATE_REVIEWER": "alice"}
-    return subprocess.run([*prefix, installed_annotate(), *args], cwd=cwd,
-                          capture_output=True, text=True, env=env, timeout=60, check=False,
-                          stdin=subprocess.DEVNULL)
+annotate = run_installed
 
 
 @pytest.fixture
-def desk(tmp_path: Path) -> Path:
-    assert annotate("init", "desk", cwd=tmp_path).returncode == 0
-    desk = tmp_path / "desk"
-    shutil.copyfile(SEED, desk / "corpus" / SEED_ID)
+def desk(desk: Path) -> Path:
+    """The workspace of conftest's desk, with two annotations by alice."""
     for quote in QUOTES:
         added = annotate("add", SEED_ID, "--label", "opinion", "--quote", quote,
                          "--note", f"alice on {quote}", cwd=desk)
@@ -123,7 +113,7 @@ def test_a_record_in_another_documents_folder_is_refused_not_rewritten(desk: Pat
 
 
 def test_an_unreadable_reviewer_file_is_said_not_hidden(desk: Path) -> None:
-    prefix = _permission_bits_apply()
+    prefix = permission_bits_prefix()
     if prefix is None:
         pytest.skip("running as root, and setpriv cannot drop the capabilities that "
                     "let root ignore permission bits on this machine")

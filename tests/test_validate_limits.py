@@ -21,27 +21,16 @@ import pytest
 from annotate.validation import cache, hashes
 from annotate.validation import run as validation_run
 from annotate.workspace import load
-from tests.conftest import SEED, SEED_ID, Run, installed_annotate
+from tests.conftest import SEED, SEED_ID, UNPRIVILEGED, Run, permission_bits_prefix, run_installed
 from tests.examples.make_examples import HWASONG, IISS, OPINION, line
-from tests.test_paths import UNPRIVILEGED, _permission_bits_apply
 
 QUOTE = "is based on Russian technology"
 EXAMPLES = Path(__file__).resolve().parent / "examples"
 
 
-def annotate(*args: str, cwd: Path, prefix: tuple[str, ...] = ()
-             ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ANNOTATE_REVIEWER": "alice"}
-    return subprocess.run([*prefix, installed_annotate(), *args], cwd=cwd,
-                          capture_output=True, text=True, env=env, timeout=120, check=False,
-                          stdin=subprocess.DEVNULL)
+annotate = run_installed
 
 
-@pytest.fixture
-def desk(tmp_path: Path) -> Path:
-    assert annotate("init", "desk", cwd=tmp_path).returncode == 0
-    shutil.copyfile(SEED, tmp_path / "desk" / "corpus" / SEED_ID)
-    return tmp_path / "desk"
 
 
 def findings(result: subprocess.CompletedProcess[str]) -> list[tuple[str, str, int, int]]:
@@ -149,7 +138,7 @@ def test_a_document_linked_outside_the_workspace(annotated: Path, tmp_path: Path
 
 
 def test_a_document_without_read_permission(annotated: Path) -> None:
-    prefix = _permission_bits_apply()
+    prefix = permission_bits_prefix()
     if prefix is None:
         pytest.skip("running as root, and setpriv cannot drop the capabilities that "
                     "let root ignore permission bits on this machine")
