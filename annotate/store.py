@@ -1,24 +1,18 @@
-"""The only module that reads and writes workspace files.
+"""The only module that knows the workspace's layout and reads and writes
+its files (through the primitives of ``files``: the path rule, atomic
+writes, folder locks).
 
-Writes are atomic (temporary file in the same folder, flush, fsync, rename,
-fsync the folder), so a crash or ``kill -9`` at any instant leaves either
-the old file or the new one.  Updates to one reviewer's file hold an
-exclusive lock on its folder, so concurrent writers never lose a record.
-A file that does not parse is never rewritten: reading it raises first.
+Every reviewer file of a document is read and written under one lock of the
+document's folder (``document_session``), so concurrent writers never lose a
+record.  A file that does not parse is never rewritten: reading it raises
+first.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
-import fcntl
 import hashlib
 import os
-import random
-import re
-import stat
-import tempfile
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -27,71 +21,26 @@ from annotate.anchoring.textindex import LineIndex
 from annotate.errors import (
     CorruptFileError,
     DocumentEncodingError,
-    LockTimeoutError,
     UnknownDocumentError,
     UnsafePathError,
     WorkspaceError,
     WriteError,
+)
+from annotate.files import (
+    atomic_write,
+    contains,
+    fsync_folder,
+    inside,
+    locked,
+    read_file,
+    remove_stale_temporaries,
+    write_file,
 )
 from annotate.model import Annotation, Document, Sentence
 from annotate.records import dump_annotations, parse_annotation_text
 from annotate.workspace import Workspace
 
 ANNOTATION_SUFFIX = ".jsonl"
-LOCK_TIMEOUT_SECONDS = 30.0
-
-
-# -- the one rule for paths ----------------------------------------------------
-#
-# Every path the store reads or writes resolves inside the workspace:
-# symbolic links within it are fine, links that leave it are refused (a
-# corpus file linked to /etc/passwd must not end up in .versions/ and in git).
-
-def _contains(root: str, path: str) -> bool:
-    return os.path.commonpath([root, path]) == root
-
-
-def inside(workspace: Workspace, path: Path) -> Path:
-    """``path``, once checked to resolve inside the workspace; else UnsafePathError."""
-    real = os.path.realpath(path)
-    if not _contains(os.path.realpath(workspace.root), real):
-        raise UnsafePathError(
-            f"{workspace.relative(path)} leads outside the workspace (to {real}); annotate "
-            "reads and writes only inside it: put the file itself there instead of a link")
-    return path
-
-
-def read_file(workspace: Workspace, path: Path) -> bytes:
-    """The bytes of a regular file inside the workspace.
-
-    A FIFO, a device or a folder is refused without reading it (opened
-    non-blocking, so a FIFO cannot hang us); FileNotFoundError and other
-    OSErrors pass through for the caller to word.
-    """
-    inside(workspace, path)
-    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    try:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            raise UnsafePathError(f"{workspace.relative(path)} is not a regular file (a folder, "
-                                  "FIFO or device); annotate reads only plain files")
-        chunks = []
-        while chunk := os.read(descriptor, 1 << 20):
-            chunks.append(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(descriptor)
-
-
-def write_file(workspace: Workspace, path: Path, data: bytes) -> None:
-    """Atomically replace a file inside the workspace; a refusal by the
-    operating system becomes one clear WriteError."""
-    inside(workspace, path)
-    try:
-        atomic_write(path, data)
-    except OSError as error:
-        raise WriteError(f"cannot write {workspace.relative(path)}: {error.strerror}; "
-                         "nothing was changed there (check the folder's permissions "
-                         "and free space)") from error
 
 
 # -- documents ---------------------------------------------------------------
@@ -130,7 +79,7 @@ def resolve_document(workspace: Workspace, reference: str) -> str:
         if not os.path.lexists(candidate):
             continue
         absolute = os.path.abspath(candidate)
-        if not _contains(corpus, absolute) or absolute == corpus:
+        if not contains(corpus, absolute) or absolute == corpus:
             outside_corpus = candidate
             continue
         document_id = Path(absolute).relative_to(corpus).as_posix()
@@ -351,7 +300,7 @@ class DocumentSession:
             elif inside(self.workspace, path).exists():
                 try:
                     path.unlink()
-                    _fsync_folder(path.parent)
+                    fsync_folder(path.parent)
                 except OSError as error:
                     raise WriteError(f"cannot remove {self.workspace.relative(path)}: "
                                      f"{error.strerror}") from error
@@ -392,23 +341,6 @@ def _make_folder(workspace: Workspace, folder: Path) -> None:
                          "check the folder's permissions") from error
 
 
-def remove_stale_temporaries(folder: Path) -> None:
-    """Delete the temporary files a killed writer left in ``folder``.
-
-    Called with the folder's lock held: every writer holds it while its
-    temporary file exists, so any temporary file seen now is stale.
-    """
-    with contextlib.suppress(OSError), os.scandir(folder) as entries:
-        for entry in entries:
-            if _TEMPORARY.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
-                with contextlib.suppress(OSError):
-                    os.unlink(entry.path)
-
-
-# What atomic_write names its temporary files: ".<name>.<random>.tmp".
-_TEMPORARY = re.compile(r"\..+\.[^.]+\.tmp")
-
-
 def create_workspace(project_file: Path, content: bytes, folders: list[Path],
                      files: dict[Path, bytes] | None = None) -> None:
     """The folders first, the project file last: a workspace exists only whole.
@@ -418,7 +350,7 @@ def create_workspace(project_file: Path, content: bytes, folders: list[Path],
     """
     root = os.path.realpath(project_file.parent)
     for folder in folders:
-        if not _contains(root, os.path.realpath(folder)):
+        if not contains(root, os.path.realpath(folder)):
             raise WorkspaceError(f"{folder} is outside the workspace folder {project_file.parent}"
                                  "; the corpus and annotations folders must be inside it")
     try:
@@ -431,82 +363,6 @@ def create_workspace(project_file: Path, content: bytes, folders: list[Path],
     except OSError as error:
         raise WorkspaceError(f"cannot create the workspace: {error.strerror}: "
                              f"{error.filename}") from error
-
-
-# -- primitives --------------------------------------------------------------
-
-@contextlib.contextmanager
-def locked(folder: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[None]:
-    """An exclusive flock on a folder.
-
-    Locking the folder rather than the file: the file itself is replaced by
-    rename on every write, so a lock on its old inode would protect nothing,
-    and no lock file is left behind in the repository.
-    """
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as error:
-                if error.errno not in (errno.EAGAIN, errno.EACCES):
-                    raise
-                if time.monotonic() > deadline:
-                    raise LockTimeoutError(
-                        f"{folder} has been locked by another annotate process for "
-                        f"{timeout:.0f}s; try again when it has finished"
-                    ) from error
-                time.sleep(random.uniform(0.002, 0.02))
-        yield
-    finally:
-        os.close(descriptor)  # closing releases the lock
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace path with data so that readers see the old or the new file, never a mix."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
-                                             suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, _file_mode(path))
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-    _fsync_folder(path.parent)
-
-
-def _file_mode(path: Path) -> int:
-    try:
-        return path.stat().st_mode & 0o777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def _fsync_folder(folder: Path) -> None:
-    # The rename is only durable once the folder entry is on disk.
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-def append_text(path: Path, text: str) -> None:
-    """Append text to path, e.g. the CI job summary named by $GITHUB_STEP_SUMMARY."""
-    # The one write outside the workspace: the CI runner chose the path.
-    # Append, never replace: earlier steps of the job wrote there too.
-    with open(path, "a", encoding="utf-8") as handle:
-        handle.write(text)
 
 
 # -- the annotation folder's layout, for code that walks or names its files ----

@@ -127,10 +127,10 @@ def _write_job_summary(findings: Sequence[Finding], summary: Summary) -> None:
     path = os.environ.get("GITHUB_STEP_SUMMARY")
     if not path:
         return
-    from annotate import store
+    from annotate import files
     from annotate.report.findings import github_step_summary
 
-    store.append_text(Path(path), github_step_summary(findings, summary))
+    files.append_text(Path(path), github_step_summary(findings, summary))
 
 
 @contextlib.contextmanager

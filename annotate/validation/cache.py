@@ -22,7 +22,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from annotate import __version__, store
+from annotate import __version__, files
 from annotate.model import Finding
 from annotate.validation.checks import FileResult, Ids
 from annotate.validation.hashes import Hashes, file_stat, is_racy
@@ -251,7 +251,7 @@ class Cache:
             self.folder.mkdir(exist_ok=True)
             ignore = self.folder / ".gitignore"
             if not ignore.exists():
-                store.atomic_write(ignore, b"# annotate's cache: safe to delete\n*\n")
+                files.atomic_write(ignore, b"# annotate's cache: safe to delete\n*\n")
             if self.changed or hashes_changed:
                 self._write(self.path, {"files": self.stored["files"],
                                         "hashes": self.hashes.entries,
@@ -266,7 +266,7 @@ class Cache:
     def _write(self, path: Path, content: dict[str, Any], salt: str | None = None) -> None:
         data = json.dumps({"salt": salt or self.salt, **content}, separators=(",", ":"),
                           ensure_ascii=False)
-        store.atomic_write(path, data.encode("utf-8", "surrogatepass"))
+        files.atomic_write(path, data.encode("utf-8", "surrogatepass"))
 
 
 def _schema_files() -> list[Path]:
