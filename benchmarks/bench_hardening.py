@@ -1,127 +1,35 @@
 """Bounded time and memory (issue 8, items 14-19): each figure beside its bound.
 
-One function per item, each generating its own data in a scratch workspace
-and returning its figures; main() runs them all (or those named) in one
-run and prints every figure next to its bound as a ratio (<= 1.00 is met).
-The machine is shared: ratios measured in one run are what to compare.
+Every item of the issue in one run: 14 (the closest candidates of a
+misspelled quote), 15 (sentences), 16 (`show` with many overlapping spans),
+17 (validate's memory on one huge file), 18 (a quote found thousands of
+times), 19 (warm validate against the start-up).  One function per item,
+each generating its own data in a scratch workspace and returning its
+figures; main() runs them all (or those named) and prints every figure next
+to its bound as a ratio (<= 1.00 is met).  The machine is shared: ratios
+measured in one run are what to compare.
 
     python benchmarks/bench_hardening.py [--items 14,15,18] [--keep DIR] [--small]
 
---small skips the 50 MB and 10 MB documents (a quick check, not the bounds).
+--small uses smaller sizes (no 10 MB or 50 MB documents, 50,000 spans, a
+12 MB annotation file, 20,000 annotations): a quick check, not the bounds.
+Items 16, 17 and 19 live beside their data in bench_show.py and
+bench_validate_limits.py; harness.py holds what every item shares.
 To add an item: write item_NN(context) -> list[Figure] and list it in ITEMS.
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
-import json
 import random
 import shutil
-import subprocess
-import sys
-import tempfile
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench_show import item_16
+from bench_validate_limits import item_17, item_19
+from harness import MB, ROOT, Context, Figure, Item, Run, best_of, main
+
 SEED = ROOT / "corpus" / "kim-putin-vostochny.txt"
-MB = 1_000_000
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One measured figure and the bound it must stay within."""
-
-    name: str
-    value: float
-    bound: float
-    unit: str  # "s", "MB", "lines", "bytes", "chars", or "check" (value 1.0 = yes)
-    note: str = ""  # shown after the ratio, e.g. the CPU time of a wall-clock figure
-
-    @property
-    def ratio(self) -> float:
-        """value / bound: at most 1.0 when the bound is met (a check: 1.0 if it holds)."""
-        if self.unit == "check":
-            return 1.0 if self.value == 1.0 else float("inf")
-        return self.value / self.bound if self.bound else float("inf")
-
-    def row(self) -> str:
-        """The figure, its bound and the ratio, on one line."""
-        if self.unit == "check":
-            shown = f"{'yes' if self.value == 1.0 else 'NO':>16}{'yes':>16}"
-        else:
-            shown = (f"{self.value:>10.3f} {self.unit:<5}{self.bound:>10.3f} {self.unit:<5}")
-        return f"  {self.name:<60}{shown}{self.ratio:>6.2f}  {self.note}".rstrip()
-
-
-@dataclass
-class Context:
-    """What every item gets: a scratch folder, the CLI, and whether to skip the big cases."""
-
-    scratch: Path
-    annotate: str
-    small: bool
-
-    def workspace(self, name: str) -> Path:
-        """A fresh workspace made by `annotate init`."""
-        root = self.scratch / name
-        subprocess.run([self.annotate, "init", str(root)], check=True, capture_output=True)
-        return root
-
-
-def tool(name: str) -> str:
-    candidate = Path(sys.executable).parent / name
-    found = str(candidate) if candidate.exists() else shutil.which(name)
-    if found is None:
-        sys.exit(f"{name} is not installed here (pip install -e .)")
-    return found
-
-
-# Runs a command and writes its wall time, peak memory and CPU time to a
-# file.  Measured from this small process, not from the benchmark: a child
-# forked from a benchmark holding 50 MB texts would count those pages too.
-_MEASURE = """
-import json, resource, subprocess, sys, time
-started = time.perf_counter()
-code = subprocess.run(sys.argv[2:]).returncode
-elapsed = time.perf_counter() - started
-usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-with open(sys.argv[1], "w") as out:
-    json.dump([code, elapsed, usage.ru_maxrss * 1024, usage.ru_utime + usage.ru_stime], out)
-"""
-
-
-@dataclass(frozen=True)
-class Run:
-    """One command's outcome: exit code, wall and CPU seconds, peak memory, output."""
-
-    code: int
-    seconds: float
-    cpu: float
-    peak: int  # bytes
-    stdout: bytes  # the first 64 KiB
-    stderr: bytes
-
-
-def run(command: list[str], cwd: Path) -> Run:
-    """Run a command in cwd and measure it."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
-            tempfile.NamedTemporaryFile(suffix=".json") as stats:
-        subprocess.run([sys.executable, "-c", _MEASURE, stats.name, *command], cwd=cwd,
-                       stdout=out, stderr=err, check=True)
-        code, seconds, peak, cpu = json.loads(Path(stats.name).read_text())
-        err.seek(0)
-        out.seek(0)
-        # Only the head of stdout: `sentences` on 50 MB prints 50 MB.
-        return Run(code, seconds, cpu, peak, out.read(1 << 16), err.read())
-
-
-def best_of(times: int, measure: Callable[[], Run]) -> Run:
-    """The fastest of a few runs: on a shared machine the least disturbed one."""
-    return min((measure() for _ in range(times)), key=lambda result: result.seconds)
 
 
 def article_text(size: int, one_line: bool = False) -> str:
@@ -187,8 +95,8 @@ def item_14(context: Context) -> list[Figure]:
             root = context.workspace("item14")
             (root / "corpus" / "big.txt").write_text(text, encoding="utf-8")
             del text
-            result = run([context.annotate, "add", "big.txt", "--label", "opinion",
-                          "--quote", typo], root)
+            result = context.run([context.annotate, "add", "big.txt", "--label", "opinion",
+                                  "--quote", typo], root)
             assert result.code == 2, result.stderr
             # Reading, decoding and hashing 50 MB come on top: 1 s more allowed.
             figures.append(Figure("  ... `annotate add --quote` refused, 50 MB", result.seconds,
@@ -210,13 +118,13 @@ def item_15(context: Context) -> list[Figure]:
 
     def cold(document: str) -> Run:
         shutil.rmtree(cache, ignore_errors=True)
-        return run([context.annotate, "sentences", document], root)
+        return context.run([context.annotate, "sentences", document], root)
 
     numbers = iter(range(100, 10_000, 37))
 
     def add() -> Run:
-        result = run([context.annotate, "add", "one.txt", "--label", "opinion",
-                      "--sentence", str(next(numbers))], root)
+        result = context.run([context.annotate, "add", "one.txt", "--label", "opinion",
+                              "--sentence", str(next(numbers))], root)
         assert result.code == 0, result.stderr
         return result
 
@@ -229,10 +137,10 @@ def item_15(context: Context) -> list[Figure]:
         *(Figure(f"`sentences` 1 MB ({shape}), cold", r.seconds, 2.0, "s", f"cpu {r.cpu:.2f} s")
           for shape, r in per_mb.items()),
         *(Figure(name, r.seconds, bound, "s", f"cpu {r.cpu:.2f} s") for name, r, bound in (
-            ("`sentences` 1 MB, cached", best_of(5, lambda: run(sentences, root)), 0.2),
+            ("`sentences` 1 MB, cached", best_of(5, lambda: context.run(sentences, root)), 0.2),
             ("`add --sentence N` 1 MB, cached", best_of(5, add), 0.3),
             ("  (`annotate --version`: any command's floor)",
-             best_of(5, lambda: run([context.annotate, "--version"], root)), 0.2))),
+             best_of(5, lambda: context.run([context.annotate, "--version"], root)), 0.2))),
     ]
     if context.small:
         return figures
@@ -243,7 +151,7 @@ def item_15(context: Context) -> list[Figure]:
         size = len(text.encode("utf-8"))
         del text
         shutil.rmtree(cache, ignore_errors=True)
-        result = run([context.annotate, "sentences", "big.txt"], root)
+        result = context.run([context.annotate, "sentences", "big.txt"], root)
         assert result.code == 0, result.stderr
         # Linear: at most 1.5 times the time per MB of 1 MB of the same shape.
         # Memory: the text as UTF-8 and as str (2 bytes a character with
@@ -265,14 +173,14 @@ def item_18(context: Context) -> list[Figure]:
     root = context.workspace("item18")
     (root / "corpus" / "many.txt").write_text("The claim was repeated. " * 17_350,
                                               encoding="utf-8")
-    result = run([context.annotate, "add", "many.txt", "--label", "opinion", "--quote", "claim"],
-                 root)
+    result = context.run([context.annotate, "add", "many.txt", "--label", "opinion",
+                          "--quote", "claim"], root)
     assert result.code == 2
     lines = result.stderr.decode("utf-8").splitlines()
     seed_root = context.workspace("item18-seed")
     shutil.copyfile(SEED, seed_root / "corpus" / SEED.name)
-    seed = run([context.annotate, "add", SEED.name, "--label", "opinion", "--quote",
-                "North Korea"], seed_root).stderr.decode("utf-8").splitlines()
+    seed = context.run([context.annotate, "add", SEED.name, "--label", "opinion", "--quote",
+                        "North Korea"], seed_root).stderr.decode("utf-8").splitlines()
     return [
         # Before: 1.8 MB on one line.
         Figure("refusal of a quote found 17,350 times, bytes", len(result.stderr), 2000,
@@ -286,39 +194,15 @@ def item_18(context: Context) -> list[Figure]:
     ]
 
 
-ITEMS: dict[str, Callable[[Context], list[Figure]]] = {
+ITEMS: dict[str, Item] = {
     "14": item_14,
     "15": item_15,
+    "16": item_16,
+    "17": item_17,
     "18": item_18,
+    "19": item_19,
 }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--items", default=",".join(ITEMS),
-                        help="comma-separated item numbers (default: all)")
-    parser.add_argument("--keep", type=Path, help="keep the scratch workspaces here")
-    parser.add_argument("--small", action="store_true",
-                        help="skip the 10 MB and 50 MB documents")
-    options = parser.parse_args()
-    scratch = options.keep or Path(tempfile.mkdtemp(prefix="bench-hardening-"))
-    scratch.mkdir(parents=True, exist_ok=True)
-    context = Context(scratch, tool("annotate"), options.small)
-    print(f"{'figure':<62}{'measured':>16}{'bound':>16}{'ratio':>6}")
-    missed = 0
-    try:
-        for number in options.items.split(","):
-            print(f"item {number}: {' '.join((ITEMS[number].__doc__ or '').split())}")
-            for figure in ITEMS[number](context):
-                met = figure.ratio <= 1.0
-                missed += not met
-                print(figure.row() + ("" if met else "  NOT met"), flush=True)
-    finally:
-        if options.keep is None:
-            shutil.rmtree(scratch, ignore_errors=True)
-    print("every bound met" if not missed else f"{missed} bound(s) NOT met")
-
-
 if __name__ == "__main__":
-    main()
+    main(ITEMS, __doc__)

@@ -15,6 +15,10 @@ spread over the text, and prints, in one run:
 Medians of --runs runs, old and new interleaved.
 
     python benchmarks/bench_show.py [--runs 3] [--old-at-200k]
+
+item_16 gives bench_hardening.py the figures of this item, each beside its
+bound: the time per span from 20,000 to 200,000 spans, and the new renderer
+against the old one.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ import random
 import statistics
 import time
 from collections.abc import Callable, Sequence
+
+from harness import Context, Figure
 
 from annotate.anchoring.textindex import LineIndex
 from annotate.model import Annotation, Document, Label, Project
@@ -179,17 +185,52 @@ def timed(render: Render, document: Document, annotations: Sequence[Annotation],
 
 
 def compare(document: Document, annotations: list[Annotation], runs: int,
-            color: bool = False) -> tuple[float, float]:
-    """Median seconds of the old and the new renderer, interleaved; same output."""
-    old_times, new_times = [], []
+            color: bool = False) -> tuple[float, float, bool]:
+    """Median seconds of the old and the new renderer, interleaved, and
+    whether their outputs were the same every time."""
+    old_times, new_times, same = [], [], True
     for _ in range(runs):
         old_seconds, old_output = timed(old_render_show, document, annotations, color)
         new_seconds, new_output = timed(render_show, document, annotations, color)
-        if old_output != new_output:
-            raise SystemExit("the new renderer's output differs from the old one's")
+        same = same and old_output == new_output
         old_times.append(old_seconds)
         new_times.append(new_seconds)
-    return statistics.median(old_times), statistics.median(new_times)
+    return statistics.median(old_times), statistics.median(new_times), same
+
+
+def median_time(document: Document, annotations: list[Annotation], runs: int,
+                color: bool) -> float:
+    """Median seconds of the new renderer."""
+    return statistics.median(timed(render_show, document, annotations, color)[0]
+                             for _ in range(runs))
+
+
+def item_16(context: Context) -> list[Figure]:
+    """`show` on a 1 MB article with overlapping spans: the time per span at
+    200,000 spans over that at 20,000 (linear or n log n: at most about 2;
+    quadratic would be 10), and the renderer before issue 8 (227 s on
+    200,000) as the baseline on nested spans where it finishes."""
+    runs = 1 if context.small else 3
+    few, many = (5_000, 50_000) if context.small else (20_000, 200_000)
+    document = article(TEXT_SIZE)
+    figures = []
+    for count in (5_000, 20_000) if context.small else (20_000, 50_000):
+        old, new, same = compare(document, spans(document, count, "nested"), runs)
+        figures.append(Figure(f"`show` {count:,} nested spans (bound: the old renderer)",
+                              new, old, "s", f"old/new {old / new:.1f}x"))
+        figures.append(Figure("  ... the same output as the old renderer",
+                              1.0 if same else 0.0, 1.0, "check"))
+    for layout in ("nested", "spread"):
+        sizes = {count: spans(document, count, layout) for count in (few, many)}
+        for color in (False, True):
+            shown = f"{layout}{', coloured' if color else ''}"
+            small = median_time(document, sizes[few], runs, color)
+            large = median_time(document, sizes[many], runs, color)
+            figures.append(Figure(
+                f"`show` time per span, {many // 1000}k / {few // 1000}k spans, {shown}",
+                (large / many) / (small / few), 2.0, "x",
+                f"{many // 1000}k: {large:.2f} s, {few // 1000}k: {small:.3f} s"))
+    return figures
 
 
 def main() -> None:
@@ -208,15 +249,15 @@ def main() -> None:
     print("\n  layout   spans     old (before)       new     ratio old/new")
     for layout in ("nested", "spread"):
         for count in (5_000, 20_000, 50_000):
-            old, new = compare(document, spans(document, count, layout), options.runs)
+            old, new, same = compare(document, spans(document, count, layout), options.runs)
+            if not same:
+                raise SystemExit("the new renderer's output differs from the old one's")
             print(f"  {layout:7} {count:7,}   {old:9.3f} s   {new:8.3f} s   {old / new:8.1f}x")
     print("\n  200,000 spans, new renderer only (target: linear or n log n; it was 227 s)")
     for layout in ("nested", "spread"):
         annotations = spans(document, 200_000, layout)
         for color in (False, True):
-            seconds = statistics.median(
-                timed(render_show, document, annotations, color)[0]
-                for _ in range(options.runs))
+            seconds = median_time(document, annotations, options.runs, color)
             print(f"  {layout:7} {'coloured' if color else 'plain':9} {seconds:8.3f} s")
         if options.old_at_200k:
             seconds = timed(old_render_show, document, annotations, False)[0]
