@@ -87,3 +87,7 @@ class UnsafePathError(AnnotateError):
 
 class WriteError(AnnotateError):
     """The operating system refused a write (permissions, a full disk ...)."""
+
+
+class TooFewReviewersError(AnnotateError):
+    """No document has two reviewers, so there is no agreement to measure."""
