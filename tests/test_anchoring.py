@@ -384,6 +384,33 @@ def test_deleted_word_is_not_found_inside_a_moved_paragraph() -> None:
     assert result.outcome == "orphaned"
 
 
+def test_insertions_and_deletions_slide_to_the_best_boundary() -> None:
+    """Among the places where an insertion or a deletion costs the same, the
+    diff takes the one at a blank line (diff_cleanupSemanticLossless), never
+    between a CR and its LF or before a combining mark."""
+    def changed(old: str, new: str) -> list[tuple[str, str]]:
+        return [(old[a0:a1], new[b0:b1]) for a0, a1, b0, b1, _ in
+                textdiff.Differ(old, new).run()]
+
+    # A paragraph moved away ends in "." as the one before it does.
+    old = "Alpha beta gamma.\n\nDelta epsilon.\n\nZeta eta theta."
+    new = "Alpha betaX gamma.\n\nZeta eta theta.\n\nDelta epsilon."
+    assert ("\n\nDelta epsilon.", "") in changed(old, new)
+    # A paragraph moved before one that begins with the same letter: not
+    # inserted after that "K", inside a quote on "Kilo mike".
+    old = "Kilo mike november oscar.\n\nKappa lambda."
+    new = "Kappa lambdaX.\n\nYKilo mike november oscar."
+    assert changed(old, new) == [("", "Kappa lambdaX.\n\nY"), ("\n\nKappa lambda.", "")]
+    (result,) = reanchor(old, new, "b" * 64, [on(old, "Kilo mike")])
+    assert result.outcome == "exact" and result.annotation.start == new.index("Kilo")
+    # One "e\u0301" of three deleted: the accent goes with its letter.
+    old, new = "ae\u0301e\u0301e\u0301b", "ae\u0301e\u0301b"
+    assert all(not text or text[0] != "\u0301" for pair in changed(old, new) for text in pair)
+    # A CRLF line of three deleted: never "\n\r".
+    old, new = "a\r\n\r\n\r\nb", "a\r\n\r\nb"
+    assert [pair for pair in changed(old, new)] == [("\r\n", "")]
+
+
 def test_only_copy_of_a_long_quote_is_taken_though_all_around_it_changed() -> None:
     """Moved, and the words on both sides of it replaced: nothing of its
     context is left, but a quote this long that occurs once in each text
