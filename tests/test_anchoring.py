@@ -308,6 +308,144 @@ def test_long_quote_with_an_edit_in_each_half() -> None:
         assert result.annotation.quote == edited
 
 
+# Paragraphs in scripts that share no letter with each other or with the
+# quotes below: the context stored beside a quote scores next to nothing at
+# its new place, as when a paragraph moves between unrelated ones, so only
+# what re-anchoring knows of the move can place it.
+GREEK = "Αλφα βητα γαμμα δελτα εψιλον ζητα ητα θητα ιωτα καππα λαμδα μυ νυ ξι ομικρον πι."
+ARABIC = "ضاغذخغ تمضلؼب تدوةظظجك ثتخرد ةؾوؼ زؿمخفـج لجذبقظع ىػجشتخبػ دضجؿ طثزكةػع."
+
+
+def test_paragraph_moved_with_the_full_stop_the_diff_kept() -> None:
+    """A paragraph moved away from between two others ends in "." as the one
+    before it does: the diff pairs its "." with that one's and calls it
+    kept, and the "." before it removed.  The quote, all of the paragraph
+    but that full stop, is found with it all the same (hypothesis found
+    this one, tests/test_reanchor_properties.py)."""
+    quote = "Nobody expected it"
+    old = f"{GREEK}\n\n{quote}.\n\n{ARABIC}"
+    new = f"{GREEK.replace('πι', 'ΠΙ')}\n\n{ARABIC}\n\n{quote}."
+    full_stop = old.index(quote) + len(quote)
+    assert not any(a0 <= full_stop < a1 for a0, a1, *_ in textdiff.Differ(old, new).run())
+    (result,) = reanchor(old, new, "b" * 64, [on(old, quote)])
+    assert result.outcome == "exact"
+    assert result.annotation.start == new.index(quote)
+
+
+def test_swapped_paragraphs_sharing_their_last_words() -> None:
+    """Swapped, two paragraphs that end in the same words are paired by the
+    diff, which keeps "in 2023." where it was: almost half of the quote
+    reads as kept, so edited in place, where the other paragraph's words
+    do not match it.  It is verbatim in the paragraph that moved."""
+    first = "Zulu yankee xray kilo happened in 2023."
+    second = "ضاغذخغ تمضلؼب تدوةظظجك took place in 2023."
+    middle = "Делегации прибыли поздно вечером в пятницу и долго говорили обо всём подряд."
+    old = "\n\n".join([GREEK, first, middle, second, ARABIC])
+    new = "\n\n".join([GREEK, second, middle, first, ARABIC])
+    quote = "happened in 2023"
+    kept = old.index(" in 2023.")
+    assert not any(a0 <= kept < a1 for a0, a1, *_ in textdiff.Differ(old, new).run())
+    (result,) = reanchor(old, new, "b" * 64, [on(old, quote)])
+    assert result.outcome == "exact"
+    assert result.annotation.start == new.index(quote)
+
+
+def test_paragraph_moved_where_a_deleted_one_shared_its_words() -> None:
+    """A paragraph moved to where one was deleted: the diff pairs the two on
+    the words they share, so " North Korea" in the quote reads as kept, the
+    image of the deleted paragraph's.  With its own line around it, the
+    moved text is the quote's all the same."""
+    deleted = ("Beijing is far more important for Kim, as China is by far North Korea’s "
+               "most important trading partner.")
+    moved = (">> Read here: This is how dangerous an alliance between North Korea and Russia "
+             "could be")
+    other = ("Other experts therefore assume that North Korea would supply ammunition for "
+             "small arms.")
+    last = "That would also be surprising with regard to North Korea."
+    old = "\n\n".join(["Title of the piece", deleted, other, moved, last])
+    new = "\n\n".join(["Title of the piece", moved, other, last])
+    quote = "between North Korea"
+    (result,) = reanchor(old, new, "b" * 64, [on(old, quote)])
+    assert result.outcome == "exact"
+    assert result.annotation.start == new.index(quote)
+
+
+def test_deleted_word_is_not_found_inside_a_moved_paragraph() -> None:
+    """ "so " deleted, and a paragraph with "also be" moved: what the diff
+    removed around the quote is only its space, no evidence that the "so "
+    of "also be" is it."""
+    first = "North Korea could supply artillery shells in large numbers."
+    deleted_in = "so Russia could fire its long-range missiles at last."
+    third = "Experts doubt that the stocks are in good condition after decades."
+    moved = "That would also be surprising."
+    old = "\n\n".join([first, deleted_in, third, moved])
+    new = "\n\n".join([moved, first, deleted_in.replace("so ", ""), third])
+    (result,) = reanchor(old, new, "b" * 64, [on(old, "so")])
+    assert result.outcome == "orphaned"
+
+
+def test_insertions_and_deletions_slide_to_the_best_boundary() -> None:
+    """Among the places where an insertion or a deletion costs the same, the
+    diff takes the one at a blank line (diff_cleanupSemanticLossless), never
+    between a CR and its LF or before a combining mark."""
+    def changed(old: str, new: str) -> list[tuple[str, str]]:
+        return [(old[a0:a1], new[b0:b1]) for a0, a1, b0, b1, _ in
+                textdiff.Differ(old, new).run()]
+
+    # A paragraph moved away ends in "." as the one before it does.
+    old = "Alpha beta gamma.\n\nDelta epsilon.\n\nZeta eta theta."
+    new = "Alpha betaX gamma.\n\nZeta eta theta.\n\nDelta epsilon."
+    assert ("\n\nDelta epsilon.", "") in changed(old, new)
+    # A paragraph moved before one that begins with the same letter: not
+    # inserted after that "K", inside a quote on "Kilo mike".
+    old = "Kilo mike november oscar.\n\nKappa lambda."
+    new = "Kappa lambdaX.\n\nYKilo mike november oscar."
+    assert changed(old, new) == [("", "Kappa lambdaX.\n\nY"), ("\n\nKappa lambda.", "")]
+    (result,) = reanchor(old, new, "b" * 64, [on(old, "Kilo mike")])
+    assert result.outcome == "exact" and result.annotation.start == new.index("Kilo")
+    # One "e\u0301" of three deleted: the accent goes with its letter.
+    old, new = "ae\u0301e\u0301e\u0301b", "ae\u0301e\u0301b"
+    assert all(not text or text[0] != "\u0301" for pair in changed(old, new) for text in pair)
+    # A CRLF line of three deleted: never "\n\r".
+    old, new = "a\r\n\r\n\r\nb", "a\r\n\r\nb"
+    assert [pair for pair in changed(old, new)] == [("\r\n", "")]
+
+
+def test_only_copy_of_a_long_quote_is_taken_though_all_around_it_changed() -> None:
+    """Moved, and the words on both sides of it replaced: nothing of its
+    context is left, but a quote this long that occurs once in each text
+    is the same passage (as Hypothesis takes an exact match first)."""
+    quote = "the central bank raised its key rate by half a point"
+    old = f"{GREEK}\n\nЖук {quote} ЩЦ.\n\n{ARABIC}"
+    new = f"{GREEK.replace('πι', 'ΠΙ')}\n\n{ARABIC}\n\nשלום {quote} אבג!"
+    (result,) = reanchor(old, new, "b" * 64, [on(old, quote)])
+    assert result.outcome == "exact"
+    assert result.annotation.start == new.index(quote)
+
+
+def test_only_copy_with_its_stored_context_is_taken_for_a_short_quote() -> None:
+    """A short quote at the start of its paragraph, moved with the
+    paragraph before it, the rest of its own line rewritten: its stored
+    prefix stands intact beside that copy alone, so it is this "Kim", not
+    the one in the first line."""
+    before = "Делегации прибыли поздно вечером в пятницу."
+    old = f"Kim {GREEK}\n\n{before}\n\nKim ЖЖЖЖ ЩЩЩЩ.\n\n{ARABIC}"
+    new = f"Kim {GREEK}\n\n{ARABIC}\n\n{before}\n\nKim שלום."
+    (result,) = reanchor(old, new, "b" * 64, [on(old, "Kim", 1)])
+    assert result.outcome == "exact"
+    assert result.annotation.start == new.rindex("Kim")
+
+
+def test_short_quote_without_any_of_its_context_stays_orphaned() -> None:
+    """The documented limit: a short quote moved and rewritten around is
+    not told from the same word written anew, even where it is the only
+    one."""
+    old = f"{GREEK}\n\nЖук Alvarez ЩЦ.\n\n{ARABIC}"
+    new = f"{GREEK.replace('πι', 'ΠΙ')}\n\n{ARABIC}\n\nשלום Alvarez אבג!"
+    (result,) = reanchor(old, new, "b" * 64, [on(old, "Alvarez")])
+    assert result.outcome == "orphaned"
+
+
 def test_quote_moved_far_is_found_without_the_old_text() -> None:
     """match_main with the default Match_Distance of 1000 calls a verbatim
     quote 2,000 code points away "not found"."""

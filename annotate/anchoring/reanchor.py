@@ -20,6 +20,8 @@ from annotate.anchoring.diffmap import Diff
 # interface, and callers (the reanchor command) read it from this module.
 from annotate.anchoring.quotes import DEFAULT_MIN_SCORE as DEFAULT_MIN_SCORE
 from annotate.anchoring.quotes import (
+    LONG_QUOTE,
+    OCCURRENCE_LIMIT,
     Match,
     align,
     aligned_end,
@@ -103,6 +105,11 @@ def _moved_line(old: str, block: tuple[int, int], span: tuple[int, int], new: st
         and new_lo + mapped == at
 
 
+def _only_occurrence(text: str, needle: str, at: int) -> bool:
+    """Whether text holds needle at at and nowhere else."""
+    return text.find(needle) == at and text.find(needle, at + 1) == -1
+
+
 def _clip(lo: int, hi: int, expect: int, length: int, radius: int) -> tuple[int, int]:
     """The part of a region the diff maps a span to where the quote can be:
     radius around where it is expected, so that a span reaching into a
@@ -128,9 +135,8 @@ def _old_span(old: str, annotation: Annotation, min_score: float) -> tuple[int, 
 
 
 @dataclass(frozen=True)
-class _RemovedSpan:
-    """A span whose text the diff removed (or could not follow), with what
-    the search for its new place needs."""
+class _TouchedSpan:
+    """A span an edit reached, with what the search for its new place needs."""
 
     annotation: Annotation
     old: str  # the old text
@@ -198,14 +204,22 @@ class _Job:
                                      orphaned=False)
         return Reanchored(updated, "exact", 1.0)
 
-    def in_place(self, annotation: Annotation, start: int, end: int, keep: tuple[bool, bool],
-                 prefix: str, suffix: str) -> Reanchored:
+    def in_place(self, span: _TouchedSpan, start: int, end: int,
+                 keep: tuple[bool, bool]) -> Reanchored:
         """A span an edit reached but did not remove: it is where the diff
         maps it.  A boundary whose code point the edit kept is mapped; one
         inside an edit is aligned from the kept side (or both are, in
-        [start, end), if neither was kept).  Never anywhere else: an
-        annotation on a name a copy-edit changed must not jump to another
-        mention of the old name (hypothesis/h#2798, h#4328)."""
+        [start, end), if neither was kept).  Not in text the diff kept
+        anywhere else: an annotation on a name a copy-edit changed must not
+        jump to another mention of the old name (hypothesis/h#2798, h#4328).
+
+        Only if nothing acceptable is left here and most of its line went,
+        the quote verbatim in inserted text, as moved (_moved_verbatim): a
+        paragraph moved away can be paired by the diff with the one now in
+        its place, and what the two share at their ends (the last words "in
+        2023", the letters "ation", a full stop) then reads as a quarter of
+        the quote kept."""
+        annotation, prefix, suffix = span.annotation, span.prefix, span.suffix
         text, quote = self.text, annotation.quote
         length = len(quote)
         reach = length + max_quote_errors(length) + 2
@@ -220,12 +234,26 @@ class _Job:
             slack = max_quote_errors(length) + 2
             lo, hi = _clip(start - slack, end + slack, start, length, SEARCH_RADIUS)
             place = align(text, quote, lo, hi, start, end)
-        if place is None or place[0] >= place[1]:
-            return self.orphan(annotation, None)
-        match = measure(text, place[0], place[1], quote, prefix, suffix, start)
-        return self.decide(annotation, match, in_place=True)
+        match = None
+        if place is not None and place[0] < place[1]:
+            match = measure(text, place[0], place[1], quote, prefix, suffix, start)
+        result = self.decide(annotation, match, in_place=True)
+        if result.outcome == "orphaned" and self._line_went(span):
+            moved, _ = self._moved_verbatim(span)
+            if moved is not None:
+                return self.place(annotation, moved)
+        return result
 
-    def relocate(self, removed: _RemovedSpan) -> Reanchored:
+    @staticmethod
+    def _line_went(span: _TouchedSpan) -> bool:
+        """Whether the diff removed most of the span's line (near it): its
+        paragraph moved or was rewritten.  Only then is a span edited in
+        place looked for as moved; one in a paragraph that stayed is not
+        (and costs no scan of the text)."""
+        lo, hi = _line_bounds(span.old, *span.span, 4 * CONTEXT_LENGTH)
+        return 2 * span.diff.removed(lo, hi)[0] >= hi - lo
+
+    def relocate(self, removed: _TouchedSpan) -> Reanchored:
         """A span whose text the diff removed (or could not follow): first
         what replaced it, where the diff maps it; then text the diff
         inserted, i.e. the span moved.  Never text the diff kept: that is
@@ -234,14 +262,12 @@ class _Job:
         stage below tries one of these; the first that finds a place wins."""
         found = self._in_replacement(removed)
         if found is None:
-            found = self._moved_with_its_context(removed)
-        if found is None:
-            found, best = self._verbatim_in_inserted(removed)
+            found, best = self._moved_verbatim(removed)
             if found is None:
                 return self.decide(removed.annotation, self._edited_in_inserted(removed, best))
         return self.place(removed.annotation, found)
 
-    def _in_replacement(self, removed: _RemovedSpan) -> Match | None:
+    def _in_replacement(self, removed: _TouchedSpan) -> Match | None:
         """What replaced the span, where the diff maps it: a respelled word
         the character diff did not refine, or text the cleanup folded into
         a bigger edit.  Taken if verbatim or acceptable."""
@@ -260,23 +286,51 @@ class _Job:
             return match
         return None
 
-    def _moved_with_its_context(self, removed: _RemovedSpan) -> Match | None:
-        """The quote with the removed text around it, verbatim, in inserted
-        text: moved with its paragraph.
+    def _moved_verbatim(self, removed: _TouchedSpan) -> tuple[Match | None, Match | None]:
+        """The quote verbatim in inserted text: moved with its context, else
+        alone (_verbatim_in_inserted, whose best candidate comes back too)."""
+        if removed.annotation.quote not in self.text:
+            return None, None  # one scan of the text, not one per stage and side
+        found = self._moved_with_its_context(removed)
+        if found is not None:
+            return found, None
+        return self._verbatim_in_inserted(removed)
+
+    def _moved_with_its_context(self, removed: _TouchedSpan) -> Match | None:
+        """The quote with the text of its own line around it, verbatim, in
+        inserted text: moved with its paragraph.
 
         That text itself is the context, so a quote at the edge of a moved
         paragraph is recognised even though its stored prefix or suffix came
         from elsewhere.  The context stops at the line's ends (a paragraph
-        moved to the end of the text loses the blank line after it).  Both
-        sides, else one side (the other may have been edited too), then
-        shorter, down to MOVED_CONTEXT (an edit near the quote inside the
-        moved paragraph)."""
+        moved to the end of the text loses the blank line after it).  The
+        whole line, the removed block in it (a sentence moved out of its
+        paragraph), then both sides, else one side (the other may have been
+        edited too), shorter and shorter, down to MOVED_CONTEXT (an edit near
+        the quote inside the moved paragraph).
+
+        The diff's boundaries do not cut the context: where text that moved
+        equals text that stayed, the diff may pair the two and call the moved
+        copy kept, an alignment as cheap as any other.  A paragraph moved
+        away from between two others ends in "." as the one before it does;
+        the diff may remove that one's full stop with the paragraph and keep
+        the paragraph's own.  Cut to the removed block, a quote on all of the
+        paragraph but its full stop had no context left and was orphaned
+        though verbatim (the @examples of tests/test_reanchor_properties.py).
+        Its old line beside it is evidence wherever the diff put it, and the
+        quote or the quote with that context must be mostly inserted text:
+        a paragraph moved where a deleted one stood is paired with it on
+        their common words (" North Korea"), which then read as kept."""
         text, old, quote = self.text, removed.old, removed.annotation.quote
         length = len(quote)
         start, end = removed.span
         lo, hi = _line_bounds(old, start, end, CONTEXT_LENGTH)
-        lo, hi = max(removed.block[0], lo), min(removed.block[1], hi)
         sides = [(lo, hi)]
+        block = max(removed.block[0], lo), min(removed.block[1], hi)
+        if block[1] - block[0] - length >= MOVED_CONTEXT:
+            # Not a block that is little more than the quote: "so " deleted
+            # with its space was found as the "so " of "also be".
+            sides.append(block)
         for size in (CONTEXT_LENGTH, CONTEXT_LENGTH // 2, MOVED_CONTEXT):
             if start - lo >= size:
                 sides.append((start - size, end))
@@ -287,23 +341,26 @@ class _Job:
                 continue
             offset = start - side_lo
             for at in nearest_occurrences(text, old[side_lo:side_hi], removed.hint - offset):
-                if removed.diff.mostly_inserted(at + offset, at + offset + length):
+                if removed.diff.mostly_inserted(at + offset, at + offset + length) \
+                        or removed.diff.mostly_inserted(at, at + side_hi - side_lo):
                     match = measure(text, at + offset, at + offset + length, quote,
                                     removed.prefix, removed.suffix, removed.hint)
                     if match.exact:
                         return match
         return None
 
-    def _verbatim_in_inserted(self, removed: _RemovedSpan) -> tuple[Match | None, Match | None]:
+    def _verbatim_in_inserted(self, removed: _TouchedSpan) -> tuple[Match | None, Match | None]:
         """The quote alone, verbatim, in inserted text: in its own paragraph,
         moved and edited around it (taken outright), or else told apart by
-        its stored context (taken if acceptable).  Returns the match to take,
-        if any, and the best verbatim candidate seen, which an edited copy
-        must then beat."""
+        its stored context (taken if acceptable), or else the one copy that
+        cannot be mistaken (_unmistakable).  Returns the match to take, if
+        any, and the best verbatim candidate seen, which an edited copy must
+        then beat."""
         text, quote = self.text, removed.annotation.quote
         length = len(quote)
         best: Match | None = None
-        for at in nearest_occurrences(text, quote, removed.hint):
+        places = nearest_occurrences(text, quote, removed.hint)
+        for at in places:
             if not removed.diff.mostly_inserted(at, at + length):
                 continue
             match = measure(text, at, at + length, quote, removed.prefix, removed.suffix,
@@ -314,11 +371,46 @@ class _Job:
                 best = match
             if match.exact and match.context_intact:
                 break  # nothing further away can beat it
-        if best is not None and best.acceptable(length, self.min_score):
+        if best is None:  # no copy in inserted text
+            return None, best
+        if best.acceptable(length, self.min_score):
             return best, best
-        return None, best
+        return self._unmistakable(removed, places), best
 
-    def _edited_in_inserted(self, removed: _RemovedSpan, best: Match | None) -> Match | None:
+    def _unmistakable(self, removed: _TouchedSpan, places: list[int]) -> Match | None:
+        """The one verbatim copy of the quote that no other can be taken
+        for, if it is in inserted text: the only copy, of a quote of
+        LONG_QUOTE or more that the old text held once too, or else the only
+        copy with the old prefix or suffix intact beside it.
+
+        The score threshold is there to tell an edited copy from another
+        passage; it must not orphan text that is plainly still there because
+        everything around it changed (a paragraph moved between other
+        paragraphs, the words beside the quote edited too).  Hypothesis
+        takes an exact match before any fuzzy one and lets the context
+        choose among exact ones.  A shorter quote that is merely unique stays
+        orphaned: it may be the same words written anew (docs/reanchoring.md,
+        Limits)."""
+        if len(places) >= OCCURRENCE_LIMIT:
+            return None  # maybe more further away: none is known to be the only one
+        text, quote = self.text, removed.annotation.quote
+        length = len(quote)
+        beside = [at for at in places if prefix_at(text, at, removed.prefix)
+                  or suffix_at(text, at + length, removed.suffix)]
+        if len(beside) == 1:
+            at = beside[0]
+        elif not beside and len(places) == 1 and length >= LONG_QUOTE \
+                and _only_occurrence(removed.old, quote, removed.span[0]):
+            at = places[0]
+        else:
+            return None
+        if not removed.diff.mostly_inserted(at, at + length):
+            return None  # the image of text the diff kept: another mention
+        match = measure(text, at, at + length, quote, removed.prefix, removed.suffix,
+                        removed.hint)
+        return match if match.exact else None
+
+    def _edited_in_inserted(self, removed: _TouchedSpan, best: Match | None) -> Match | None:
         """An edited copy of the quote in inserted text (moved, then
         edited): the best of those and best.
 
@@ -424,11 +516,11 @@ def reanchor(old_text: str | None, new_text: str, new_sha256: str,
     results: list[Reanchored | None] = [None] * len(annotations)
     located: list[tuple[int, tuple[int, int]]] = []
     for k, annotation in enumerate(annotations):
-        span = _old_span(old_text, annotation, min_score)
-        if span is None:  # not in the old text either: search the new one
+        found = _old_span(old_text, annotation, min_score)
+        if found is None:  # not in the old text either: search the new one
             results[k] = job.search(annotation, annotation.start)
         else:
-            located.append((k, span))
+            located.append((k, found))
     diff = Diff(Differ(old_text, new_text).run(), new_text)
     mapped = diff.sweep([span for _, span in located])
     for (k, (start, end)), (new_start, new_end, first, last) in zip(located, mapped,
@@ -442,21 +534,23 @@ def reanchor(old_text: str | None, new_text: str, new_sha256: str,
         prefix, suffix = context(old_text, start, end)
         removed, block = diff.removed(start, end)
         coarse = any(diff.coarse[h] for h in touched)
-        # Edited in place if at least a quarter of it is still there: less
-        # may be chance (a shared accent and full stop where a paragraph
-        # was moved away), and such a span is looked for as moved as well.
-        if 4 * removed <= 3 * (end - start) and not coarse:
-            head, tail = touched[0], touched[-1]
-            keep = (not diff.a0[head] <= start < diff.a1[head],
-                    not diff.a0[tail] < end <= diff.a1[tail])
-            results[k] = job.in_place(annotation, new_start, new_end, keep, prefix, suffix)
-            continue
         # Where it would be if the block it was in kept its proportions.
         h = touched[0]
         width_a, width_b = diff.a1[h] - diff.a0[h], diff.b1[h] - diff.b0[h]
         hint = diff.b0[h] + (max(start, diff.a0[h]) - diff.a0[h]) * width_b // max(1, width_a)
         region = None if coarse else _clip(new_start, new_end, hint, len(annotation.quote),
                                            SEARCH_RADIUS)
-        results[k] = job.relocate(_RemovedSpan(annotation, old_text, diff, (start, end), block,
-                                               region, hint, prefix, suffix))
+        span = _TouchedSpan(annotation, old_text, diff, (start, end), block, region, hint,
+                            prefix, suffix)
+        # Edited in place if at least a quarter of it is still there: less
+        # may be chance (a shared accent and full stop where a paragraph
+        # was moved away), and such a span is looked for as moved as well
+        # (as is one edited in place beyond recognition: in_place).
+        if 4 * removed <= 3 * (end - start) and not coarse:
+            head, tail = touched[0], touched[-1]
+            keep = (not diff.a0[head] <= start < diff.a1[head],
+                    not diff.a0[tail] < end <= diff.a1[tail])
+            results[k] = job.in_place(span, new_start, new_end, keep)
+        else:
+            results[k] = job.relocate(span)
     return [result for result in results if result is not None]

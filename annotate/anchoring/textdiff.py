@@ -14,7 +14,9 @@ changes that keep it fast, deterministic and faithful on large texts:
   shared letters are chance and the gap is one replacement);
 - work budgets counted in steps replace Diff_Timeout; a word-level block
   no alignment was affordable for stays whole and is marked coarse: the
-  diff is degraded there, and its spans are searched for, not mapped.
+  diff is degraded there, and its spans are searched for, not mapped;
+- an insertion or deletion that costs the same in several places goes to
+  the one at a line break (_slide), where moved paragraphs begin and end.
 
 The result is the exact diff (raw hunks, for mapping offsets) plus a
 folded view (cleanup) that says what was removed rather than kept by
@@ -63,6 +65,13 @@ MYERS_CHEAP_SYMBOLS = 200
 ANCHOR_RUN = 8
 DIFF_WORK_BASE = 20_000_000  # Myers steps allowed per diff ...
 DIFF_WORK_PER_CHAR = 50  # ... plus this many per code point of the two texts
+# An insertion or a deletion that begins as the text after it does (or ends
+# as the text before it) can slide along it at no cost; it is slid at most
+# this far, to a line break (see _slide).
+SLIDE_MAX = 256
+# diff_cleanupSemanticScore's score of a line break; 5 a blank line, 6 an
+# end of the text.
+_LINE_BREAK_SCORE = 4
 
 Hunk = tuple[int, int, int, int, bool]  # old start, old end, new start, new end, coarse
 
@@ -79,6 +88,9 @@ _MARKS = ("\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5
 _WORD_TOKEN = re.compile(  # words, white space, other runs; every character in one
     f"[{_MARKS}]*\\w[\\w{_MARKS}]*|\\s+|(?:[^\\w\\s{_MARKS}][{_MARKS}]*)+|[{_MARKS}]+")
 _WORD_CHAR = re.compile(r"\w")
+_MARK = re.compile(f"[{_MARKS}]")
+_BLANK_LINE_END = re.compile(r"\n\r?\n\Z")
+_BLANK_LINE_START = re.compile(r"\r?\n\r?\n")
 _MAX_SYMBOLS = 0x10FFFF  # one code point per distinct token
 
 
@@ -269,6 +281,91 @@ def _hunks_from_diffs(diffs: list[tuple[int, str]], i: int, j: int,
         out.append((open_at[0], i, open_at[1], j, False))
 
 
+def _may_cut(text: str, at: int) -> bool:
+    """Whether an edit may begin or end at text[at]: not inside a CRLF pair,
+    not before a combining mark (the word tokens keep those whole too)."""
+    return not (0 < at < len(text) and (
+        (text[at - 1] == "\r" and text[at] == "\n") or _MARK.match(text, at) is not None))
+
+
+def _boundary_score(text: str, at: int) -> int:
+    """How good a place text[at] is for an edit to begin or end:
+    diff-match-patch's diff_cleanupSemanticScore (6 an end of the text, 5 a
+    blank line, 4 a line break, 3 the end of a sentence, 2 a space, 1 other
+    punctuation, 0 inside a word)."""
+    if at == 0 or at == len(text):
+        return 6
+    one, two = text[at - 1], text[at]
+    other1, other2 = not one.isalnum(), not two.isalnum()
+    space1, space2 = other1 and one.isspace(), other2 and two.isspace()
+    break1, break2 = space1 and one in "\r\n", space2 and two in "\r\n"
+    if (break1 and _BLANK_LINE_END.search(text, max(0, at - 3), at)) \
+            or (break2 and _BLANK_LINE_START.match(text, at)):
+        return 5
+    if break1 or break2:
+        return 4
+    if other1 and not space1 and space2:
+        return 3
+    if space1 or space2:
+        return 2
+    return 1 if other1 or other2 else 0
+
+
+def _slide(hunks: list[Hunk], old: str, new: str) -> list[Hunk]:
+    """Every insertion and deletion moved, among the places where it costs
+    the same, to the one where its ends fall best (diff-match-patch's
+    diff_cleanupSemanticLossless) if one of them then falls at a line
+    break; else, or on a tie, it stays.
+
+    Which of those places the alignment picks is chance, and it decides
+    what reads as kept.  Two neighbouring paragraphs both end in ".": the
+    one moved away from between them goes as "\\n\\n" + paragraph + "."
+    rather than "." + "\\n\\n" + paragraph, which would leave its own full
+    stop "kept"; a paragraph moved before one that begins with the same
+    letter is inserted before that paragraph, not after its first letter,
+    which would put the insertion inside a quote on its first word.
+
+    Only to a line break, where moved paragraphs begin and end: within a
+    line, the best place is a word's edge, where annotations begin and end,
+    and one "ń" of "ńńń" deleted would move from inside a quote onto its
+    first letter (found by hypothesis)."""
+    out = list(hunks)
+    for k, (a0, a1, b0, b1, coarse) in enumerate(out):
+        if coarse or (a0 < a1) == (b0 < b1):
+            continue  # a replacement: nothing to slide along
+        if a0 < a1:  # a deletion slides along the old text, its place in the new with it
+            text, other, start, end, at = old, new, a0, a1, b0
+            lo = out[k - 1][1] if k else 0
+            hi = out[k + 1][0] if k + 1 < len(out) else len(old)
+        else:
+            text, other, start, end, at = new, old, b0, b1, a0
+            lo = out[k - 1][3] if k else 0
+            hi = out[k + 1][2] if k + 1 < len(out) else len(new)
+        left = 0
+        while left < SLIDE_MAX and start - left > lo \
+                and text[start - left - 1] == text[end - left - 1]:
+            left += 1
+        right = 0
+        while right < SLIDE_MAX and end + right < hi and text[start + right] == text[end + right]:
+            right += 1
+        if not left and not right:
+            continue
+        best, best_key = 0, (-1, 0, 0)
+        for shift in range(-left, right + 1):
+            if not (_may_cut(text, start + shift) and _may_cut(text, end + shift)
+                    and _may_cut(other, at + shift)):
+                continue
+            edges = _boundary_score(text, start + shift), _boundary_score(text, end + shift)
+            if shift and max(edges) < _LINE_BREAK_SCORE:
+                continue
+            key = (sum(edges), -abs(shift), -shift)  # best ends, then the least moved
+            if key > best_key:
+                best, best_key = shift, key
+        if best:
+            out[k] = (a0 + best, a1 + best, b0 + best, b1 + best, False)
+    return _merge(out)
+
+
 def _merge(hunks: list[Hunk]) -> list[Hunk]:
     hunks.sort()
     merged: list[Hunk] = []
@@ -304,7 +401,7 @@ class Differ:
         cut = old.find("\n", len(old) - tail)
         tail = len(old) - cut - 1 if cut != -1 else 0
         self._level(head, len(old) - tail, head, len(new) - tail, _LINES)
-        return _merge(self.hunks)
+        return _slide(_merge(self.hunks), old, new)
 
     def _spend(self, size: int, diffs: list[tuple[int, str]]) -> None:
         edits = sum(len(data) for op, data in diffs if op != diff_match_patch.DIFF_EQUAL)
