@@ -1,0 +1,317 @@
+"""Positions: where the reviewers of one document marked the same thing.
+
+Every reviewer's spans of one document are grouped into positions.  Two spans
+belong together when they are identical or overlap by at least ``min_overlap``
+(character Jaccard, |A∩B| / |A∪B|, offsets in code points, end exclusive).
+
+The rule, and why (issue 9, item 2)
+-----------------------------------
+Overlap alone chains: a sentence overlaps a clause, which overlaps the next
+clause, and single linkage would make a paragraph one position.  So every
+position has a **core**, one span its members are measured against, and a
+span joins a position only if its Jaccard with that core reaches the
+threshold -- never through another member:
+
+1. Identical spans are one *extent*; its *support* is how many distinct
+   reviewers chose it.
+2. Extents are ranked by support (most first), then length (shortest
+   first), then start.  In that order, an extent not yet in a position
+   becomes the core of a new one and takes in every extent not yet placed
+   whose Jaccard with it is at least ``min_overlap``.
+
+What this guarantees:
+
+- every member's span has Jaccard >= ``min_overlap`` with the core;
+- any two members have Jaccard >= 2 * ``min_overlap`` - 1 (the Jaccard
+  distance is a metric); at the default 0.5 each member covers at least
+  half of the core, so any two members overlap or at least meet;
+- a long span never gathers short ones: a span's Jaccard with another is at
+  most shorter/longer, so a core only takes in spans whose length is within
+  a factor ``min_overlap`` of its own, and a paragraph-long span is a
+  position of its own beside the clauses inside it;
+- cores are pairwise below the threshold: no two positions could have been
+  one;
+- the core is the span most reviewers chose (ties: the shortest, then the
+  earliest), which is also the position's ``start``/``end``;
+- the result depends only on the set of spans, not their order.
+
+Default threshold: ``DEFAULT_MIN_OVERLAP`` = 0.5, the usual cut for "the same
+span" (the IoU >= 0.5 of detection benchmarks): two reviewers who trim or add
+a few words of one clause match; a clause and the whole sentence around it
+(less than half of it) do not.
+
+Position ids
+------------
+``p<start>-<end>`` of the core, e.g. ``p1520-1544``.  The id is a function of
+the core alone, not of labels, reviewer names or annotation ids, so it stays
+the same while the core stays the core: when reviewers change a label, add
+the same span, or add spans that do not outrank the core.  Adding a span
+whose Jaccard with every existing span is below the threshold (anything
+"elsewhere", even a span touching this one) changes no existing position.
+Ids are unique in a document (cores are distinct spans), readable, and
+sortable into text order by their numbers; ``parse_position_id`` reads one
+back.  An editor's decision is stored with the span of its position (as
+annotations are, so re-anchoring moves it); its key after re-anchoring is
+``position_id(start, end)`` of the moved span.
+
+Cost
+----
+A sort and a windowed search, never all pairs.  A span B can reach Jaccard t
+with a core C of length L only if t*L <= len(B) <= L/t and
+C.end - L/t <= B.start <= C.end - t*L.  Extents are kept in buckets by
+length (powers of two), each sorted by start; a core binary-searches that
+window in the few buckets its length allows and visits only extents not yet
+placed (a path-compressed "next unplaced" pointer skips the rest).  Each extent
+is placed once; a visit that does not place it comes from a core whose
+length is within a factor 2/t of its own and whose start is within a few
+core lengths of its start, and cores are pairwise below the threshold, so
+only a bounded number of them fit there (a packing bound that depends on t
+alone, growing as t nears 0 or 1): O(n log n) in all, the sort dominating.
+At ``min_overlap`` = 1 only identical spans match, which step 1 already
+grouped, so nothing is searched.
+``Assignment.checks`` counts the visits; the tests and the benchmark bound it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal, TypedDict
+
+from annotate.model import Annotation
+
+Status = Literal["agreed", "conflict", "incomplete", "stacked"]
+STATUSES: tuple[Status, ...] = ("agreed", "conflict", "incomplete", "stacked")
+
+DEFAULT_MIN_OVERLAP = 0.5
+
+Extent = tuple[int, int]  # (start, end), code points, end exclusive
+
+_POSITION_ID = re.compile(r"p(0|[1-9][0-9]*)-(0|[1-9][0-9]*)")
+
+
+class PositionRecord(TypedDict):
+    """The JSON shape of one position (without its decision)."""
+
+    id: str
+    status: Status
+    start: int
+    end: int
+    quote: str
+    labels: dict[str, str]
+    missing: list[str]
+    stacked: list[str]
+
+
+@dataclass(frozen=True)
+class Position:
+    """A place in a document where reviewers marked the same thing, and how they agree."""
+
+    id: str
+    start: int  # the core: the span most reviewers chose here
+    end: int
+    quote: str
+    status: Status
+    # Every annotation grouped here, sorted by (reviewer, start, end, id).
+    members: tuple[Annotation, ...]
+    # Each reviewer who marked it -> the annotation that is their vote: their
+    # only span here, or for a stacked reviewer the one nearest the core.
+    voting: Mapping[str, Annotation] = field(hash=False)
+    # Reviewers of the document who did not mark it ("did not annotate" is data).
+    missing: tuple[str, ...]
+    # Reviewers with more than one span here.
+    stacked: tuple[str, ...]
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Reviewer -> the label of their vote, sorted by reviewer."""
+        return {reviewer: vote.label for reviewer, vote in self.voting.items()}
+
+    @property
+    def disputed(self) -> bool:
+        """Whether the spans here carry more than one label (a conflict, stacked or not)."""
+        first = self.members[0].label
+        return any(member.label != first for member in self.members)
+
+    @property
+    def complete(self) -> bool:
+        """Whether every reviewer of the document marked it."""
+        return not self.missing
+
+    def to_record(self) -> PositionRecord:
+        """The JSON record of the position."""
+        return {"id": self.id, "status": self.status, "start": self.start, "end": self.end,
+                "quote": self.quote, "labels": self.labels, "missing": list(self.missing),
+                "stacked": list(self.stacked)}
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Which core each extent joined, and how many candidate checks it took."""
+
+    core_of: dict[Extent, Extent]
+    checks: int
+
+
+def jaccard(a: Extent, b: Extent) -> float:
+    """|a∩b| / |a∪b| of two non-empty spans taken as sets of code points."""
+    inter = min(a[1], b[1]) - max(a[0], b[0])
+    if inter <= 0:
+        return 0.0
+    # Overlapping intervals: the union is one interval.
+    return inter / (max(a[1], b[1]) - min(a[0], b[0]))
+
+
+def position_id(start: int, end: int) -> str:
+    """The id of the position whose core is start..end, e.g. p1520-1544."""
+    return f"p{start}-{end}"
+
+
+def parse_position_id(text: str) -> Extent | None:
+    """The core span a position id names, or None if it is not one."""
+    found = _POSITION_ID.fullmatch(text)
+    if found is None:
+        return None
+    start, end = int(found.group(1)), int(found.group(2))
+    return (start, end) if start < end else None
+
+
+def check_min_overlap(min_overlap: float) -> None:
+    """Raise ValueError unless 0 < min_overlap <= 1."""
+    if not 0 < min_overlap <= 1:
+        raise ValueError(f"min_overlap must be in (0, 1], got {min_overlap!r}")
+
+
+def group(annotations: Iterable[Annotation], reviewers: Iterable[str],
+          min_overlap: float = DEFAULT_MIN_OVERLAP) -> list[Position]:
+    """One document's annotations grouped into positions, sorted by (start, end)."""
+    check_min_overlap(min_overlap)
+    by_extent = extents(annotations)
+    support = {extent: len({a.reviewer for a in members})
+               for extent, members in by_extent.items()}
+    return build_positions(by_extent, assign_cores(support, min_overlap).core_of, reviewers)
+
+
+def extents(annotations: Iterable[Annotation]) -> dict[Extent, list[Annotation]]:
+    """Annotations by their (start, end); empty or reversed spans are a ValueError."""
+    by_extent: dict[Extent, list[Annotation]] = defaultdict(list)
+    for annotation in annotations:
+        if annotation.start >= annotation.end:
+            # Jaccard is undefined for an empty span, and the rule book
+            # refuses them; reaching here is a caller's bug.
+            raise ValueError(f"{annotation.reviewer}/{annotation.id}: empty span "
+                             f"{annotation.start}..{annotation.end}")
+        by_extent[(annotation.start, annotation.end)].append(annotation)
+    return by_extent
+
+
+def core_rank(support: Mapping[Extent, int]) -> list[Extent]:
+    """Extents in the order they are offered as cores: support, then shortest, then earliest."""
+    return sorted(support, key=lambda e: (-support[e], e[1] - e[0], e[0]))
+
+
+class _Bucket:
+    """Extents of one length class, sorted by start, with a skip list of placed ones."""
+
+    __slots__ = ("extents", "following", "starts")
+
+    def __init__(self, extents: list[Extent]) -> None:
+        self.extents = extents
+        self.starts = [start for start, _ in extents]
+        # following[i] leads to the first unplaced index >= i (len = sentinel).
+        self.following = list(range(len(extents) + 1))
+
+    def unplaced(self, index: int) -> int:
+        """The first index >= index whose extent is not placed yet."""
+        root = index
+        following = self.following
+        while following[root] != root:
+            root = following[root]
+        while following[index] != root:  # path compression
+            following[index], index = root, following[index]
+        return root
+
+    def place(self, index: int) -> None:
+        """Mark the extent at index as placed."""
+        self.following[index] = index + 1
+
+
+def _length_class(length: int) -> int:
+    return length.bit_length() - 1
+
+
+def assign_cores(support: Mapping[Extent, int], min_overlap: float) -> Assignment:
+    """Each extent's core under the rule in the module docstring, by a windowed sweep."""
+    check_min_overlap(min_overlap)
+    grouped: dict[int, list[Extent]] = defaultdict(list)
+    for extent in sorted(support):
+        grouped[_length_class(extent[1] - extent[0])].append(extent)
+    buckets = {k: _Bucket(members) for k, members in grouped.items()}
+    where: dict[Extent, tuple[_Bucket, int]] = {
+        extent: (bucket, index)
+        for bucket in buckets.values() for index, extent in enumerate(bucket.extents)}
+    core_of: dict[Extent, Extent] = {}
+    checks = 0
+    t = min_overlap
+    for core in core_rank(support):
+        if core in core_of:
+            continue
+        core_of[core] = core
+        bucket, index = where[core]
+        bucket.place(index)
+        if t >= 1:
+            continue  # only identical spans match, and they are one extent already
+        length = core[1] - core[0]
+        # The necessary window (module docstring), widened by one for float
+        # rounding: the exact test below decides.
+        lowest, highest = core[1] - length / t - 1, core[1] - t * length + 1
+        first_class = _length_class(max(1, int(t * length) - 1))
+        last_class = _length_class(int(length / t) + 1)
+        for k in range(first_class, last_class + 1):
+            candidates = buckets.get(k)
+            if candidates is None:
+                continue
+            i = candidates.unplaced(bisect.bisect_left(candidates.starts, lowest))
+            size = len(candidates.extents)
+            while i < size and candidates.starts[i] <= highest:
+                checks += 1
+                extent = candidates.extents[i]
+                if jaccard(extent, core) >= t:
+                    core_of[extent] = core
+                    candidates.place(i)
+                i = candidates.unplaced(i + 1)
+    return Assignment(core_of, checks)
+
+
+def build_positions(by_extent: Mapping[Extent, list[Annotation]],
+                    core_of: Mapping[Extent, Extent],
+                    reviewers: Iterable[str]) -> list[Position]:
+    """Positions from extents and their cores, sorted by (start, end)."""
+    everyone = set(reviewers)
+    for members in by_extent.values():
+        everyone.update(a.reviewer for a in members)
+    gathered: dict[Extent, list[Annotation]] = defaultdict(list)
+    for extent, core in core_of.items():
+        gathered[core].extend(by_extent[extent])
+    positions = []
+    for core in sorted(gathered):
+        members = sorted(gathered[core], key=lambda a: (a.reviewer, a.start, a.end, a.id))
+        theirs: dict[str, list[Annotation]] = defaultdict(list)
+        for member in members:
+            theirs[member.reviewer].append(member)
+        voting = {reviewer: min(spans, key=lambda a: (-jaccard((a.start, a.end), core),
+                                                      a.end - a.start, a.start, a.id))
+                  for reviewer, spans in theirs.items()}
+        stacked = tuple(reviewer for reviewer, spans in theirs.items() if len(spans) > 1)
+        missing = tuple(sorted(everyone - voting.keys()))
+        disputed = any(member.label != members[0].label for member in members)
+        status: Status = ("stacked" if stacked else "conflict" if disputed
+                          else "incomplete" if missing else "agreed")
+        positions.append(Position(
+            id=position_id(*core), start=core[0], end=core[1],
+            quote=by_extent[core][0].quote, status=status, members=tuple(members),
+            voting=voting, missing=missing, stacked=stacked))
+    return positions
