@@ -252,3 +252,8 @@ def test_summary_and_json_record() -> None:
                        "rejected": 0},
         "conflicts": 1, "blocking": 1, "orphaned_decisions": 0, "skipped_annotations": 0,
         "notes": []}
+
+
+def test_consensus_ids_do_not_change_between_versions_of_the_code() -> None:
+    # They are stored in consensus files: a new scheme would rewrite every record.
+    assert consensus_id("article.txt", "p10-20") == "c-drscwn8k9sajhs5g"

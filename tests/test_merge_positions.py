@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 from annotate.merge import positions
@@ -181,3 +183,16 @@ def test_the_sweep_visits_a_bounded_number_of_candidates_per_span(threshold: flo
     }
     for name, spans in cases.items():
         assert _checks(spans, threshold) <= 40 * len(spans), name
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_cycle_collector_is_left_as_it_was_even_after_an_error(enabled: bool) -> None:
+    (gc.enable if enabled else gc.disable)()
+    try:
+        group([ann("alice", 0, 10), ann("bob", 0, 10)], [])
+        assert gc.isenabled() is enabled
+        with pytest.raises(ValueError):
+            group([ann("alice", 5, 5)], [])
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()

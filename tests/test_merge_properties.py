@@ -76,8 +76,8 @@ def test_members_reach_the_threshold_with_the_core_and_two_t_minus_one_pairwise(
             assert jaccard(extent, core(position)) >= t
         for a, b in itertools.combinations(extents, 2):
             assert jaccard(a, b) >= 2 * t - 1 - EPSILON
-    for a, b in itertools.combinations(found, 2):
-        assert jaccard(core(a), core(b)) < t  # no two positions could have been one
+    for one, other in itertools.combinations(found, 2):
+        assert jaccard(core(one), core(other)) < t  # no two positions could have been one
 
 
 @settings(max_examples=300, deadline=None)

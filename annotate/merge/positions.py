@@ -48,6 +48,9 @@ the same while the core stays the core: when reviewers change a label, add
 the same span, or add spans that do not outrank the core.  Adding a span
 whose Jaccard with every existing span is below the threshold (anything
 "elsewhere", even a span touching this one) changes no existing position.
+It changes when another span of the position comes to have more reviewers
+than the core (or as many and is shorter): the editor's decision for the
+old id is then reported as orphaned, naming the new id as the nearest.
 Ids are unique in a document (cores are distinct spans), readable, and
 sortable into text order by their numbers; ``parse_position_id`` reads one
 back.  An editor's decision is stored with the span of its position (as
@@ -75,9 +78,11 @@ grouped, so nothing is searched.
 from __future__ import annotations
 
 import bisect
+import gc
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Literal, TypedDict
 
@@ -185,27 +190,82 @@ def check_min_overlap(min_overlap: float) -> None:
         raise ValueError(f"min_overlap must be in (0, 1], got {min_overlap!r}")
 
 
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while building many objects that form no cycles.
+
+    The collector runs after every 700 new containers and, every so often,
+    walks the whole heap: building 100,000 annotations' positions spent
+    about 40% of its time there (benchmarks/bench_merge.py), for nothing,
+    as reference counting frees all of it.  Mercurial's ``util.nogc`` does
+    the same for the same reason.  Nested uses keep it paused; it is resumed
+    only if it was running.
+    """
+    running = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if running:
+            gc.enable()
+
+
 def group(annotations: Iterable[Annotation], reviewers: Iterable[str],
           min_overlap: float = DEFAULT_MIN_OVERLAP) -> list[Position]:
     """One document's annotations grouped into positions, sorted by (start, end)."""
     check_min_overlap(min_overlap)
-    by_extent = extents(annotations)
-    support = {extent: len({a.reviewer for a in members})
-               for extent, members in by_extent.items()}
-    return build_positions(by_extent, assign_cores(support, min_overlap).core_of, reviewers)
+    with cyclic_gc_paused():
+        by_code = _by_code(annotations)
+        support = {code: 1 if len(members) == 1 else len({a.reviewer for a in members})
+                   for code, members in by_code.items()}
+        return _build(by_code, _assign(support, min_overlap)[0], reviewers)
+
+
+# Inside the sweep a span is one int, start << 32 | end: ints sort in
+# (start, end) order, hash as themselves and need no tuple; at 100,000 spans
+# sorting tuples took three times as long (benchmarks/bench_merge.py).
+_SHIFT = 32
+_LOW = (1 << _SHIFT) - 1
+# A core's rank is one int too: (most - support) << 80 | length << 40 | start.
+_RANK = 40
+_RANK_LOW = (1 << _RANK) - 1
+
+
+def _code(start: int, end: int) -> int:
+    return start << _SHIFT | end
+
+
+def _extent(code: int) -> Extent:
+    return code >> _SHIFT, code & _LOW
+
+
+def _by_code(annotations: Iterable[Annotation]) -> dict[int, list[Annotation]]:
+    """Annotations by the code of their span; empty or reversed spans are a ValueError."""
+    by_code: dict[int, list[Annotation]] = {}
+    for annotation in annotations:
+        start, end = annotation.start, annotation.end
+        if not 0 <= start < end <= _LOW:
+            # Jaccard is undefined for an empty span, and the rule book
+            # refuses them; reaching here is a caller's bug.
+            raise ValueError(f"{annotation.reviewer}/{annotation.id}: empty span or offsets "
+                             f"out of range: {start}..{end}")
+        code = start << _SHIFT | end
+        same = by_code.get(code)
+        if same is None:
+            by_code[code] = [annotation]
+        else:
+            same.append(annotation)
+    return by_code
 
 
 def extents(annotations: Iterable[Annotation]) -> dict[Extent, list[Annotation]]:
     """Annotations by their (start, end); empty or reversed spans are a ValueError."""
-    by_extent: dict[Extent, list[Annotation]] = defaultdict(list)
-    for annotation in annotations:
-        if annotation.start >= annotation.end:
-            # Jaccard is undefined for an empty span, and the rule book
-            # refuses them; reaching here is a caller's bug.
-            raise ValueError(f"{annotation.reviewer}/{annotation.id}: empty span "
-                             f"{annotation.start}..{annotation.end}")
-        by_extent[(annotation.start, annotation.end)].append(annotation)
-    return by_extent
+    return {_extent(code): members for code, members in _by_code(annotations).items()}
+
+
+def extent_support(by_extent: Mapping[Extent, list[Annotation]]) -> dict[Extent, int]:
+    """Extent -> how many distinct reviewers chose it."""
+    return {extent: len({a.reviewer for a in members}) for extent, members in by_extent.items()}
 
 
 def core_rank(support: Mapping[Extent, int]) -> list[Extent]:
@@ -214,18 +274,18 @@ def core_rank(support: Mapping[Extent, int]) -> list[Extent]:
 
 
 class _Bucket:
-    """Extents of one length class, sorted by start, with a skip list of placed ones."""
+    """Spans of one length class, sorted, with a skip list past the placed ones."""
 
-    __slots__ = ("extents", "following", "starts")
+    __slots__ = ("codes", "following", "starts")
 
-    def __init__(self, extents: list[Extent]) -> None:
-        self.extents = extents
-        self.starts = [start for start, _ in extents]
+    def __init__(self, codes: list[int]) -> None:
+        self.codes = codes
+        self.starts = [code >> _SHIFT for code in codes]
         # following[i] leads to the first unplaced index >= i (len = sentinel).
-        self.following = list(range(len(extents) + 1))
+        self.following = list(range(len(codes) + 1))
 
     def unplaced(self, index: int) -> int:
-        """The first index >= index whose extent is not placed yet."""
+        """The first index >= index whose span is not placed yet."""
         root = index
         following = self.following
         while following[root] != root:
@@ -235,83 +295,115 @@ class _Bucket:
         return root
 
     def place(self, index: int) -> None:
-        """Mark the extent at index as placed."""
+        """Mark the span at index as placed."""
         self.following[index] = index + 1
 
 
-def _length_class(length: int) -> int:
-    return length.bit_length() - 1
-
-
 def assign_cores(support: Mapping[Extent, int], min_overlap: float) -> Assignment:
-    """Each extent's core under the rule in the module docstring, by a windowed sweep."""
-    check_min_overlap(min_overlap)
-    grouped: dict[int, list[Extent]] = defaultdict(list)
-    for extent in sorted(support):
-        grouped[_length_class(extent[1] - extent[0])].append(extent)
-    buckets = {k: _Bucket(members) for k, members in grouped.items()}
-    where: dict[Extent, tuple[_Bucket, int]] = {
-        extent: (bucket, index)
-        for bucket in buckets.values() for index, extent in enumerate(bucket.extents)}
-    core_of: dict[Extent, Extent] = {}
+    """Each extent's core under the rule in the module docstring, by the windowed sweep."""
+    core_of, checks = _assign({_code(*extent): n for extent, n in support.items()},
+                              min_overlap)
+    return Assignment({_extent(code): _extent(core) for code, core in core_of.items()}, checks)
+
+
+def _assign(support: Mapping[int, int], t: float) -> tuple[dict[int, int], int]:
+    """Span code -> its core's code, and the number of candidate checks."""
+    check_min_overlap(t)
+    classes: dict[int, list[int]] = defaultdict(list)
+    for code in sorted(support):
+        classes[((code & _LOW) - (code >> _SHIFT)).bit_length() - 1].append(code)
+    buckets = {k: _Bucket(codes) for k, codes in classes.items()}
+    index = {code: i for bucket in buckets.values() for i, code in enumerate(bucket.codes)}
+    most = max(support.values(), default=0)
+    ranked = sorted((most - n) << 2 * _RANK | ((code & _LOW) - (code >> _SHIFT)) << _RANK
+                    | code >> _SHIFT for code, n in support.items())
+    core_of: dict[int, int] = {}
     checks = 0
-    t = min_overlap
-    for core in core_rank(support):
+    for rank in ranked:
+        start = rank & _RANK_LOW
+        length = rank >> _RANK & _RANK_LOW
+        end = start + length
+        core = start << _SHIFT | end
         if core in core_of:
             continue
         core_of[core] = core
-        bucket, index = where[core]
-        bucket.place(index)
+        buckets[length.bit_length() - 1].place(index[core])
         if t >= 1:
-            continue  # only identical spans match, and they are one extent already
-        length = core[1] - core[0]
+            continue  # only identical spans match, and they are one code already
+        extent = (start, end)
         # The necessary window (module docstring), widened by one for float
         # rounding: the exact test below decides.
-        lowest, highest = core[1] - length / t - 1, core[1] - t * length + 1
-        first_class = _length_class(max(1, int(t * length) - 1))
-        last_class = _length_class(int(length / t) + 1)
+        lowest, highest = end - length / t - 1, end - t * length + 1
+        first_class = max(1, int(t * length) - 1).bit_length() - 1
+        last_class = (int(length / t) + 1).bit_length() - 1
         for k in range(first_class, last_class + 1):
-            candidates = buckets.get(k)
-            if candidates is None:
+            bucket = buckets.get(k)
+            if bucket is None:
                 continue
-            i = candidates.unplaced(bisect.bisect_left(candidates.starts, lowest))
-            size = len(candidates.extents)
-            while i < size and candidates.starts[i] <= highest:
+            codes, starts = bucket.codes, bucket.starts
+            size = len(codes)
+            i = bucket.unplaced(bisect.bisect_left(starts, lowest))
+            while i < size and starts[i] <= highest:
                 checks += 1
-                extent = candidates.extents[i]
-                if jaccard(extent, core) >= t:
-                    core_of[extent] = core
-                    candidates.place(i)
-                i = candidates.unplaced(i + 1)
-    return Assignment(core_of, checks)
+                code = codes[i]
+                if jaccard((starts[i], code & _LOW), extent) >= t:
+                    core_of[code] = core
+                    bucket.place(i)
+                i = bucket.unplaced(i + 1)
+    return core_of, checks
 
 
 def build_positions(by_extent: Mapping[Extent, list[Annotation]],
                     core_of: Mapping[Extent, Extent],
                     reviewers: Iterable[str]) -> list[Position]:
     """Positions from extents and their cores, sorted by (start, end)."""
+    return _build({_code(*extent): members for extent, members in by_extent.items()},
+                  {_code(*extent): _code(*core) for extent, core in core_of.items()},
+                  reviewers)
+
+
+def _build(by_code: Mapping[int, list[Annotation]], core_of: Mapping[int, int],
+           reviewers: Iterable[str]) -> list[Position]:
+    gathered: dict[int, list[Annotation]] = defaultdict(list)
+    for code, core in core_of.items():
+        gathered[core].extend(by_code[code])
     everyone = set(reviewers)
-    for members in by_extent.values():
-        everyone.update(a.reviewer for a in members)
-    gathered: dict[Extent, list[Annotation]] = defaultdict(list)
-    for extent, core in core_of.items():
-        gathered[core].extend(by_extent[extent])
-    positions = []
+    found = []
     for core in sorted(gathered):
-        members = sorted(gathered[core], key=lambda a: (a.reviewer, a.start, a.end, a.id))
-        theirs: dict[str, list[Annotation]] = defaultdict(list)
-        for member in members:
-            theirs[member.reviewer].append(member)
-        voting = {reviewer: min(spans, key=lambda a: (-jaccard((a.start, a.end), core),
-                                                      a.end - a.start, a.start, a.id))
-                  for reviewer, spans in theirs.items()}
-        stacked = tuple(reviewer for reviewer, spans in theirs.items() if len(spans) > 1)
-        missing = tuple(sorted(everyone - voting.keys()))
-        disputed = any(member.label != members[0].label for member in members)
+        extent = _extent(core)
+        theirs: dict[str, list[Annotation]] = {}
+        first = gathered[core][0].label
+        disputed = False
+        for member in gathered[core]:  # one pass: at 100,000 spans each pass costs
+            disputed = disputed or member.label != first
+            spans = theirs.get(member.reviewer)
+            if spans is None:
+                theirs[member.reviewer] = [member]
+            else:
+                spans.append(member)
+        members: list[Annotation] = []
+        voting: dict[str, Annotation] = {}
+        stacked: list[str] = []
+        for reviewer in sorted(theirs):
+            spans = theirs[reviewer]
+            if len(spans) == 1:  # the common case, spared two sorts
+                voting[reviewer] = spans[0]
+                members.append(spans[0])
+                continue
+            stacked.append(reviewer)
+            spans.sort(key=lambda a: (a.start, a.end, a.id))
+            members.extend(spans)
+            voting[reviewer] = min(spans, key=lambda a: (-jaccard((a.start, a.end), extent),
+                                                         a.end - a.start, a.start, a.id))
+        everyone.update(voting)  # the annotations' reviewers are the document's
+        found.append((extent, members, voting, stacked, disputed))
+    positions = []
+    for (start, end), members, voting, stacked, disputed in found:
+        missing = tuple(sorted(everyone.difference(voting)))
         status: Status = ("stacked" if stacked else "conflict" if disputed
                           else "incomplete" if missing else "agreed")
         positions.append(Position(
-            id=position_id(*core), start=core[0], end=core[1],
-            quote=by_extent[core][0].quote, status=status, members=tuple(members),
-            voting=voting, missing=missing, stacked=stacked))
+            id=position_id(start, end), start=start, end=end,
+            quote=by_code[start << _SHIFT | end][0].quote, status=status,
+            members=tuple(members), voting=voting, missing=missing, stacked=tuple(stacked)))
     return positions

@@ -16,6 +16,7 @@ from annotate.merge.positions import (
     build_positions,
     check_min_overlap,
     core_rank,
+    extent_support,
     extents,
     jaccard,
 )
@@ -42,6 +43,5 @@ def group_all_pairs(annotations: Iterable[Annotation], reviewers: Iterable[str],
                     min_overlap: float = DEFAULT_MIN_OVERLAP) -> list[Position]:
     """``positions.group`` by all pairs: the same positions, in quadratic time."""
     by_extent = extents(annotations)
-    support = {extent: len({a.reviewer for a in members})
-               for extent, members in by_extent.items()}
-    return build_positions(by_extent, assign_cores_all_pairs(support, min_overlap), reviewers)
+    core_of = assign_cores_all_pairs(extent_support(by_extent), min_overlap)
+    return build_positions(by_extent, core_of, reviewers)

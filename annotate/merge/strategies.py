@@ -151,7 +151,11 @@ class Decision:
 
 def decide(position: Position, strategy: Strategy = UNANIMOUS, quorum: int = 2,
            editor: EditorDecision | None = None) -> Decision:
-    """The decision for one position: the editor's if there is one, else the strategy's."""
+    """The decision for one position: the editor's if there is one, else the strategy's.
+
+    ``quorum`` matters to ``majority`` only; ``merge_document`` passes
+    ``default_quorum`` of the document's reviewers unless told otherwise.
+    """
     if editor is not None:
         if editor.label is None:
             return _not_merged(position, EDITOR, "rejected", editor)
@@ -178,7 +182,7 @@ def _unanimous(position: Position) -> Decision:
 
 
 def _majority(position: Position, quorum: int) -> Decision:
-    ranked = Counter(position.labels.values()).most_common()
+    ranked = Counter(vote.label for vote in position.voting.values()).most_common()
     label, votes = ranked[0]
     if len(ranked) > 1 and ranked[1][1] == votes:
         return _not_merged(position, "majority", "tie")
