@@ -21,7 +21,7 @@ from annotate.errors import (
     InvalidValueError,
     WorkspaceError,
 )
-from annotate.model import Annotation, Document, Sentence
+from annotate.model import CONSENSUS_REVIEWER, Annotation, Document, Sentence
 from annotate.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -131,6 +131,9 @@ def add_annotation(ws: Workspace, reference: str, span: spans.SpanSpec, *, label
     """Mark a span: the new record passes the rule book before anything is written."""
     who, origin = ((reviewer, None) if reviewer is not None
                    else workspace.default_reviewer(ws.root))
+    if who == CONSENSUS_REVIEWER:
+        raise InvalidValueError(f"{CONSENSUS_REVIEWER!r} is reserved for the merged result "
+                                "of several reviewers; annotate under your own name")
     doc = document(ws, reference)
     start, end = _pick(ws, doc, span, notify)
     annotation = spans.new_annotation(

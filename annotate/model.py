@@ -16,6 +16,10 @@ CONTEXT_LENGTH = 32
 
 Severity = Literal["error", "warning"]
 
+# The reviewer name of the merged result (`annotate merge`): nobody annotates
+# as it, so a consensus file is always the merge's own work.
+CONSENSUS_REVIEWER = "consensus"
+
 
 @dataclass(frozen=True)
 class Label:

@@ -657,3 +657,12 @@ def test_start_after_end_is_said_as_such() -> None:
     record = {**made.to_record(), "start": 5, "end": 2}
     [problem] = rules.span_problems("abcdef", record)
     assert problem.message == "start 5 is not before end 2: a span covers at least one character"
+
+
+def test_consensus_is_a_reserved_reviewer_name(workspace: Path, run: Run) -> None:
+    result = run("add", SEED_ID, "--label", "opinion", "--quote", "Siberia", "--reviewer",
+                 "consensus")
+    assert result.exit_code == 2
+    assert result.stderr == ("annotate: error: 'consensus' is reserved for the merged result "
+                             "of several reviewers; annotate under your own name\n")
+    assert not (workspace / "annotations" / SEED_ID).exists()

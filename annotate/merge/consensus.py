@@ -48,10 +48,7 @@ from annotate.merge.strategies import (
     decide,
     default_quorum,
 )
-from annotate.model import Annotation, AnnotationRecord
-
-# The reserved reviewer name of the merged result (refused for `add`).
-CONSENSUS_REVIEWER = "consensus"
+from annotate.model import CONSENSUS_REVIEWER, Annotation, AnnotationRecord
 
 # RFC 4648 base 32 digits -> Crockford's, as spans.new_id spells ids.
 _TO_CROCKFORD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567",
