@@ -359,8 +359,9 @@ def reanchor(ws: Workspace, references: Sequence[str] = (), *, dry_run: bool = F
     place in the current text (exact, fuzzy) or mark it orphaned; never drop one.
 
     One diff per (document, old version) serves every reviewer's annotations
-    made on that version; each reviewer file is then updated under its lock,
-    leaving alone any record that changed on disk meanwhile.
+    made on that version.  Each document is read, moved and written in one
+    document session (one lock), with records keyed by (reviewer, id); a
+    workspace where an id repeats is refused first (see `dedupe`).
     """
     from annotate.anchoring import reanchor as anchoring
 
