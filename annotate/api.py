@@ -21,7 +21,7 @@ from annotate.errors import (
     InvalidValueError,
     WorkspaceError,
 )
-from annotate.model import CONSENSUS_REVIEWER, Annotation, Document, Sentence
+from annotate.model import CONSENSUS_REVIEWER, Annotation, Document, Finished, Sentence
 from annotate.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -84,8 +84,9 @@ class DocumentInfo:
     sha256: str  # "" when the document cannot be read
     characters: int
     annotations: int
-    reviewers: tuple[str, ...]
+    reviewers: tuple[str, ...]  # who annotated it
     problem: str | None = None  # why the document cannot be read
+    finished: tuple[str, ...] = ()  # who finished reviewing it
 
 
 def documents(ws: Workspace) -> list[DocumentInfo]:
@@ -93,18 +94,21 @@ def documents(ws: Workspace) -> list[DocumentInfo]:
     counts: dict[str, list[Annotation]] = {}
     for annotation in store.read_all_annotations(ws):
         counts.setdefault(annotation.document, []).append(annotation)
+    finished = store.finished_documents(ws)
     infos = []
     for document_id in store.list_documents(ws):
         found = counts.get(document_id, [])
         reviewers = tuple(sorted({a.reviewer for a in found}))
+        done = tuple(finished.get(document_id, ()))
         try:
             doc = store.read_document(ws, document_id)
         except AnnotateError as error:
             # One bad file must not hide the rest of the corpus.
-            infos.append(DocumentInfo(document_id, "", 0, len(found), reviewers, str(error)))
+            infos.append(DocumentInfo(document_id, "", 0, len(found), reviewers, str(error),
+                                      done))
             continue
         infos.append(DocumentInfo(document_id, doc.sha256, len(doc.text), len(found),
-                                  reviewers))
+                                  reviewers, None, done))
     return infos
 
 
@@ -159,6 +163,31 @@ def add_annotation(ws: Workspace, reference: str, span: spans.SpanSpec, *, label
                     f"change that one with 'annotate edit {other.id}'")
         session.write(who, [*existing, annotation])
     return annotation
+
+
+def finish(ws: Workspace, reference: str, *, reviewer: str | None = None,
+           undo: bool = False) -> Finished:
+    """Record that a reviewer finished a document, marking nothing more
+    (or, with undo, take that back); returns the marker set or removed.
+
+    A reviewer who finished with no annotations is a reviewer of the
+    document who marked nothing: merge and agreement count them so.
+    """
+    who = reviewer if reviewer is not None else workspace.default_reviewer(ws.root)[0]
+    if who == CONSENSUS_REVIEWER:
+        raise InvalidValueError(f"{CONSENSUS_REVIEWER!r} is reserved for the merged result")
+    doc = document(ws, reference)
+    with store.document_session(ws, doc.id) as session:
+        current = session.finished().get(who)
+        if undo:
+            if current is None:
+                raise InvalidValueError(f"{who} has not finished {doc.id}; nothing to undo")
+            session.mark_finished(who, None)
+            return current
+        marker = Finished(doc.id, who, spans.now(), doc.sha256)
+        session.mark_finished(who, marker)
+    store.save_version(ws, doc)
+    return marker
 
 
 def list_annotations(ws: Workspace, reference: str | None = None, *,

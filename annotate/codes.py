@@ -66,8 +66,9 @@ BLANK_LINE = Rule(
     "AN107", "BlankLine", "warning",
     "A line is blank; JSON Lines needs exactly one JSON value on every line.")
 EMPTY_FILE = Rule(
+    # Retired: an empty file is the reviewer marking nothing (issue 9).
     "AN108", "EmptyFile", "warning",
-    "The annotation file is empty: it holds no annotations.")
+    "Retired, never reported: an empty file means its reviewer marked nothing.")
 UNREADABLE_FILE = Rule(
     "AN109", "UnreadableFile", "error",
     "The path cannot be read as a regular file (a directory, a device, no permission).")

@@ -138,6 +138,20 @@ class Annotation:
 
 
 @dataclass(frozen=True)
+class Finished:
+    """A reviewer finished reviewing a document (possibly marking nothing)."""
+
+    document: str
+    reviewer: str
+    finished: str  # RFC 3339, UTC
+    document_sha256: str  # the version they reviewed
+
+    def to_record(self) -> dict[str, str]:
+        """The JSON object of schemas/finished.schema.json."""
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
 class Sentence:
     """A numbered sentence with its span and line:column."""
 

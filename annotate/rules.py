@@ -253,6 +253,17 @@ def _did_you_mean(name: str, known: Sequence[str]) -> str:
     return f"did you mean {close[0]!r}? " if close else ""
 
 
+def finished_problems(data: Any, document: str, reviewer: str) -> list[Problem]:
+    """A finished marker's shape, and that it belongs where it is stored."""
+    problems = schema_problems("finished", data)
+    if problems:
+        return problems
+    return [Problem(codes.MISPLACED_RECORD, (field,),
+                    f"the marker is for {field} {data[field]!r} but its file is for {value!r}")
+            for field, value in (("document", document), ("reviewer", reviewer))
+            if data[field] != value]
+
+
 # -- the project file ----------------------------------------------------------------
 
 
@@ -273,6 +284,7 @@ def project_problems(data: Any) -> list[Problem]:
 # -- the schema, with messages a user can act on ------------------------------------------
 
 _SCHEMA_RULES: dict[str, codes.Rule] = {"annotation": codes.ANNOTATION_SCHEMA,
+                                         "finished": codes.ANNOTATION_SCHEMA,
                                          "project": codes.PROJECT_SCHEMA}
 
 

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
     from jsonschema.protocols import Validator
 
-SchemaName = Literal["annotation", "project", "validation-report"]
+SchemaName = Literal["annotation", "project", "validation-report", "finished"]
 
 
 def schema_dir() -> Path:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -36,7 +37,7 @@ from annotate.files import (
     remove_stale_temporaries,
     write_file,
 )
-from annotate.model import Annotation, Document, Sentence
+from annotate.model import Annotation, Document, Finished, Sentence
 from annotate.records import dump_annotations, parse_annotation_text
 from annotate.workspace import Workspace
 
@@ -188,6 +189,49 @@ def annotation_path(workspace: Workspace, document_id: str, reviewer: str) -> Pa
     return annotation_folder(workspace, document_id) / f"{reviewer}{ANNOTATION_SUFFIX}"
 
 
+FINISHED_SUFFIX = ".finished.json"
+
+
+def finished_path(workspace: Workspace, document_id: str, reviewer: str) -> Path:
+    """The marker saying a reviewer finished a document: one file per reviewer,
+    so two reviewers' branches never touch the same file."""
+    return annotation_folder(workspace, document_id) / f"{reviewer}{FINISHED_SUFFIX}"
+
+
+def read_finished(workspace: Workspace, document_id: str) -> dict[str, Finished]:
+    """Who finished the document, by reviewer; a broken marker is refused
+    at its position, like a broken annotation file."""
+    from annotate import rules
+
+    folder = annotation_folder(workspace, document_id)
+    try:
+        names = sorted(entry.name for entry in os.scandir(folder)
+                       if entry.name.endswith(FINISHED_SUFFIX)
+                       and not entry.name.startswith("."))
+    except (FileNotFoundError, NotADirectoryError):
+        return {}
+    found = {}
+    for name in names:
+        reviewer = name[: -len(FINISHED_SUFFIX)]
+        path = folder / name
+        shown = workspace.relative(path)
+        try:
+            text, problems = jsonpos.decode_utf8(read_file(workspace, path))
+        except OSError as error:
+            raise CorruptFileError(shown, 1, 1, f"cannot read: {error.strerror}") from error
+        parsed = jsonpos.parse_json_line(text.rstrip("\n"))
+        syntax = [*problems, *parsed.problems]
+        if syntax:
+            line, column = LineIndex(text).position(syntax[0].offset)
+            raise CorruptFileError(shown, line, column, syntax[0].message)
+        broken = rules.finished_problems(parsed.value, document_id, reviewer)
+        if broken:
+            column = jsonpos.locate(text, list(broken[0].path)) + 1
+            raise CorruptFileError(shown, 1, column, broken[0].message)
+        found[reviewer] = Finished(**parsed.value)
+    return found
+
+
 def reviewer_files(workspace: Workspace, document_id: str) -> dict[str, Path]:
     """Each reviewer of a document and their file, by reviewer name."""
     folder = annotation_folder(workspace, document_id)
@@ -209,6 +253,20 @@ def annotation_files(workspace: Workspace) -> list[Path]:
         subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
         found.extend(Path(folder) / name for name in files if is_annotation_file_name(name))
     return sorted(found)
+
+
+def finished_documents(workspace: Workspace) -> dict[str, list[str]]:
+    """For each document, the reviewers with a finished marker for it (names
+    only: `read_finished` reads and checks the markers)."""
+    root = workspace.annotations_dir
+    found: dict[str, list[str]] = {}
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
+        for name in sorted(files):
+            if name.endswith(FINISHED_SUFFIX) and not name.startswith("."):
+                document = Path(folder).relative_to(root).as_posix()
+                found.setdefault(document, []).append(name[: -len(FINISHED_SUFFIX)])
+    return found
 
 
 def read_annotation_file(workspace: Workspace, path: Path,
@@ -258,11 +316,32 @@ class DocumentSession:
         self.workspace = workspace
         self.document_id = document_id
         self._staged: dict[str, list[Annotation]] = {}
+        self._finished: dict[str, Finished | None] = {}
 
     def reviewers(self) -> list[str]:
-        """Every reviewer with a file for this document (or a staged one)."""
+        """The reviewers of the document: everyone with a file of annotations
+        for it (empty when they marked nothing) or who finished it."""
         on_disk = reviewer_files(self.workspace, self.document_id)
-        return sorted(set(on_disk) | {r for r, held in self._staged.items() if held})
+        return sorted(set(on_disk) | set(self._staged) | set(self.finished()))
+
+    def finished(self) -> dict[str, Finished]:
+        """Who finished the document (as this session will leave it)."""
+        found = read_finished(self.workspace, self.document_id)
+        for reviewer, marker in self._finished.items():
+            if marker is None:
+                found.pop(reviewer, None)
+            else:
+                found[reviewer] = marker
+        return dict(sorted(found.items()))
+
+    def mark_finished(self, reviewer: str, marker: Finished | None) -> None:
+        """Stage a reviewer's finished marker; None removes it."""
+        from annotate import rules
+
+        if marker is not None:
+            rules.require(rules.finished_problems(marker.to_record(), self.document_id,
+                                                  reviewer))
+        self._finished[reviewer] = marker
 
     def read(self, reviewer: str) -> list[Annotation]:
         """One reviewer's annotations; a record of another document or reviewer
@@ -277,7 +356,8 @@ class DocumentSession:
         return {reviewer: self.read(reviewer) for reviewer in self.reviewers()}
 
     def write(self, reviewer: str, annotations: list[Annotation]) -> None:
-        """Stage a reviewer's whole file; an empty list removes the file.
+        """Stage a reviewer's whole file.  An empty list leaves an empty file:
+        the reviewer reviewed the document and now marks nothing in it.
 
         Every record passes the rule book's checks that readers apply, so no
         writer can leave a file that the next read refuses.
@@ -295,8 +375,12 @@ class DocumentSession:
         leaves each file old or new, never torn."""
         for reviewer, records in sorted(self._staged.items()):
             path = annotation_path(self.workspace, self.document_id, reviewer)
-            if records:
-                write_file(self.workspace, path, dump_annotations(records).encode("utf-8"))
+            write_file(self.workspace, path, dump_annotations(records).encode("utf-8"))
+        for reviewer, marker in sorted(self._finished.items()):
+            path = finished_path(self.workspace, self.document_id, reviewer)
+            if marker is not None:
+                text = json.dumps(marker.to_record(), sort_keys=True, ensure_ascii=False)
+                write_file(self.workspace, path, (text + "\n").encode("utf-8"))
             elif inside(self.workspace, path).exists():
                 try:
                     path.unlink()
@@ -305,6 +389,7 @@ class DocumentSession:
                     raise WriteError(f"cannot remove {self.workspace.relative(path)}: "
                                      f"{error.strerror}") from error
         self._staged.clear()
+        self._finished.clear()
 
 
 # Folders this process holds a lock on: a nested session on the same

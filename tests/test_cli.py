@@ -500,10 +500,50 @@ def test_rm_needs_yes_without_a_terminal(three_annotations: list[str], run: Run)
     assert result.exit_code == 2 and "no annotation with id" in result.stderr
 
 
-def test_removing_the_last_annotation_removes_the_file(workspace: Path, run: Run) -> None:
+def test_removing_the_last_annotation_keeps_the_reviewer(workspace: Path, run: Run) -> None:
+    # Who reviewed a document is data too: alice reviewed it and now marks
+    # nothing, which an empty file says (issue 9, item 1).
     only = add(run, "--label", "opinion", "--quote", "holy struggle")
     assert run("rm", only, "--yes").exit_code == 0
-    assert not (workspace / ANNOTATION_FILE).exists()
+    assert (workspace / ANNOTATION_FILE).read_bytes() == b""
+    [info] = json.loads(run("documents", "--format", "json").stdout)
+    assert info["annotations"] == 0
+    assert run("validate", "--strict", "--no-cache").exit_code == 0
+
+
+def test_finish_records_who_reviewed_a_document(workspace: Path, run: Run) -> None:
+    finished = run("finish", SEED_ID, "--reviewer", "bob")
+    assert finished.exit_code == 0 and finished.stdout == ""
+    assert finished.stderr == f"bob finished {SEED_ID}\n"
+    marker = json.loads((workspace / "annotations" / SEED_ID / "bob.finished.json")
+                        .read_text(encoding="utf-8"))
+    assert marker["reviewer"] == "bob" and marker["document"] == SEED_ID
+    assert marker["document_sha256"] == \
+        "132f973bb4b6f75d83891006220dd8bd6d10693a1b3beecb5d02aa02a4e2adf4"
+    add(run, "--label", "opinion", "--quote", "holy struggle")
+    [info] = json.loads(run("documents", "--format", "json").stdout)
+    assert (info["reviewers"], info["finished"]) == (["alice"], ["bob"])
+    table = run("documents").stdout.splitlines()
+    assert table[0].split()[3:5] == ["REVIEWERS", "FINISHED"]
+    assert table[1].split()[3:5] == ["alice", "bob"]
+    assert run("validate", "--strict", "--no-cache").exit_code == 0
+    undone = run("finish", SEED_ID, "--reviewer", "bob", "--undo")
+    assert undone.exit_code == 0
+    assert not (workspace / "annotations" / SEED_ID / "bob.finished.json").exists()
+    again = run("finish", SEED_ID, "--reviewer", "bob", "--undo")
+    assert again.exit_code == 2
+    assert again.stderr == f"annotate: error: bob has not finished {SEED_ID}; nothing to undo\n"
+
+
+def test_a_broken_finished_marker_is_refused_at_its_place(workspace: Path, run: Run) -> None:
+    assert run("finish", SEED_ID, "--reviewer", "bob").exit_code == 0
+    path = workspace / "annotations" / SEED_ID / "bob.finished.json"
+    path.write_text(path.read_text(encoding="utf-8").replace('"bob"', '"mallory"'),
+                    encoding="utf-8")
+    result = run("finish", SEED_ID, "--reviewer", "bob", "--undo")
+    assert result.exit_code == 2
+    assert "bob.finished.json:1:" in result.stderr
+    assert "the marker is for reviewer 'mallory' but its file is for 'bob'" in result.stderr
 
 
 # -- sentences, documents, version, help -------------------------------------------------
@@ -521,7 +561,7 @@ def test_sentences_text_and_json(workspace: Path, run: Run) -> None:
 def test_documents_lists_the_corpus(three_annotations: list[str], run: Run) -> None:
     [info] = json.loads(run("documents", "--format", "json").stdout)
     assert info == {"id": SEED_ID, "characters": 5690, "annotations": 3,
-                    "reviewers": ["alice", "bob"], "problem": None,
+                    "reviewers": ["alice", "bob"], "problem": None, "finished": [],
                     "sha256": "132f973bb4b6f75d83891006220dd8bd6d10693a1b3beecb5d02aa02a4e2adf4"}
 
 
@@ -532,7 +572,7 @@ def test_an_unreadable_document_is_a_row_of_its_own(three_annotations: list[str]
     assert result.exit_code == 1
     rows = result.stdout.splitlines()
     assert rows[0].split() == ["DOCUMENT", "CHARACTERS", "ANNOTATIONS", "REVIEWERS",
-                               "SHA256", "PROBLEM"]
+                               "FINISHED", "SHA256", "PROBLEM"]
     assert rows[1].startswith(SEED_ID) and "132f973bb4b6" in rows[1]
     assert rows[2].startswith("latin1.txt") and "is not valid UTF-8" in rows[2]
     [_, bad] = json.loads(run("documents", "--format", "json").stdout)

@@ -87,6 +87,12 @@ TOUR = (
          "scripts):",
          ("annotate edit {id} --label disputed --add-source https://www.38north.org/",
           "annotate rm {id} --yes")),
+    Step("Who reviewed a document is data too: `finish` records that a reviewer is done "
+         "with it, even with nothing marked (`--undo` takes it back), and `documents` shows "
+         "who annotated and who finished. A reviewer who removes their last annotation "
+         "keeps an empty file: still a reviewer, marking nothing:",
+         (f"annotate finish {DOC} --reviewer erin@factdesk.example",
+          "annotate documents")),
     Step("Check everything, as CI does — syntax, schema, labels, spans against the text, "
          "ids unique across the workspace, staleness — each finding at its "
          "`path:line:column` with a stable code "

@@ -86,3 +86,18 @@ def test_a_final_newline_or_stray_space_is_refused(change: dict[str, Any]) -> No
     assert schema.is_valid("annotation", record)
     assert not schema.is_valid("annotation", {**record, **change})
     assert not schema.validator("annotation").is_valid({**record, **change})
+
+
+def test_the_finished_marker_spells_its_fields_as_annotations_do() -> None:
+    import json
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parent.parent / "schemas"
+    annotation = json.loads((folder / "annotation.schema.json").read_text(encoding="utf-8"))
+    finished = json.loads((folder / "finished.schema.json").read_text(encoding="utf-8"))
+    same = {"document": annotation["properties"]["document"],
+            "reviewer": annotation["$defs"]["reviewer"],
+            "finished": annotation["$defs"]["timestamp"],
+            "document_sha256": annotation["properties"]["document_sha256"]}
+    for name, expected in same.items():
+        assert finished["properties"][name]["pattern"] == expected["pattern"], name

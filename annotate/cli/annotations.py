@@ -1,4 +1,4 @@
-"""Commands on annotations: add, list, show, edit, rm."""
+"""Commands on annotations: add, list, show, edit, rm, finish."""
 
 from __future__ import annotations
 
@@ -234,4 +234,32 @@ def _ask_before_removing(found: Annotation) -> bool:
     return click.confirm(removal_question(found), err=True)
 
 
-COMMANDS = (add, list_, show, edit, rm)
+@click.command(short_help="Record that you finished reviewing DOC (even with nothing marked).")
+@click.argument("doc")
+@options.reviewer()
+@click.option("--undo", is_flag=True, help="Take back that you finished DOC.")
+@options.workspace()
+@click.pass_context
+def finish(ctx: click.Context, doc: str, reviewer: str | None, undo: bool) -> None:
+    """Record that you finished reviewing DOC, including "reviewed and found
+    nothing to mark".
+
+    The reviewers of a document are those with annotations on it or who
+    finished it; merge and agreement count a reviewer who finished with no
+    annotations as having marked nothing.  `annotate documents` shows who
+    finished.
+
+    \b
+    Examples:
+      annotate finish kim-putin-vostochny.txt
+      annotate finish kim-putin-vostochny.txt --undo
+    """
+    from annotate import api
+    from annotate.report.terminal import escape
+
+    marker = api.finish(options.open_workspace(ctx), doc, reviewer=reviewer, undo=undo)
+    verb = "no longer counts as finished with" if undo else "finished"
+    click.echo(f"{escape(marker.reviewer)} {verb} {escape(marker.document)}", err=True)
+
+
+COMMANDS = (add, list_, show, edit, rm, finish)

@@ -16,16 +16,18 @@ Renderer = Callable[[Sequence["DocumentInfo"]], str]
 
 
 def documents_table(infos: Sequence[DocumentInfo]) -> str:
-    """One row a document, its version shortened to 12 hex digits; nothing when
-    empty.  A document that cannot be read says why in a PROBLEM column."""
+    """One row a document: who annotated it (REVIEWERS) and who finished it,
+    its version shortened to 12 hex digits; nothing when empty.  A document
+    that cannot be read says why in a PROBLEM column."""
     if not infos:
         return ""
     # File and reviewer names are user data: a name may hold escape sequences.
     headers: tuple[str, ...] = ("DOCUMENT", "CHARACTERS", "ANNOTATIONS", "REVIEWERS",
-                                "SHA256")
+                                "FINISHED", "SHA256")
     rows: list[tuple[str, ...]] = [
         (escape(i.id), str(i.characters) if not i.problem else "-", str(i.annotations),
-         escape(",".join(i.reviewers)) or "-", i.sha256[:12] or "-") for i in infos]
+         escape(",".join(i.reviewers)) or "-", escape(",".join(i.finished)) or "-",
+         i.sha256[:12] or "-") for i in infos]
     if any(i.problem for i in infos):
         headers += ("PROBLEM",)
         rows = [(*row, escape(one_line(i.problem or "", 200)))
@@ -34,11 +36,11 @@ def documents_table(infos: Sequence[DocumentInfo]) -> str:
 
 
 def documents_json(infos: Sequence[DocumentInfo]) -> str:
-    """A JSON array of {id, sha256, characters, annotations, reviewers, problem}."""
+    """A JSON array of {id, sha256, characters, annotations, reviewers, finished, problem}."""
     return to_json([{"id": i.id, "sha256": i.sha256 or None,
                      "characters": i.characters if not i.problem else None,
                      "annotations": i.annotations, "reviewers": list(i.reviewers),
-                     "problem": i.problem} for i in infos])
+                     "finished": list(i.finished), "problem": i.problem} for i in infos])
 
 
 RENDERERS: Mapping[str, Renderer] = MappingProxyType({

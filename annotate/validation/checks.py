@@ -124,6 +124,17 @@ def check_annotation_lines(shown: str, lines: Iterable[bytes], *, project: Proje
     # Two records that differ only in id and timestamps: remembered by a
     # 128-bit digest of what they share, not by the record itself, which
     # would keep the whole file in memory.
+    def add_file_findings() -> None:
+        if owner is None:
+            return
+        if not document_exists:
+            add(finding(shown, 1, 1, codes.STRAY_ANNOTATION_FILE,
+                        f"no document {owner[0]!r} in the corpus for this annotation "
+                        "file; move the file or restore the document"))
+        elif unreadable is not None:
+            add(finding(shown, 1, 1, codes.UNREADABLE_DOCUMENT,
+                        unreadable_document_message(owner[0], unreadable)))
+
     seen: dict[bytes, tuple[int, str]] = {}
     utf8_problems_left = jsonpos.MAX_PROBLEMS  # for the whole file, as before
     consumed = 0  # bytes before the current line
@@ -143,15 +154,9 @@ def check_annotation_lines(shown: str, lines: Iterable[bytes], *, project: Proje
         consumed += len(raw)
         if line.endswith("\n"):
             line = line[:-1]
-        if number == 1 and owner is not None:
+        if number == 1:
             # A whole file's findings come first on its line 1.
-            if not document_exists:
-                add(finding(shown, 1, 1, codes.STRAY_ANNOTATION_FILE,
-                            f"no document {owner[0]!r} in the corpus for this annotation "
-                            "file; move the file or restore the document"))
-            elif unreadable is not None:
-                add(finding(shown, 1, 1, codes.UNREADABLE_DOCUMENT,
-                            unreadable_document_message(owner[0], unreadable)))
+            add_file_findings()
         parsed = jsonpos.parse_json_line(line)
         for problem in parsed.problems:
             add(finding(shown, number, problem.offset + 1, codes.get_rule(problem.code),
@@ -184,8 +189,9 @@ def check_annotation_lines(shown: str, lines: Iterable[bytes], *, project: Proje
         else:
             seen[identity] = (number, record["id"])
     if number == 0:
-        add(finding(shown, 1, 1, codes.EMPTY_FILE, "empty annotation file: it holds no "
-                    "annotations; delete it or add some"))
+        # An empty file is valid: its reviewer reviewed the document and
+        # marks nothing in it (AN108, which warned about it, is retired).
+        add_file_findings()
     return result
 
 

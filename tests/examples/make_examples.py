@@ -153,8 +153,8 @@ def main() -> None:
     (HERE / "invalid" / "AN102-invalid-utf8.expect").write_text(f"AN102 2:{column}\n")
     (HERE / "invalid" / "AN103-byte-order-mark.jsonl").write_bytes(b"\xef\xbb\xbf" + good)
     (HERE / "invalid" / "AN103-byte-order-mark.expect").write_text("AN103 1:1\n")
-    (HERE / "invalid" / "AN108-empty-file.jsonl").write_bytes(b"")
-    (HERE / "invalid" / "AN108-empty-file.expect").write_text("AN108 1:1\n")
+    # An empty file is a reviewer who marked nothing (AN108 is retired).
+    (HERE / "valid" / "empty-reviewer-file.jsonl").write_bytes(b"")
 
 
 if __name__ == "__main__":
