@@ -20,6 +20,9 @@ from tests.conftest import REPO, SEED_ID, Run
 from tests.test_agreement import KRIPPENDORFF_2011
 
 SCHEMA = REPO / "schemas" / "agreement-report.schema.json"
+# The whole text table on the repository's seed annotations; rewrite it with
+# `python -m tests.test_agreement_cli` after a deliberate change.
+GOLDEN_TEXT = REPO / "tests" / "data" / "agreement-seed.txt"
 SOURCE = "https://example.org/"
 # The taxonomy's five labels stand for the table's values 1..5.
 VALUES = {"1": "sourced", "2": "unsourced", "3": "disputed", "4": "speculative",
@@ -67,16 +70,6 @@ def test_krippendorff_2011_built_with_annotate_add(workspace: Path, run: Run) ->
     assert [d["document"] for d in data["documents"]] == [SEED_ID]
 
 
-def test_the_json_output_on_the_seed_corpus_matches_the_schema(run: Run, tmp_path: Path,
-                                                             monkeypatch: pytest.MonkeyPatch
-                                                             ) -> None:
-    seed_workspace(tmp_path, monkeypatch)
-    data = agreement_json(run)  # validated against the schema there
-    assert data["overall"]["all_labels"]["reviewers"] == 3
-    assert list(data["overall"]["labels"]) == sorted(data["overall"]["labels"])
-    assert data["min_overlap"] == 0.5
-
-
 def seed_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the repository's workspace (three reviewers of the seed article); cwd is it."""
     root = tmp_path / "seed"
@@ -87,6 +80,16 @@ def seed_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
                         ignore=shutil.ignore_patterns(".annotate-cache"))
     monkeypatch.chdir(root)
     return root
+
+
+def test_the_json_output_on_the_seed_corpus_matches_the_schema(run: Run, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch
+                                                             ) -> None:
+    seed_workspace(tmp_path, monkeypatch)
+    data = agreement_json(run)  # validated against the schema there
+    assert data["overall"]["all_labels"]["reviewers"] == 3
+    assert list(data["overall"]["labels"]) == sorted(data["overall"]["labels"])
+    assert data["min_overlap"] == 0.5
 
 
 def test_the_text_table_on_the_seed_corpus(run: Run, tmp_path: Path,
@@ -106,7 +109,10 @@ def test_the_text_table_on_the_seed_corpus(run: Run, tmp_path: Path,
     assert "      F1 exact            0.200 (P 0.200 R 0.200; 5/5 spans)" in lines
     assert "  label opinion (this label against any other value)" in lines
     # An undefined value is "-", with its reason.
-    assert "      F1 exact            0.000 (P - R 0.000; 1/0 spans)" in lines
+    assert ("      F1 exact            0.000 (P - R 0.000; 1/0 spans: carol@factdesk.example "
+            "marked no span: precision is undefined)") in lines
+    assert result.stdout == GOLDEN_TEXT.read_text(encoding="utf-8"), (
+        "the table changed: if on purpose, run `python -m tests.test_agreement_cli`")
 
 
 def test_an_undefined_coefficient_is_a_dash_with_its_reason(workspace: Path, run: Run) -> None:
@@ -260,3 +266,18 @@ def test_a_repeated_id_in_one_file_is_refused(workspace: Path, run: Run) -> None
     assert result.stderr.startswith(f"annotate: error: {SEED_ID}: bob's file holds id ")
     assert result.stderr.endswith(" twice; run 'annotate dedupe' to give each annotation its "
                                   "own id, then run this again\n")
+
+
+if __name__ == "__main__":
+    import sys
+    import tempfile
+
+    from click.testing import CliRunner
+
+    from annotate.cli import cli
+
+    with tempfile.TemporaryDirectory() as folder, pytest.MonkeyPatch.context() as patch:
+        seed_workspace(Path(folder), patch)
+        output = CliRunner().invoke(cli, ["agreement", SEED_ID]).stdout
+    GOLDEN_TEXT.write_text(output, encoding="utf-8")
+    sys.stdout.write(f"wrote {GOLDEN_TEXT.relative_to(REPO)}\n")

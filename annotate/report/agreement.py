@@ -58,8 +58,10 @@ def _f1(scores: SpanScores) -> str:
     spans = f"{scores.reference_spans}/{scores.candidate_spans} spans"
     if scores.f1 is None:
         return f"- ({spans}: {escape(scores.reason or 'undefined')})"
+    # F1 is 0 when either side is 0, even if the other is undefined: say which is.
+    why = f": {escape(scores.reason)}" if scores.reason else ""
     return (f"{scores.f1:.3f} (P {_number(scores.precision)} R {_number(scores.recall)}; "
-            f"{spans})")
+            f"{spans}{why})")
 
 
 def _block(result: Agreement, indent: str) -> list[str]:
