@@ -220,11 +220,19 @@ class ScopeAgreement:
 
 @dataclass(frozen=True)
 class AgreementReport:
-    """Results per document and pooled over all of them."""
+    """Results per document and pooled over all of them.
+
+    The caller that grouped the spans may record how (``min_overlap``) and
+    how many positions of each document it left out before they reached
+    this module (``stacked_skipped``: stacked positions where a reviewer's
+    spans carry different labels), so the output can say so.
+    """
 
     absent: Absent
     documents: tuple[ScopeAgreement, ...]
     overall: ScopeAgreement
+    min_overlap: float | None = None
+    stacked_skipped: Mapping[str, int] = field(default_factory=dict)
 
 
 # --- JSON shapes ----------------------------------------------------------------
@@ -288,7 +296,9 @@ class ReportJSON(TypedDict):
 
     absent: str
     documents: list[ScopeJSON]
+    min_overlap: float | None
     overall: ScopeJSON
+    stacked_skipped: dict[str, int]
 
 
 # --- sufficient statistics --------------------------------------------------------
@@ -909,4 +919,6 @@ def to_json(report: AgreementReport) -> ReportJSON:
     """The report as JSON-ready data: keys sorted at every level, lists in name order."""
     return {"absent": report.absent,
             "documents": [_scope_json(scope) for scope in report.documents],
-            "overall": _scope_json(report.overall)}
+            "min_overlap": report.min_overlap,
+            "overall": _scope_json(report.overall),
+            "stacked_skipped": dict(sorted(report.stacked_skipped.items()))}

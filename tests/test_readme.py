@@ -120,6 +120,14 @@ TOUR = (
           f"'s/intercontinental ballistic/long-range ballistic/' -e "
           f"'s/That would also be surprising with regard to North Korea.//' corpus/{DOC}",
           "annotate reanchor --dry-run")),
+    Step("How far do the reviewers agree? `annotate agreement` groups every reviewer's "
+         "spans into positions (identical, or overlapping by `--min-overlap`), then gives, "
+         "per pair of reviewers, Cohen's kappa and span F1 (exact and overlap matching), "
+         "and over all reviewers Fleiss' kappa and Krippendorff's alpha — for all labels "
+         "and per label, each with the positions and reviewers it used (`--absent "
+         "missing` treats an unmarked position as a missing value; `--format json|csv`). "
+         "Here the first lines:",
+         (f"annotate agreement {DOC} | head -n 18",)),
     Step("Ids must be unique in the workspace (a copied file or a line duplicated by a "
          "git merge breaks that, and `validate` reports AN307); `annotate dedupe` gives "
          "every annotation its own id, dropping exact copies:",
