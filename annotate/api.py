@@ -25,6 +25,7 @@ from annotate.model import CONSENSUS_REVIEWER, Annotation, Document, Finished, S
 from annotate.workspace import Workspace
 
 if TYPE_CHECKING:
+    from annotate.agreement import AgreementReport
     from annotate.anchoring.reanchor import Reanchored
     from annotate.validation import Report
 
@@ -505,20 +506,13 @@ def dedupe(ws: Workspace, *, dry_run: bool = False) -> list[Deduplicated]:
     return changes
 
 
-if TYPE_CHECKING:
-    from annotate.agreement import AgreementReport
-
-# The reserved reviewer name of merged work (issue 9, item 3): a consensus is
-# not a reviewer, and counting it would inflate agreement.
-CONSENSUS_REVIEWER = "consensus"
-
-
 def agreement(ws: Workspace, references: Sequence[str] = (), *, absent: str = "none",
               min_overlap: float | None = None) -> AgreementReport:
     """How far the reviewers of the given documents (default: every annotated one) agree.
 
-    Each document's reviewers are those with an annotation file for it,
-    except the reserved ``consensus``; orphaned annotations are left out
+    Each document's reviewers are those with an annotation file for it (an
+    empty one: they marked nothing) or who finished it, except the reserved
+    ``consensus``; orphaned annotations are left out
     (their span is no longer known).  Every reviewer's records are read under
     one lock of the document and keyed by (reviewer, id).  Reviewer files
     made on different versions of a document are refused: their offsets are
@@ -549,14 +543,15 @@ def agreement(ws: Workspace, references: Sequence[str] = (), *, absent: str = "n
         document_ids = sorted({store.resolve_document(ws, r) for r in references})
     else:
         document_ids = sorted({owner[0] for path in store.annotation_files(ws)
-                               if (owner := store.owner_of(ws, path)) is not None})
+                               if (owner := store.owner_of(ws, path)) is not None}
+                              | set(store.finished_documents(ws)))
     data: list[measures.DocumentData] = []
     skipped: dict[str, int] = {}
     for document_id in document_ids:
         held: dict[str, list[Annotation]] = {}
         # A session makes the document's folder; a read must not, so a
         # document nobody annotated is not opened at all.
-        if store.reviewer_files(ws, document_id):
+        if store.reviewer_files(ws, document_id) or store.read_finished(ws, document_id):
             with store.document_session(ws, document_id) as session:
                 held = {reviewer: records for reviewer, records in session.read_all().items()
                         if reviewer != CONSENSUS_REVIEWER}

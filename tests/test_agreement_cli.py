@@ -281,3 +281,17 @@ if __name__ == "__main__":
         output = CliRunner().invoke(cli, ["agreement", SEED_ID]).stdout
     GOLDEN_TEXT.write_text(output, encoding="utf-8")
     sys.stdout.write(f"wrote {GOLDEN_TEXT.relative_to(REPO)}\n")
+
+
+def test_a_reviewer_who_finished_with_nothing_counts_as_marking_nothing(
+        workspace: Path, run: Run) -> None:
+    assert run("add", SEED_ID, "--label", "opinion", "--sentence", "3").exit_code == 0
+    single = run("agreement")
+    assert single.exit_code == 2  # alice alone: nothing to compare
+    assert run("finish", SEED_ID, "--reviewer", "bob").exit_code == 0
+    result = run("agreement", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    overall = json.loads(result.stdout)["overall"]["all_labels"]
+    assert overall["krippendorff_alpha"]["reviewers"] == 2
+    [pair] = overall["pairs"]
+    assert pair["exact"]["reference_spans"] + pair["exact"]["candidate_spans"] == 1
