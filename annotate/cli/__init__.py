@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "annotate.cli.corpus",
     "annotate.cli.annotations",
     "annotate.cli.check",
+    "annotate.cli.git",
 )
 
 
