@@ -80,6 +80,10 @@ class LockTimeoutError(AnnotateError):
     """Another process held the annotation file's lock for too long."""
 
 
+class GitSetupError(AnnotateError):
+    """Git cannot be set up to merge annotation files: no git, or no repository here."""
+
+
 class UnsafePathError(AnnotateError):
     """A path leaves the workspace (through a symbolic link or ``..``), or is
     not a regular file where one is expected (a FIFO, a device, a folder)."""

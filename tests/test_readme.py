@@ -132,6 +132,26 @@ TOUR = (
          "git merge breaks that, and `validate` reports AN307); `annotate dedupe` gives "
          "every annotation its own id, dropping exact copies:",
          ("annotate dedupe --dry-run",)),
+    Step("Git merges lines, so two branches that each add a record to the same reviewer "
+         "file conflict although nothing disagrees. `annotate install-git-driver` routes "
+         "annotation files to `annotate git-merge-driver`, which merges by annotation id: "
+         "added, changed or deleted on one side only, that change; the same on both, kept; "
+         "changed differently on both (or deleted on one side and changed on the other), a "
+         "conflict. It writes the `.gitattributes` line (commit it) and this clone's "
+         "`.git/config`, which git does not version, so every teammate runs it once:",
+         ("git init -q -b main", "annotate install-git-driver")),
+    Step("Git runs the driver with its three versions of a file (ancestor, ours, theirs). "
+         "On a conflict it exits 1 and leaves both versions of the record in the file, ours "
+         "first, so `annotate validate` reports AN307 at the second; one line per "
+         "conflicting id says how the sides differ. Here theirs adds a record (merged "
+         "cleanly) and both sides relabel the same one:",
+         (f"head -n 2 annotations/{DOC}/alice@factdesk.example.jsonl > base.jsonl",
+          """sed '1s/"label": "[a-z]*"/"label": "disputed"/' base.jsonl > ours.jsonl""",
+          """sed '1s/"label": "[a-z]*"/"label": "opinion"/' """
+          f"annotations/{DOC}/alice@factdesk.example.jsonl > theirs.jsonl",
+          "annotate git-merge-driver base.jsonl ours.jsonl theirs.jsonl "
+          f"annotations/{DOC}/alice@factdesk.example.jsonl",
+          """grep -o '"id": "[^"]*", "label": "[a-z]*"' ours.jsonl""")),
 )
 
 

@@ -252,7 +252,8 @@ def test_duplicate_ids_across_files_are_placed_at_the_id(workspace: Path, run: R
     assert found == [
         (f"annotations/{SEED_ID}/bob.jsonl", number, line(record).index('"id"') + 7,
          f"id {record['id']!r} is also used at {place}:{3 - number + 1}; run "
-         "'annotate dedupe' to give each annotation its own id")
+         "'annotate dedupe' to give each annotation its own id (after a git merge conflict, "
+         "keep one of the two lines instead)")
         for number, record in enumerate(reversed(records), start=1)]
 
 

@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "annotate.cli.annotations",
     "annotate.cli.check",
     "annotate.cli.review",
+    "annotate.cli.git",
 )
 
 

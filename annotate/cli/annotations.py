@@ -150,7 +150,7 @@ def show(ctx: click.Context, doc: str, reviewer: str | None, output: str) -> Non
     click.echo(RENDERERS[output](document, found, ws.project, use_color(sys.stdout)), nl=False)
 
 
-@click.command(short_help="Change an annotation's span, label, note, sources, verdict, tags.")
+@click.command(short_help="Change span, label, note, sources, verdict or tags.")
 @click.argument("annotation_id", metavar="ID")
 @click.option("--label", "-l", help="New label.")
 @_span_options
@@ -234,7 +234,7 @@ def _ask_before_removing(found: Annotation) -> bool:
     return click.confirm(removal_question(found), err=True)
 
 
-@click.command(short_help="Record that you finished reviewing DOC (even with nothing marked).")
+@click.command(short_help="Record that you finished reviewing DOC.")
 @click.argument("doc")
 @options.reviewer()
 @click.option("--undo", is_flag=True, help="Take back that you finished DOC.")

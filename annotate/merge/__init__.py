@@ -7,7 +7,9 @@
 - ``consensus``: ``merge_document``, tying both together into the consensus
   records to write, the conflicts left and a summary;
 - ``reference``: the all-pairs grouping the sweep must agree with (tests and
-  the benchmark's baseline).
+  the benchmark's baseline);
+- ``gitdriver``: the three-way merge of one annotation file by id that
+  `annotate git-merge-driver` runs for git (item 5).
 
 Nothing here reads or writes files, prints, or imports click, the store or api.
 """

@@ -47,7 +47,9 @@ def duplicate_ids(results: Sequence[FileResult], paths: dict[str, str],
         findings.append(finding(path, line, columns.get((index, line), 1), codes.DUPLICATE_ID,
                                 f"id {identifier!r} is also used at "
                                 f"{ordered[first_index].path}:{first_line}; run "
-                                "'annotate dedupe' to give each annotation its own id"))
+                                "'annotate dedupe' to give each annotation its own id "
+                                "(after a git merge conflict, keep one of the two lines "
+                                "instead)"))
     if cache is not None:
         cache.remember_duplicates(combined, findings, results)
     return findings

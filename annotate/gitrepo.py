@@ -1,0 +1,125 @@
+"""Git's side of a workspace (issue 9, item 5): the files git hands the merge
+driver, the repository's ``.gitattributes`` and its ``git config``.
+
+These files belong to git, not to the workspace's layout (git's temporary
+%O/%A/%B files sit outside ``annotations/``, ``.gitattributes`` at the
+repository's top level), so they are read and written here rather than by
+the store; writes are atomic all the same.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from annotate.errors import CorruptFileError, GitSetupError, WriteError
+from annotate.files import atomic_write
+
+DRIVER = "annotate"
+DRIVER_NAME = "annotate: merge annotation files record by record (by id)"
+DRIVER_COMMAND = "annotate git-merge-driver %O %A %B %P"
+GITATTRIBUTES = ".gitattributes"
+
+
+def read_version(path: Path, shown: str) -> bytes:
+    """The bytes of one version git handed the driver; only a regular file is read."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as error:
+        raise CorruptFileError(shown, 1, 1, f"cannot read {path}: {error.strerror}") from error
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise CorruptFileError(shown, 1, 1, f"{path} is not a regular file")
+        chunks = []
+        while chunk := os.read(descriptor, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(descriptor)
+
+
+def write_result(path: Path, data: bytes) -> None:
+    """Atomically replace the driver's %A file with the merge result."""
+    try:
+        atomic_write(path, data)
+    except OSError as error:
+        raise WriteError(f"cannot write the merge result to {path}: {error.strerror}") from error
+
+
+def _git(folder: Path, *args: str) -> str:
+    """Run git in folder; its stdout, or GitSetupError with git's own words."""
+    try:
+        done = subprocess.run(["git", "-C", str(folder), *args], capture_output=True,
+                              text=True, check=False, stdin=subprocess.DEVNULL)
+    except FileNotFoundError as error:
+        raise GitSetupError("git is not installed (or not on PATH); install git, then run "
+                            "'annotate install-git-driver' again") from error
+    if done.returncode != 0:
+        said = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        raise GitSetupError(f"git {' '.join(args[:2])} failed in {folder}: {said}")
+    return done.stdout
+
+
+def top_level(folder: Path) -> Path:
+    """The top folder of the git working tree holding folder; GitSetupError outside one."""
+    try:
+        output = _git(folder, "rev-parse", "--show-toplevel")
+    except GitSetupError as error:
+        if isinstance(error.__cause__, FileNotFoundError):
+            raise
+        raise GitSetupError(f"{folder} is not inside a git repository ({error}); the merge "
+                            "driver is set up per clone: run 'git init' (or clone the "
+                            "repository) first, then 'annotate install-git-driver'") from None
+    return Path(output.strip())
+
+
+def attributes_pattern(relative_folder: str) -> str:
+    """The .gitattributes pattern matching every annotation file under a folder."""
+    if relative_folder in ("", "."):
+        return "**/*.jsonl"
+    # Patterns are wildmatch globs ended by whitespace: escape glob
+    # characters, and spell a blank as a class so the pattern stays one word.
+    escaped = "".join("\\" + c if c in "*?[]\\!#" else "[[:space:]]" if c.isspace() else c
+                      for c in relative_folder)
+    return f"{escaped}/**/*.jsonl"
+
+
+@dataclass(frozen=True)
+class DriverInstalled:
+    """What install_git_driver did: the .gitattributes line and the config it set."""
+
+    gitattributes: Path
+    line: str
+    line_added: bool
+    config: tuple[tuple[str, str], ...]
+
+
+def install_driver(root: Path, annotations_dir: Path) -> DriverInstalled:
+    """Route annotation files to the driver in .gitattributes and configure it in this clone."""
+    top = top_level(root)
+    relative = os.path.relpath(os.path.realpath(annotations_dir), os.path.realpath(top))
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+        raise GitSetupError(f"the annotations folder {annotations_dir} is outside the git "
+                            f"repository at {top}; move the workspace into the repository")
+    line = f"{attributes_pattern(Path(relative).as_posix())} merge=annotate"
+    path = top / GITATTRIBUTES
+    try:
+        existing = path.read_text(encoding="utf-8") if path.exists() else ""
+    except (OSError, UnicodeDecodeError) as error:
+        raise GitSetupError(f"cannot read {path}: {error}; fix or remove it, then run "
+                            "'annotate install-git-driver' again") from error
+    added = line not in (old.strip() for old in existing.splitlines())
+    if added:
+        separator = "" if not existing or existing.endswith("\n") else "\n"
+        try:
+            atomic_write(path, (existing + separator + line + "\n").encode("utf-8"))
+        except OSError as error:
+            raise WriteError(f"cannot write {path}: {error.strerror}; nothing was "
+                             "changed there") from error
+    config = (("merge.annotate.name", DRIVER_NAME), ("merge.annotate.driver", DRIVER_COMMAND))
+    for key, value in config:
+        _git(top, "config", key, value)
+    return DriverInstalled(path, line, added, config)
