@@ -146,7 +146,9 @@ def _pick_quote(text: str, spec: QuoteSpan) -> tuple[int, int, str | None]:
                              "Unicode normalisation, quotes, dashes and white space it occurs")
         return start, end, _normalised_note(text[start:end], quote)
     missing = f"quote not found in the document: {_short(quote)!r}"
-    candidates = textindex.fuzzy_candidates(text, quote)
+    from annotate.anchoring.closest import fuzzy_candidates
+
+    candidates = fuzzy_candidates(text, quote)
     if not candidates:
         raise SpanError(f"{missing}; check the spelling or use 'annotate sentences DOC' "
                         "and --sentence N")

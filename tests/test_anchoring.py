@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from annotate.anchoring import reanchor as reanchoring
 from annotate.anchoring import textdiff
+from annotate.anchoring.closest import fuzzy_candidates
 from annotate.anchoring.quotes import (
     DEFAULT_MIN_SCORE,
     approx_search,
@@ -28,7 +29,6 @@ from annotate.anchoring.textindex import (
     LineIndex,
     context,
     find_exact,
-    fuzzy_candidates,
     splits_line_ending,
 )
 from annotate.model import Annotation

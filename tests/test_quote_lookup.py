@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 
 from annotate import spans
 from annotate.anchoring import closest, textindex
+from annotate.anchoring.closest import fuzzy_candidates
 from annotate.anchoring.textindex import (
     find_normalised,
-    fuzzy_candidates,
     grapheme_around,
     splits_grapheme,
 )

@@ -34,6 +34,7 @@ import bisect
 from collections import Counter
 
 from annotate.anchoring import quotes, textindex
+from annotate.model import Occurrence
 
 # Places voted on at most (a few more when the rarest q-gram alone has more).
 HITS = 200_000
@@ -181,3 +182,16 @@ def _fold_region(text: str, lo: int, hi: int) -> tuple[str, list[int]]:
         where.append(lo + i)
         previous_space = space
     return "".join(chars), where
+
+
+def fuzzy_candidates(text: str, quote: str, limit: int = 3,
+                     min_score: float = 0.5) -> list[Occurrence]:
+    """The closest inexact matches of quote, best first, not overlapping.
+
+    Used to answer a mistyped ``--quote``; bounded in time on any size of
+    text (see anchoring/closest.py).  The score is the share of the quote's
+    characters that need no edit (case, quotes, dashes and white space folded).
+    """
+    found = closest(text, quote, limit, min_score)
+    return textindex.occurrences(text, [(start, end) for start, end, _ in found],
+                       [round(score, 3) for _, _, score in found])

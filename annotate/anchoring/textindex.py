@@ -2,13 +2,13 @@
 the context stored beside a quote, one-line snippets for messages, grapheme
 cluster boundaries, and finding a quote the user typed (every exact
 occurrence, a normalised match when the quote was typed with other quotes,
-dashes, spaces or another Unicode normalisation, or the closest inexact ones
-when it was mistyped).
+dashes, spaces or another Unicode normalisation; the closest inexact ones
+to a mistyped quote are ``closest.fuzzy_candidates``).
 
 Light on purpose: the store, validation and every command that prints a
 position import this module, so at import it needs nothing beyond the
-standard library (``regex``, for grapheme clusters, and ``closest``, for
-mistyped quotes, are loaded by the functions that need them).  Offsets are
+standard library (``regex``, for grapheme clusters, is loaded by the
+functions that need it).  Offsets are
 code points, end exclusive.
 """
 
@@ -258,18 +258,3 @@ def _clusters(text: str) -> Iterator[str]:
         if i == len(text) or not unicodedata.combining(text[i]):
             yield text[start:i]
             start = i
-
-
-def fuzzy_candidates(text: str, quote: str, limit: int = 3,
-                     min_score: float = 0.5) -> list[Occurrence]:
-    """The closest inexact matches of quote, best first, not overlapping.
-
-    Used to answer a mistyped ``--quote``; bounded in time on any size of
-    text (see anchoring/closest.py).  The score is the share of the quote's
-    characters that need no edit (case, quotes, dashes and white space folded).
-    """
-    from annotate.anchoring import closest
-
-    found = closest.closest(text, quote, limit, min_score)
-    return occurrences(text, [(start, end) for start, end, _ in found],
-                       [round(score, 3) for _, _, score in found])
