@@ -1,0 +1,32 @@
+"""The library's operations: each CLI command is one call to one of these,
+grouped by capability as the commands are (cli/ <-> api/).
+
+They tie the pure modules (rules, spans, anchoring, merge, agreement) to the
+store; no click, no printing.  Everything is re-exported here, so callers
+write ``api.add_annotation(...)``.
+"""
+
+from __future__ import annotations
+
+from annotate.api._common import MIN_ID_PREFIX, Notify, document, open_workspace
+from annotate.api.annotations import (
+    add_annotation,
+    annotated_document,
+    edit_annotation,
+    find_annotation,
+    finish,
+    list_annotations,
+    remove_annotation,
+)
+from annotate.api.check import Deduplicated, ReanchorReport, dedupe, reanchor, validate
+from annotate.api.corpus import DocumentInfo, documents, init_workspace, sentences
+from annotate.api.git import git_merge_driver, install_git_driver
+from annotate.api.review import agreement
+
+__all__ = [
+    "MIN_ID_PREFIX", "Deduplicated", "DocumentInfo", "Notify", "ReanchorReport",
+    "add_annotation", "agreement", "annotated_document", "dedupe", "document", "documents",
+    "edit_annotation", "find_annotation", "finish", "git_merge_driver", "init_workspace",
+    "install_git_driver", "list_annotations", "open_workspace", "reanchor",
+    "remove_annotation", "sentences", "validate",
+]

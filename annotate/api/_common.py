@@ -1,0 +1,38 @@
+"""What the operations share: the workspace, a document, a picked span, notes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from annotate import spans, store, workspace
+from annotate.model import Document
+from annotate.workspace import Workspace
+
+MIN_ID_PREFIX = 4
+
+Notify = Callable[[str], None]
+
+
+def _no_notes(message: str) -> None:
+    """Where notes go when the caller does not want them."""
+
+
+def open_workspace(explicit: str | None = None) -> Workspace:
+    """The workspace named by --workspace/$ANNOTATE_WORKSPACE, else found by walking up."""
+    return workspace.load(workspace.locate(explicit))
+
+
+def document(ws: Workspace, reference: str) -> Document:
+    """The document a user named by id or by path."""
+    return store.read_document(ws, store.resolve_document(ws, reference))
+
+
+def pick(ws: Workspace, doc: Document, span: spans.SpanSpec, notify: Notify
+          ) -> tuple[int, int]:
+    """The span a user named on a document; how it was found goes to notify."""
+    numbered = (store.document_sentences(ws, doc) if isinstance(span, spans.SentenceSpan)
+                else None)
+    picked = spans.pick(doc.text, span, numbered)
+    if picked.note:
+        notify(picked.note)
+    return picked.start, picked.end

@@ -1,0 +1,82 @@
+"""Operations on the corpus: init, documents, sentences."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from annotate import rules, store, workspace
+from annotate.api._common import document
+from annotate.errors import AnnotateError, InvalidValueError, WorkspaceError
+from annotate.model import Annotation, Sentence
+from annotate.workspace import Workspace
+
+
+def init_workspace(directory: Path, name: str | None = None, corpus: str = "corpus",
+                   annotations: str = "annotations") -> Workspace:
+    """Create the project file and, if missing, the corpus and annotations folders."""
+    import json
+
+    project_file = directory / workspace.PROJECT_FILE
+    if project_file.exists():
+        raise WorkspaceError(f"{project_file} already exists; this folder is a workspace")
+    if directory.exists() and not directory.is_dir():
+        raise WorkspaceError(f"{directory} exists and is not a folder")
+    for option, folder in (("--corpus", corpus), ("--annotations", annotations)):
+        if not folder.strip() or Path(folder).is_absolute() or "\0" in folder:
+            raise InvalidValueError(f"{option} {folder!r} must be a folder relative to the "
+                                    f"workspace, e.g. {option[2:]}")
+    data = workspace.default_project(name or directory.resolve().name or "annotations",
+                                     corpus, annotations)
+    problems = rules.project_problems(data)
+    if problems:
+        raise InvalidValueError(f"cannot create the project file: {problems[0].message}")
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    # Temporary files of interrupted writes are removed on the next write;
+    # until then git must not pick them up.
+    ignore = b"# annotate's temporary files from interrupted writes\n.*.tmp\n"
+    store.create_workspace(project_file, text.encode("utf-8"),
+                           [directory / corpus, directory / annotations],
+                           {directory / annotations / ".gitignore": ignore})
+    return workspace.load(directory)
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """One row of `annotate documents`: a document and who annotated it."""
+
+    id: str
+    sha256: str  # "" when the document cannot be read
+    characters: int
+    annotations: int
+    reviewers: tuple[str, ...]  # who annotated it
+    problem: str | None = None  # why the document cannot be read
+    finished: tuple[str, ...] = ()  # who finished reviewing it
+
+
+def documents(ws: Workspace) -> list[DocumentInfo]:
+    """Every document of the corpus with its version, size and annotators."""
+    counts: dict[str, list[Annotation]] = {}
+    for annotation in store.read_all_annotations(ws):
+        counts.setdefault(annotation.document, []).append(annotation)
+    finished = store.finished_documents(ws)
+    infos = []
+    for document_id in store.list_documents(ws):
+        found = counts.get(document_id, [])
+        reviewers = tuple(sorted({a.reviewer for a in found}))
+        done = tuple(finished.get(document_id, ()))
+        try:
+            doc = store.read_document(ws, document_id)
+        except AnnotateError as error:
+            # One bad file must not hide the rest of the corpus.
+            infos.append(DocumentInfo(document_id, "", 0, len(found), reviewers, str(error),
+                                      done))
+            continue
+        infos.append(DocumentInfo(document_id, doc.sha256, len(doc.text), len(found),
+                                  reviewers, None, done))
+    return infos
+
+
+def sentences(ws: Workspace, reference: str) -> list[Sentence]:
+    """The numbered sentences of a document."""
+    return store.document_sentences(ws, document(ws, reference))

@@ -1,0 +1,36 @@
+"""Operations for git: the merge driver and installing it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from annotate.workspace import Workspace
+
+if TYPE_CHECKING:
+    from annotate.gitrepo import DriverInstalled
+    from annotate.merge.gitdriver import ThreeWayMerge
+
+def git_merge_driver(ancestor: Path, ours: Path, theirs: Path,
+                     shown_path: str) -> ThreeWayMerge:
+    """Merge git's three versions of an annotation file by id into ``ours`` (%A).
+
+    Writes the merged file (with both versions of each conflicting record)
+    only when all three versions parse; otherwise raises and ``ours`` is
+    left as it was.
+    """
+    from annotate import gitrepo
+    from annotate.merge import gitdriver
+
+    old, mine, other = (gitrepo.read_version(path, f"{shown_path} ({side})") for path, side
+                        in ((ancestor, "common ancestor"), (ours, "ours"), (theirs, "theirs")))
+    result = gitdriver.merge_bytes(old, mine, other, shown_path)
+    gitrepo.write_result(ours, result.text().encode("utf-8"))
+    return result
+
+
+def install_git_driver(ws: Workspace) -> DriverInstalled:
+    """Route the workspace's annotation files to the merge driver, for this clone."""
+    from annotate import gitrepo
+
+    return gitrepo.install_driver(ws.root, ws.annotations_dir)
