@@ -21,6 +21,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from annotate.errors import LockTimeoutError, UnsafePathError, WriteError
 from annotate.workspace import Workspace
@@ -49,25 +50,44 @@ def inside(workspace: Workspace, path: Path) -> Path:
     return path
 
 
-def read_file(workspace: Workspace, path: Path) -> bytes:
-    """The bytes of a regular file inside the workspace.
+class NotRegularFile(OSError):
+    """The path is a folder, FIFO, socket or device: never read."""
 
-    A FIFO, a device or a folder is refused without reading it (opened
-    non-blocking, so a FIFO cannot hang us); FileNotFoundError and other
-    OSErrors pass through for the caller to word.
+    def __init__(self, path: str | os.PathLike[str], is_folder: bool) -> None:
+        super().__init__(errno.EISDIR if is_folder else errno.EINVAL,
+                         "is a folder" if is_folder else "is not a regular file",
+                         os.fspath(path))
+        self.is_folder = is_folder
+
+
+def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
+    """``path`` opened for binary reading if it is a regular file.
+
+    Opened non-blocking, so a FIFO cannot hang us; a FIFO, device or folder
+    raises NotRegularFile without being read.  Other OSErrors pass through
+    for the caller to word.
     """
-    inside(workspace, path)
     descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     try:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            raise UnsafePathError(f"{workspace.relative(path)} is not a regular file (a folder, "
-                                  "FIFO or device); annotate reads only plain files")
-        chunks = []
-        while chunk := os.read(descriptor, 1 << 20):
-            chunks.append(chunk)
-        return b"".join(chunks)
-    finally:
+        mode = os.fstat(descriptor).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotRegularFile(path, stat.S_ISDIR(mode))
+        return os.fdopen(descriptor, "rb", 1 << 20)
+    except BaseException:
         os.close(descriptor)
+        raise
+
+
+def read_file(workspace: Workspace, path: Path) -> bytes:
+    """The bytes of a regular file inside the workspace (see ``open_regular``);
+    FileNotFoundError and other OSErrors pass through for the caller to word."""
+    inside(workspace, path)
+    try:
+        with open_regular(path) as handle:
+            return handle.read()
+    except NotRegularFile:
+        raise UnsafePathError(f"{workspace.relative(path)} is not a regular file (a folder, "
+                              "FIFO or device); annotate reads only plain files") from None
 
 
 def write_file(workspace: Workspace, path: Path, data: bytes) -> None:

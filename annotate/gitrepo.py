@@ -10,13 +10,12 @@ the store; writes are atomic all the same.
 from __future__ import annotations
 
 import os
-import stat
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from annotate.errors import CorruptFileError, GitSetupError, WriteError
-from annotate.files import atomic_write
+from annotate.files import NotRegularFile, atomic_write, open_regular
 
 DRIVER = "annotate"
 DRIVER_NAME = "annotate: merge annotation files record by record (by id)"
@@ -27,18 +26,12 @@ GITATTRIBUTES = ".gitattributes"
 def read_version(path: Path, shown: str) -> bytes:
     """The bytes of one version git handed the driver; only a regular file is read."""
     try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        with open_regular(path) as handle:
+            return handle.read()
+    except NotRegularFile:
+        raise CorruptFileError(shown, 1, 1, f"{path} is not a regular file") from None
     except OSError as error:
         raise CorruptFileError(shown, 1, 1, f"cannot read {path}: {error.strerror}") from error
-    try:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            raise CorruptFileError(shown, 1, 1, f"{path} is not a regular file")
-        chunks = []
-        while chunk := os.read(descriptor, 1 << 20):
-            chunks.append(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(descriptor)
 
 
 def write_result(path: Path, data: bytes) -> None:

@@ -269,6 +269,13 @@ def finished_documents(workspace: Workspace) -> dict[str, list[str]]:
     return found
 
 
+def annotated_documents(workspace: Workspace) -> list[str]:
+    """Every document with a reviewer file, named by the file's place (nothing
+    is parsed: the records are read later, under the document's lock)."""
+    return sorted({owner[0] for path in annotation_files(workspace)
+                   if (owner := owner_of(workspace, path)) is not None})
+
+
 def read_annotation_file(workspace: Workspace, path: Path,
                          owner: tuple[str, str] | None = None,
                          containing: bytes | None = None) -> list[Annotation]:
@@ -317,6 +324,11 @@ class DocumentSession:
         self.document_id = document_id
         self._staged: dict[str, list[Annotation]] = {}
         self._finished: dict[str, Finished | None] = {}
+        # Records this session read from disk or checked on a write, kept
+        # alive so their id() stays theirs: a writer passing them back
+        # unchanged need not have them checked a second time.
+        self._read: list[list[Annotation]] = []
+        self._checked: set[int] = set()
 
     def reviewers(self) -> list[str]:
         """The reviewers of the document: everyone with a file of annotations
@@ -349,7 +361,10 @@ class DocumentSession:
         if reviewer in self._staged:
             return list(self._staged[reviewer])
         path = annotation_path(self.workspace, self.document_id, reviewer)
-        return read_annotation_file(self.workspace, path, (self.document_id, reviewer))
+        records = read_annotation_file(self.workspace, path, (self.document_id, reviewer))
+        self._read.append(records)
+        self._checked.update(map(id, records))
+        return list(records)
 
     def read_all(self) -> dict[str, list[Annotation]]:
         """Every reviewer's annotations, by reviewer."""
@@ -365,10 +380,13 @@ class DocumentSession:
         from annotate import rules
 
         for annotation in annotations:
+            if id(annotation) in self._checked and annotation.reviewer == reviewer:
+                continue  # read from this document's files: the reader checked it
             record = dict(annotation.to_record())
             rules.require(rules.record_problems(record, None))
             rules.require(rules.placement_problems(record, self.document_id, reviewer))
         self._staged[reviewer] = list(annotations)
+        self._checked.update(map(id, annotations))
 
     def commit(self) -> None:
         """Write every staged file: each atomically, so a crash at any instant

@@ -57,11 +57,13 @@ class Workspace:
         return self.root / self.project.annotations
 
     def relative(self, path: Path) -> str:
-        """A path as shown to the user: relative to the workspace when inside it."""
-        try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
-        except ValueError:
-            return str(path)
+        """A path as shown to the user: relative to the workspace when it is
+        named inside it (a link is shown where it is, not where it leads)."""
+        for shown, root in ((Path(os.path.abspath(path)), Path(os.path.abspath(self.root))),
+                            (path.resolve(), self.root.resolve())):
+            if shown.is_relative_to(root):
+                return shown.relative_to(root).as_posix()
+        return str(path)
 
 
 def default_project(name: str, corpus: str = "corpus",

@@ -21,24 +21,17 @@ import os
 import random
 import shutil
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
+from harness import tool
+
 LABELS = ["sourced", "unsourced", "disputed", "speculative", "opinion"]
 WORDS = ("missile artillery summit Pyongyang Moscow sanctions satellite experts said "
          "according report claims officials rocket launch shells supply deal army "
          "the a of in and to that with for on by").split()
-
-
-def tool(name: str) -> str:
-    candidate = Path(sys.executable).parent / name
-    found = str(candidate) if candidate.exists() else shutil.which(name)
-    if found is None:
-        sys.exit(f"{name} is not installed here (pip install {name})")
-    return found
 
 
 def make_workspace(root: Path, documents: int, reviewers: int, per_file: int) -> int:
@@ -158,8 +151,9 @@ def main() -> None:
     shutil.rmtree(cache, ignore_errors=True)
     cold, cold_code, cold_peak = run([annotate, "validate"], root)
     warm, warm_code, warm_peak = run([annotate, "validate"], root)
-    baseline, baseline_code, _ = run([tool("check-jsonschema"), "--schemafile", str(wrapper),
-                                      *array_files], root)
+    checker = tool("check-jsonschema", "pip install check-jsonschema")
+    baseline, baseline_code, _ = run([checker, "--schemafile", str(wrapper), *array_files],
+                                     root)
     serial_cold, serial_code, serial_peak = run([annotate, "validate", "--no-cache",
                                                  "--jobs", "1"], root)
     assert cold_code == warm_code == serial_code == 0, (cold_code, warm_code, serial_code)

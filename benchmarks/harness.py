@@ -78,11 +78,12 @@ class Context:
 Item = Callable[[Context], list[Figure]]
 
 
-def tool(name: str) -> str:
+def tool(name: str, install: str = "pip install -e .") -> str:
+    """The installed command beside this Python (else on PATH), or exit saying how to install it."""
     candidate = Path(sys.executable).parent / name
     found = str(candidate) if candidate.exists() else shutil.which(name)
     if found is None:
-        sys.exit(f"{name} is not installed here (pip install -e .)")
+        sys.exit(f"{name} is not installed here ({install})")
     return found
 
 

@@ -150,3 +150,15 @@ def test_a_read_only_workspace_gets_one_line_and_nothing_changes(
         one_line_error(result, "Permission denied")
     after = {p: p.read_bytes() for p in read_only_desk.rglob("*") if p.is_file()}
     assert after == before
+
+
+def test_a_finished_marker_linked_outside_is_a_row_problem_not_a_reviewer(
+        desk: Path, outside: Path) -> None:
+    folder = desk / "annotations" / SEED_ID
+    folder.mkdir(parents=True)
+    (folder / "carol.finished.json").symlink_to(outside / "secret.txt")
+    listed = annotate("documents", cwd=desk)
+    assert listed.returncode == 1
+    assert f"annotations/{SEED_ID}/carol.finished.json leads outside the workspace" \
+        in listed.stdout
+    assert "secret text" not in listed.stdout + listed.stderr

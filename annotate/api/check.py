@@ -76,7 +76,7 @@ def reanchor(ws: Workspace, references: Sequence[str] = (), *, dry_run: bool = F
     if references:
         document_ids = sorted({store.resolve_document(ws, r) for r in references})
     else:
-        document_ids = sorted({a.document for a in store.read_all_annotations(ws)})
+        document_ids = store.annotated_documents(ws)
     _refuse_repeated_ids(ws, document_ids)
     results: list[anchoring.Reanchored] = []
     up_to_date = orphans = 0
@@ -155,8 +155,7 @@ def dedupe(ws: Workspace, *, dry_run: bool = False) -> list[Deduplicated]:
     taken = {a.id for a in store.read_all_annotations(ws)}
     kept: set[str] = set()
     changes: list[Deduplicated] = []
-    documents = sorted({owner[0] for path in store.annotation_files(ws)
-                        if (owner := store.owner_of(ws, path)) is not None})
+    documents = store.annotated_documents(ws)
     for document_id in documents:
         with store.document_session(ws, document_id) as session:
             for reviewer, held in session.read_all().items():

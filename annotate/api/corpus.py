@@ -59,13 +59,14 @@ def documents(ws: Workspace) -> list[DocumentInfo]:
     counts: dict[str, list[Annotation]] = {}
     for annotation in store.read_all_annotations(ws):
         counts.setdefault(annotation.document, []).append(annotation)
-    finished = store.finished_documents(ws)
     infos = []
     for document_id in store.list_documents(ws):
         found = counts.get(document_id, [])
         reviewers = tuple(sorted({a.reviewer for a in found}))
-        done = tuple(finished.get(document_id, ()))
+        done: tuple[str, ...] = ()
         try:
+            # Markers are read and checked as every other command reads them.
+            done = tuple(store.read_finished(ws, document_id))
             doc = store.read_document(ws, document_id)
         except AnnotateError as error:
             # One bad file must not hide the rest of the corpus.

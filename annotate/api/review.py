@@ -51,9 +51,8 @@ def agreement(ws: Workspace, references: Sequence[str] = (), *, absent: str = "n
     if references:
         document_ids = sorted({store.resolve_document(ws, r) for r in references})
     else:
-        document_ids = sorted({owner[0] for path in store.annotation_files(ws)
-                               if (owner := store.owner_of(ws, path)) is not None}
-                              | set(store.finished_documents(ws)))
+        document_ids = sorted({*store.annotated_documents(ws),
+                               *store.finished_documents(ws)})
     data: list[measures.DocumentData] = []
     skipped: dict[str, int] = {}
     for document_id in document_ids:

@@ -122,18 +122,13 @@ def _legend(document: Document, ordered: Sequence[tuple[Annotation, bool]],
     for n, (a, drawn) in enumerate(ordered, start=1):
         if drawn:
             line, column = index.position(a.start)
-            lines.append(f"[{n}] {_label(project, a.label, color)} by {escape(a.reviewer)} "
-                         f"at {line}:{column} ({escape(a.id)})")
-            lines.append(f"    “{terminal_line(a.quote, 100)}”")
-            lines.extend(_details(a))
+            lines.extend(_entry(n, a, project, color, f"at {line}:{column} ({escape(a.id)})"))
     if orphaned:
         lines.append("")
         lines.append("Orphaned (no place in the current text; fix them by hand or remove them):")
         for n, a in orphaned:
-            lines.append(f"[{n}] {_label(project, a.label, color)} by {escape(a.reviewer)} "
-                         f"({escape(a.id)})")
-            lines.append(f"    last known quote: “{terminal_line(a.quote, 100)}”")
-            lines.extend(_details(a))
+            lines.extend(_entry(n, a, project, color, f"({escape(a.id)})",
+                                quote_lead="last known quote: "))
     if stale:
         lines.append("")
         lines.append("Not drawn (their quote is not at their offsets in the current text):")
@@ -141,11 +136,16 @@ def _legend(document: Document, ordered: Sequence[tuple[Annotation, bool]],
             state = ("(stale: the document changed; run 'annotate reanchor')"
                      if a.document_sha256 != document.sha256 else
                      "(its quote is not at its offsets; run 'annotate validate')")
-            lines.append(f"[{n}] {_label(project, a.label, color)} by {escape(a.reviewer)} "
-                         f"({escape(a.id)}) {state}")
-            lines.append(f"    “{terminal_line(a.quote, 100)}”")
-            lines.extend(_details(a))
+            lines.extend(_entry(n, a, project, color, f"({escape(a.id)}) {state}"))
     return "\n".join(lines) + "\n"
+
+
+def _entry(n: int, a: Annotation, project: Project, color: bool, place: str,
+           quote_lead: str = "") -> list[str]:
+    """One annotation of the list under the article: number, label, reviewer,
+    where it is (or why it is not drawn), quote, details."""
+    return [f"[{n}] {_label(project, a.label, color)} by {escape(a.reviewer)} {place}",
+            f"    {quote_lead}“{terminal_line(a.quote, 100)}”", *_details(a)]
 
 
 def _label(project: Project, name: str, color: bool) -> str:

@@ -10,10 +10,10 @@ size of the file (issue 8, item 17: 920 MB for a 117 MB file before).
 from __future__ import annotations
 
 import hashlib
-import os
-import stat
 from collections.abc import Iterator
 from typing import BinaryIO
+
+from annotate import files
 
 CHUNK = 1 << 20
 
@@ -25,23 +25,14 @@ class Unreadable(Exception):
 def open_regular(path: str) -> BinaryIO:
     """path opened for binary reading, or Unreadable if it is not a regular file."""
     try:
-        # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except IsADirectoryError:
-        raise Unreadable("is a directory, not an annotation file") from None
+        return files.open_regular(path)
+    except (IsADirectoryError, files.NotRegularFile) as error:
+        if isinstance(error, IsADirectoryError) or error.is_folder:
+            raise Unreadable("is a directory, not an annotation file") from None
+        raise Unreadable("is not a regular file (a FIFO, socket or device); annotate "
+                         "reads only plain files") from None
     except OSError as error:
         raise Unreadable(f"cannot read: {error.strerror}") from None
-    try:
-        mode = os.fstat(descriptor).st_mode
-        if stat.S_ISDIR(mode):
-            raise Unreadable("is a directory, not an annotation file")
-        if not stat.S_ISREG(mode):
-            raise Unreadable("is not a regular file (a FIFO, socket or device); annotate "
-                             "reads only plain files")
-        return os.fdopen(descriptor, "rb", CHUNK)
-    except BaseException:
-        os.close(descriptor)
-        raise
 
 
 def content_hash(path: str) -> str:
