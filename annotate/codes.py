@@ -84,6 +84,9 @@ ANNOTATION_SCHEMA = Rule(
 PROJECT_SCHEMA = Rule(
     "AN202", "ProjectSchema", "error",
     "The project file does not match its schema.")
+DECISIONS_SCHEMA = Rule(
+    "AN203", "DecisionsSchema", "error",
+    "A decisions file or a finished marker does not match its schema.")
 
 # --- AN3xx semantics --------------------------------------------------------
 
@@ -133,6 +136,9 @@ UNREADABLE_DOCUMENT = Rule(
 SPLITS_CHARACTER = Rule(
     "AN315", "SplitsCharacter", "warning",
     "The span starts or ends inside a character (a UAX #29 grapheme cluster).")
+DUPLICATE_DECISION = Rule(
+    "AN316", "DuplicateDecision", "error",
+    "Two decisions in a decisions file decide the same position.")
 
 # --- AN4xx staleness and anchoring -----------------------------------------
 
@@ -150,11 +156,12 @@ ORPHANED = Rule(
 RULES: tuple[Rule, ...] = (
     INVALID_JSON, INVALID_UTF8, BYTE_ORDER_MARK, DUPLICATE_KEY, NON_FINITE_NUMBER,
     NESTING_TOO_DEEP, BLANK_LINE, EMPTY_FILE, UNREADABLE_FILE, UNPAIRED_SURROGATE,
-    ANNOTATION_SCHEMA, PROJECT_SCHEMA,
+    ANNOTATION_SCHEMA, PROJECT_SCHEMA, DECISIONS_SCHEMA,
     UNKNOWN_LABEL, UNKNOWN_DOCUMENT, OFFSETS_OUT_OF_RANGE, QUOTE_MISMATCH,
     CONTEXT_MISMATCH, MISSING_SOURCE, DUPLICATE_ID, MISPLACED_RECORD,
     TIMESTAMPS_OUT_OF_ORDER, DUPLICATE_ANNOTATION, STRAY_ANNOTATION_FILE,
     SYMLINK_OUTSIDE_WORKSPACE, UNKNOWN_VERDICT, UNREADABLE_DOCUMENT, SPLITS_CHARACTER,
+    DUPLICATE_DECISION,
     DOCUMENT_CHANGED, QUOTE_NOT_FOUND, ORPHANED,
 )
 """Every rule, ordered by code."""

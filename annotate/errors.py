@@ -95,3 +95,7 @@ class WriteError(AnnotateError):
 
 class TooFewReviewersError(AnnotateError):
     """No document has two reviewers, so there is no agreement to measure."""
+
+
+class UnknownPositionError(AnnotateError):
+    """A position id that the document's merge does not have."""

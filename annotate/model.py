@@ -84,6 +84,7 @@ class AnnotationRecord(TypedDict, total=False):
     tags: list[str]
     orphaned: bool
     previous_quote: str
+    provenance: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,11 @@ class Annotation:
     # text: the annotation is kept with its last known quote, never dropped.
     orphaned: bool = False
     previous_quote: str | None = None
+    # Consensus records only (and required there): the position a record was
+    # merged from, how it was decided and who supported it, as
+    # annotate.merge.consensus.ProvenanceRecord.  A record, not a dataclass:
+    # the merge package owns its meaning; the model carries it unchanged.
+    provenance: dict[str, Any] | None = field(default=None, hash=False)
 
     def to_record(self) -> AnnotationRecord:
         """The canonical JSON record: optional fields only when they say something."""
@@ -119,7 +125,7 @@ class Annotation:
         record["sources"] = list(self.sources)
         record["tags"] = list(self.tags)
         for optional, empty in (("verdict", None), ("tags", []), ("orphaned", False),
-                                ("previous_quote", None)):
+                                ("previous_quote", None), ("provenance", None)):
             if record[optional] == empty:
                 del record[optional]
         return record  # type: ignore[return-value]
@@ -149,6 +155,80 @@ class Finished:
     def to_record(self) -> dict[str, str]:
         """The JSON object of schemas/finished.schema.json."""
         return dataclasses.asdict(self)
+
+
+class StoredDecisionRecord(TypedDict, total=False):
+    """The JSON shape of one decision in decisions.json (schemas/decisions.schema.json)."""
+
+    start: int
+    end: int
+    quote: str
+    prefix: str
+    suffix: str
+    document_sha256: str
+    label: str | None
+    editor: str
+    note: str
+    sources: list[str]
+    time: str
+    orphaned: bool
+    previous_quote: str
+
+
+@dataclass(frozen=True)
+class StoredDecision:
+    """An editor's decision on one merge position, as `annotate resolve` stores it.
+
+    Anchored like an annotation (span, quote, context, document version), so
+    re-anchoring moves it with the text; the position it decides is the one
+    whose core is its span (``position``).  ``label`` None means "no claim
+    here": the position stays out of the consensus.
+    """
+
+    document: str
+    document_sha256: str
+    start: int
+    end: int
+    quote: str
+    prefix: str
+    suffix: str
+    label: str | None
+    editor: str
+    note: str
+    sources: tuple[str, ...]
+    time: str  # RFC 3339, UTC
+    orphaned: bool = False
+    previous_quote: str | None = None
+
+    @property
+    def position(self) -> str:
+        """The id of the position this decides (merge.positions.position_id)."""
+        return f"p{self.start}-{self.end}"
+
+    def to_record(self) -> StoredDecisionRecord:
+        """The JSON record (the document is the file's; optional fields when set)."""
+        record: StoredDecisionRecord = {
+            "start": self.start, "end": self.end, "quote": self.quote, "prefix": self.prefix,
+            "suffix": self.suffix, "document_sha256": self.document_sha256,
+            "label": self.label, "editor": self.editor, "note": self.note,
+            "sources": list(self.sources), "time": self.time}
+        if self.orphaned:
+            record["orphaned"] = True
+        if self.previous_quote is not None:
+            record["previous_quote"] = self.previous_quote
+        return record
+
+    @classmethod
+    def from_record(cls, document: str, record: StoredDecisionRecord | dict[str, Any]
+                    ) -> StoredDecision:
+        """Build from a record that already passed the schema."""
+        values: dict[str, Any] = dict(record)
+        values["sources"] = tuple(values.get("sources", ()))
+        return cls(document=document, **values)
+
+    def replace(self, **changes: Any) -> StoredDecision:
+        """A copy with some fields changed."""
+        return dataclasses.replace(self, **changes)
 
 
 @dataclass(frozen=True)

@@ -148,8 +148,9 @@ def span_problems(text: str, record: dict[str, Any], which: str = "") -> Iterabl
         if splits_grapheme(text, offset):
             yield Problem(codes.SPLITS_CHARACTER, (name,),
                           f"{name} {offset} falls inside a character of the text{which} (a "
-                          "letter and its accent, an emoji sequence, a flag); move it with "
-                          f"'annotate edit {record['id']} --start/--end'")
+                          "letter and its accent, an emoji sequence, a flag)"
+                          + (f"; move it with 'annotate edit {record['id']} --start/--end'"
+                             if "id" in record else ""))
     prefix, suffix = context(text, start, end)
     if not prefix.endswith(record["prefix"]):
         yield Problem(codes.CONTEXT_MISMATCH, ("prefix",),
@@ -264,6 +265,45 @@ def finished_problems(data: Any, document: str, reviewer: str) -> list[Problem]:
             if data[field] != value]
 
 
+def decisions_problems(data: Any, document: str, project: Project | None) -> list[Problem]:
+    """A decisions file on its own: its schema, that it is the document's, whole-number
+    offsets, text that is UTF-8, labels of the taxonomy, one decision per position.
+
+    Its spans against the text are ``anchor_problems``' (per decision), as
+    for annotations.
+    """
+    problems = schema_problems("decisions", data)
+    if problems:
+        return problems
+    if data["document"] != document:
+        problems.append(Problem(codes.MISPLACED_RECORD, ("document",),
+                                f"the decisions are for document {data['document']!r} but "
+                                f"the file is for {document!r}"))
+    decided: dict[tuple[int, int], int] = {}
+    for index, decision in enumerate(data["decisions"]):
+        here: FieldPath = ("decisions", index)
+        shape = [*_integral_offsets(decision), *_undecodable_text(decision)]
+        problems.extend(dataclasses.replace(p, path=here + p.path) for p in shape)
+        if shape:
+            continue
+        label = decision["label"]
+        if project is not None and label is not None and project.label(label) is None:
+            problems.append(Problem(codes.UNKNOWN_LABEL, (*here, "label"),
+                                    unknown_label_message(label, project)))
+        if decision.get("orphaned"):
+            continue  # its span is no longer known: it decides nothing
+        span = (decision["start"], decision["end"])
+        if span in decided:
+            problems.append(Problem(
+                codes.DUPLICATE_DECISION, here,
+                f"a second decision for position p{span[0]}-{span[1]} (the first is "
+                f"decisions[{decided[span]}]); keep one: 'annotate resolve' replaces a "
+                "decision instead of adding another"))
+        else:
+            decided[span] = index
+    return problems
+
+
 # -- the project file ----------------------------------------------------------------
 
 
@@ -284,7 +324,8 @@ def project_problems(data: Any) -> list[Problem]:
 # -- the schema, with messages a user can act on ------------------------------------------
 
 _SCHEMA_RULES: dict[str, codes.Rule] = {"annotation": codes.ANNOTATION_SCHEMA,
-                                         "finished": codes.ANNOTATION_SCHEMA,
+                                         "finished": codes.DECISIONS_SCHEMA,
+                                         "decisions": codes.DECISIONS_SCHEMA,
                                          "project": codes.PROJECT_SCHEMA}
 
 
@@ -313,16 +354,23 @@ def describe_schema_error(error: ValidationError) -> str:
     if field == "tags" and len(path) == 2 and error.validator in ("pattern", "minLength"):
         return (f"{where}: invalid tag {clip(str(value), 60)!r}: a tag is one line of text "
                 "with no leading or trailing spaces")
-    if field == "reviewer" and error.validator == "pattern":
+    if path and path[-1] in ("reviewer", "editor") and error.validator == "pattern":
         length = (f" ({len(str(value))} characters; at most {REVIEWER_MAX_LENGTH})"
                   if len(str(value)) > REVIEWER_MAX_LENGTH else "")
-        return (f"reviewer: invalid reviewer name {clip(str(value), 60)!r}{length}: use "
+        return (f"{where}: invalid reviewer name {clip(str(value), 60)!r}{length}: use "
                 f"1 to {REVIEWER_MAX_LENGTH} letters, digits and . _ @ + - (not starting "
                 "with '.'; no '/', '\\' or spaces), e.g. alice@example.org")
     if field == "document" and error.validator == "pattern":
         return (f"document: the document id {clip(str(value), 100)!r} cannot be stored: ids "
                 "are '/'-separated paths without backslashes, NUL or '.'/'..' parts; rename "
                 "the file")
+    if "else" in error.schema_path:  # the only else: provenance outside consensus
+        return ("provenance: only records of the reserved reviewer 'consensus', which "
+                "'annotate merge' writes, carry a provenance; remove it")
+    if error.validator == "required" and "then" in error.schema_path:
+        return ("provenance: a record of the reserved reviewer 'consensus' must say where it "
+                "came from; consensus files are written by 'annotate merge': run it again "
+                "instead of editing them by hand")
     if error.validator == "uniqueItems":
         return f"{where}: an item is listed twice; keep one"
     message = clip(error.message, 200)

@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
     from jsonschema.protocols import Validator
 
-SchemaName = Literal["annotation", "project", "validation-report", "finished"]
+SchemaName = Literal["annotation", "project", "validation-report", "finished", "decisions",
+                     "merge-report"]
 
 
 def schema_dir() -> Path:

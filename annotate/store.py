@@ -37,7 +37,7 @@ from annotate.files import (
     remove_stale_temporaries,
     write_file,
 )
-from annotate.model import Annotation, Document, Finished, Sentence
+from annotate.model import Annotation, Document, Finished, Sentence, StoredDecision
 from annotate.records import dump_annotations, parse_annotation_text
 from annotate.workspace import Workspace
 
@@ -198,6 +198,33 @@ def finished_path(workspace: Workspace, document_id: str, reviewer: str) -> Path
     return annotation_folder(workspace, document_id) / f"{reviewer}{FINISHED_SUFFIX}"
 
 
+def decisions_path(workspace: Workspace, document_id: str) -> Path:
+    """The editor's decisions on the document's merge positions (annotate.decisions)."""
+    from annotate.decisions import DECISIONS_FILE
+
+    return annotation_folder(workspace, document_id) / DECISIONS_FILE
+
+
+def read_decisions(workspace: Workspace, document_id: str) -> list[StoredDecision]:
+    """The editor's decisions for a document ([] when there is no file); a broken
+    file is refused at its line:column, never rewritten."""
+    from annotate.decisions import parse_decisions
+
+    path = decisions_path(workspace, document_id)
+    shown = workspace.relative(path)
+    try:
+        data = read_file(workspace, path)
+    except FileNotFoundError:
+        return []
+    except OSError as error:
+        raise CorruptFileError(shown, 1, 1, f"cannot read: {error.strerror}") from error
+    text, problems = jsonpos.decode_utf8(data)
+    if problems:
+        line, column = LineIndex(text).position(problems[0].offset)
+        raise CorruptFileError(shown, line, column, problems[0].message)
+    return parse_decisions(text, shown, document_id, workspace.project)
+
+
 def read_finished(workspace: Workspace, document_id: str) -> dict[str, Finished]:
     """Who finished the document, by reviewer; a broken marker is refused
     at its position, like a broken annotation file."""
@@ -324,6 +351,7 @@ class DocumentSession:
         self.document_id = document_id
         self._staged: dict[str, list[Annotation]] = {}
         self._finished: dict[str, Finished | None] = {}
+        self._decisions: list[StoredDecision] | None = None  # staged
         # Records this session read from disk or checked on a write, kept
         # alive so their id() stays theirs: a writer passing them back
         # unchanged need not have them checked a second time.
@@ -354,6 +382,23 @@ class DocumentSession:
             rules.require(rules.finished_problems(marker.to_record(), self.document_id,
                                                   reviewer))
         self._finished[reviewer] = marker
+
+    def decisions(self) -> list[StoredDecision]:
+        """The editor's decisions on the document's positions (as this session will
+        leave them)."""
+        if self._decisions is not None:
+            return list(self._decisions)
+        return read_decisions(self.workspace, self.document_id)
+
+    def write_decisions(self, decisions: list[StoredDecision]) -> None:
+        """Stage the whole decisions file; it passes the rule book readers apply."""
+        from annotate import rules
+        from annotate.decisions import dump_decisions
+
+        text = dump_decisions(self.document_id, decisions)
+        rules.require(rules.decisions_problems(json.loads(text), self.document_id,
+                                               self.workspace.project))
+        self._decisions = list(decisions)
 
     def read(self, reviewer: str) -> list[Annotation]:
         """One reviewer's annotations; a record of another document or reviewer
@@ -406,8 +451,14 @@ class DocumentSession:
                 except OSError as error:
                     raise WriteError(f"cannot remove {self.workspace.relative(path)}: "
                                      f"{error.strerror}") from error
+        if self._decisions is not None:
+            from annotate.decisions import dump_decisions
+
+            write_file(self.workspace, decisions_path(self.workspace, self.document_id),
+                       dump_decisions(self.document_id, self._decisions).encode("utf-8"))
         self._staged.clear()
         self._finished.clear()
+        self._decisions = None
 
 
 # Folders this process holds a lock on: a nested session on the same
@@ -482,15 +533,28 @@ def is_annotation_file_name(name: str) -> bool:
     return name.endswith(ANNOTATION_SUFFIX) and not name.startswith(".")
 
 
-def scan_annotation_files(folder: str, follow: Callable[[os.DirEntry[str]], bool]
+def is_side_file_name(name: str) -> bool:
+    """True for a finished marker's or a decisions file's name (hidden ones never are)."""
+    from annotate.decisions import DECISIONS_FILE
+
+    return not name.startswith(".") and (name == DECISIONS_FILE
+                                         or name.endswith(FINISHED_SUFFIX))
+
+
+def scan_annotation_files(folder: str, follow: Callable[[os.DirEntry[str]], bool],
+                          side_files: list[os.DirEntry[str]] | None = None
                           ) -> Iterator[os.DirEntry[str]]:
     """Entries under folder named like annotation files that are not folders
     (a FIFO or a device too: the caller refuses to read it); real folders are
     descended whatever their name, hidden names and links to folders skipped.
 
     follow(entry) is asked of each symbolic link first; False skips it.
-    A stack, not recursion: folder depth is the user's to choose.
+    Finished markers and decisions files met on the way are appended to
+    ``side_files`` when given.  A stack, not recursion: folder depth is the
+    user's to choose.
     """
+    from annotate.decisions import DECISIONS_FILE
+
     pending = [folder]
     suffix = ANNOTATION_SUFFIX
     while pending:
@@ -505,12 +569,16 @@ def scan_annotation_files(folder: str, follow: Callable[[os.DirEntry[str]], bool
                     # A link to a folder is not descended (no cycles, and a
                     # document folder is a real folder); a link to a file
                     # inside the workspace is read like the file.
-                    if follow(entry) and name.endswith(suffix) and not entry.is_dir():
-                        yield entry
+                    if not follow(entry) or entry.is_dir():
+                        continue
                 elif entry.is_dir(follow_symlinks=False):
                     pending.append(entry.path)  # a document folder, even "feed.jsonl"
-                elif name.endswith(suffix):
+                    continue
+                if name.endswith(suffix):
                     yield entry
+                elif side_files is not None and (name == DECISIONS_FILE
+                                                 or name.endswith(FINISHED_SUFFIX)):
+                    side_files.append(entry)
 
 
 def owner_of(workspace: Workspace, path: str | os.PathLike[str]) -> tuple[str, str] | None:

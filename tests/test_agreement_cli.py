@@ -164,11 +164,13 @@ def test_consensus_and_orphaned_annotations_are_left_out(workspace: Path, run: R
     add(run, "alice", "opinion", "--sentence", "3")
     add(run, "bob", "opinion", "--sentence", "3")
     folder = workspace / "annotations" / SEED_ID
-    # A consensus file written as a merge would write it: not a reviewer.
-    text = (folder / "bob.jsonl").read_text(encoding="utf-8")
+    # The consensus `annotate merge` writes is not a reviewer; its label is
+    # changed so that counting it would show.
+    assert run("merge", SEED_ID).exit_code == 0
+    text = (folder / "consensus.jsonl").read_text(encoding="utf-8")
+    assert '"label": "opinion"' in text
     (folder / "consensus.jsonl").write_text(
-        text.replace('"reviewer": "bob"', '"reviewer": "consensus"')
-            .replace('"label": "opinion"', '"label": "unsourced"'), encoding="utf-8")
+        text.replace('"label": "opinion"', '"label": "unsourced"'), encoding="utf-8")
     # An orphaned annotation has no span any more.
     orphan = add(run, "bob", "speculative", "--sentence", "5")
     lines = (folder / "bob.jsonl").read_text(encoding="utf-8").splitlines()
@@ -263,7 +265,8 @@ def test_a_repeated_id_in_one_file_is_refused(workspace: Path, run: Run) -> None
     path.write_text(line + line.replace('"opinion"', '"unsourced"'), encoding="utf-8")
     result = run("agreement")
     assert result.exit_code == 2
-    assert result.stderr.startswith(f"annotate: error: {SEED_ID}: bob's file holds id ")
+    assert result.stderr.startswith(f"annotate: error: {SEED_ID}: annotation id ")
+    assert "(bob's file holds it twice); run 'annotate dedupe'" in result.stderr
     assert result.stderr.endswith(" twice; run 'annotate dedupe' to give each annotation its "
                                   "own id, then run this again\n")
 

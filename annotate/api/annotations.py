@@ -151,6 +151,18 @@ def _owner(ws: Workspace, path: Path) -> tuple[str, str]:
     return owner
 
 
+def _refuse_consensus(found: Annotation, document_id: str, doing: str) -> None:
+    """A consensus record is the merge's output: the next merge would undo a hand edit."""
+    if found.reviewer != CONSENSUS_REVIEWER:
+        return
+    position = (found.provenance or {}).get("position", "POSITION")
+    raise InvalidValueError(
+        f"{found.id} is a record of the merged consensus, which 'annotate merge' rewrites, so "
+        f"{doing} it would not last; decide its position instead: 'annotate resolve "
+        f"{document_id} {position} --label LABEL' (or --reject), then 'annotate merge "
+        f"{document_id}'")
+
+
 def edit_annotation(ws: Workspace, id_prefix: str, *, label: str | None = None,
                     span: spans.SpanSpec | None = None, note: str | None = None,
                     add_sources: tuple[str, ...] = (), remove_sources: tuple[str, ...] = (),
@@ -165,6 +177,7 @@ def edit_annotation(ws: Workspace, id_prefix: str, *, label: str | None = None,
     """
     path, found = find_annotation(ws, id_prefix)
     document_id, reviewer = _owner(ws, path)
+    _refuse_consensus(found, document_id, "editing")
     moved: dict[str, object] = {}
     if span is not None:
         doc = store.read_document(ws, document_id)
@@ -219,6 +232,7 @@ def remove_annotation(ws: Workspace, id_prefix: str, *,
     if confirm is not None and not confirm(found):
         return None
     document_id, reviewer = _owner(ws, path)
+    _refuse_consensus(found, document_id, "removing")
     with store.document_session(ws, document_id) as session:
         existing = session.read(reviewer)
         if not any(a.id == found.id for a in existing):

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from annotate import spans, store, workspace
 from annotate.errors import CorruptFileError, InvalidValueError
-from annotate.model import Annotation
+from annotate.model import Annotation, StoredDecision
 from annotate.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -56,6 +56,10 @@ class ReanchorReport:
     documents: int
     orphans_remaining: int  # orphaned after this run, in the documents looked at
     written: bool
+    # Editor's decisions (`resolve`) moved with the text, and those left
+    # orphaned (kept, not applied by merge).
+    decisions_moved: int = 0
+    decisions_orphaned: tuple[StoredDecision, ...] = ()
 
 
 def reanchor(ws: Workspace, references: Sequence[str] = (), *, dry_run: bool = False,
@@ -80,6 +84,8 @@ def reanchor(ws: Workspace, references: Sequence[str] = (), *, dry_run: bool = F
     _refuse_repeated_ids(ws, document_ids)
     results: list[anchoring.Reanchored] = []
     up_to_date = orphans = 0
+    decisions_moved = 0
+    decisions_orphaned: list[StoredDecision] = []
     for document_id in document_ids:
         current = store.read_document(ws, document_id)
         # One lock for the document: every reviewer's file is read, moved and
@@ -93,6 +99,14 @@ def reanchor(ws: Workspace, references: Sequence[str] = (), *, dry_run: bool = F
                         up_to_date += 1
                     else:
                         stale.setdefault(annotation.document_sha256, []).append(annotation)
+            # An editor's decision moves like an annotation, in the same diff.
+            decisions = session.decisions()
+            carried = {}
+            for index, decision in enumerate(decisions):
+                if decision.document_sha256 != current.sha256 or decision.orphaned:
+                    carrier = _carrier(decision, index)
+                    carried[carrier.id] = index
+                    stale.setdefault(decision.document_sha256, []).append(carrier)
             # Keyed by (reviewer, id): two reviewers' files may share an id.
             moved: dict[tuple[str, str], Annotation] = {}
             stamp = spans.now()
@@ -101,20 +115,54 @@ def reanchor(ws: Workspace, references: Sequence[str] = (), *, dry_run: bool = F
                 outcomes = anchoring.reanchor(old_text, current.text, current.sha256, group,
                                               score)
                 for before, result in zip(group, outcomes, strict=True):
+                    if before.id in carried and before.reviewer == _CARRIER:
+                        index = carried[before.id]
+                        decisions[index] = _carried(decisions[index], result.annotation)
+                        decisions_moved += result.outcome != "orphaned"
+                        if result.outcome == "orphaned":
+                            decisions_orphaned.append(decisions[index])
+                        continue
                     results.append(result)
                     orphans += result.outcome == "orphaned"
                     if result.annotation != before:
                         moved[before.reviewer, before.id] = result.annotation.replace(
                             modified=max(stamp, before.created))
-            if dry_run or not moved:
+            if dry_run or not (moved or carried):
                 continue
+            if carried:
+                session.write_decisions(decisions)
             store.save_version(ws, current)
             for reviewer, annotations in held.items():
                 if any((reviewer, a.id) in moved for a in annotations):
                     session.write(reviewer, [moved.get((reviewer, a.id), a)
                                              for a in annotations])
     return ReanchorReport(results, up_to_date, len(document_ids), orphans,
-                          written=not dry_run)
+                          written=not dry_run, decisions_moved=decisions_moved,
+                          decisions_orphaned=tuple(decisions_orphaned))
+
+
+# The reviewer name a decision travels under through the anchoring code; it
+# cannot be a reviewer's (names do not contain spaces), so nothing mixes up.
+_CARRIER = "editor decision"
+
+
+def _carrier(decision: StoredDecision, index: int) -> Annotation:
+    """An editor's decision as the annotation the anchoring code moves."""
+    return Annotation(
+        id=f"decision-{index}", document=decision.document,
+        document_sha256=decision.document_sha256, start=decision.start, end=decision.end,
+        quote=decision.quote, prefix=decision.prefix, suffix=decision.suffix,
+        label=decision.label or "", reviewer=_CARRIER, note="", sources=(),
+        created=decision.time, modified=decision.time, orphaned=decision.orphaned,
+        previous_quote=decision.previous_quote)
+
+
+def _carried(decision: StoredDecision, moved: Annotation) -> StoredDecision:
+    """The decision where the anchoring code put its carrier."""
+    return decision.replace(
+        document_sha256=moved.document_sha256, start=moved.start, end=moved.end,
+        quote=moved.quote, prefix=moved.prefix, suffix=moved.suffix, orphaned=moved.orphaned,
+        previous_quote=moved.previous_quote)
 
 
 def _refuse_repeated_ids(ws: Workspace, document_ids: Sequence[str]) -> None:

@@ -1,18 +1,22 @@
-"""Operations across reviewers: agreement."""
+"""Operations across reviewers: agreement, merge, resolve."""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from annotate import store
-from annotate.errors import InvalidValueError
-from annotate.model import CONSENSUS_REVIEWER, Annotation
+from annotate import rules, spans, store, workspace
+from annotate.api._common import document
+from annotate.errors import InvalidValueError, UnknownPositionError
+from annotate.model import CONSENSUS_REVIEWER, Annotation, StoredDecision
 from annotate.workspace import Workspace
 
 if TYPE_CHECKING:
     from annotate.agreement import AgreementReport
+    from annotate.merge.consensus import MergeResult
+    from annotate.merge.positions import Position
 
 
 def agreement(ws: Workspace, references: Sequence[str] = (), *, absent: str = "none",
@@ -42,17 +46,8 @@ def agreement(ws: Workspace, references: Sequence[str] = (), *, absent: str = "n
     if absent not in measures.ABSENT_MODES:
         raise InvalidValueError(f"--absent {absent!r} must be one of "
                                 f"{', '.join(measures.ABSENT_MODES)}")
-    overlap = grouping.DEFAULT_MIN_OVERLAP if min_overlap is None else min_overlap
-    try:
-        grouping.check_min_overlap(overlap)
-    except ValueError:
-        raise InvalidValueError(f"--min-overlap {overlap} must be above 0 and at most 1 "
-                                f"(default {grouping.DEFAULT_MIN_OVERLAP})") from None
-    if references:
-        document_ids = sorted({store.resolve_document(ws, r) for r in references})
-    else:
-        document_ids = sorted({*store.annotated_documents(ws),
-                               *store.finished_documents(ws)})
+    overlap = _min_overlap(min_overlap)
+    document_ids = _reviewed_documents(ws, references)
     data: list[measures.DocumentData] = []
     skipped: dict[str, int] = {}
     for document_id in document_ids:
@@ -61,20 +56,9 @@ def agreement(ws: Workspace, references: Sequence[str] = (), *, absent: str = "n
         # document nobody annotated is not opened at all.
         if store.reviewer_files(ws, document_id) or store.read_finished(ws, document_id):
             with store.document_session(ws, document_id) as session:
-                held = {reviewer: records for reviewer, records in session.read_all().items()
-                        if reviewer != CONSENSUS_REVIEWER}
-        _refuse_mixed_versions(document_id, held)
-        kept: dict[tuple[str, str], Annotation] = {}
-        for reviewer, records in held.items():
-            for annotation in records:
-                if (reviewer, annotation.id) in kept:
-                    # Two records under one key: dropping either would change the figures.
-                    raise InvalidValueError(
-                        f"{document_id}: {reviewer}'s file holds id {annotation.id!r} twice; "
-                        "run 'annotate dedupe' to give each annotation its own id, then "
-                        "run this again")
-                if not annotation.orphaned:
-                    kept[reviewer, annotation.id] = annotation
+                held, _ = _reviewers_work(session)
+        kept = {(a.reviewer, a.id): a for records in held.values() for a in records
+                if not a.orphaned}
         found = grouping.group(kept.values(), held, overlap)
         votes: list[dict[str, str]] = []
         for position in found:
@@ -97,6 +81,30 @@ def agreement(ws: Workspace, references: Sequence[str] = (), *, absent: str = "n
     return dataclasses.replace(report, min_overlap=overlap, stacked_skipped=skipped)
 
 
+def _reviewers_work(session: store.DocumentSession
+                    ) -> tuple[dict[str, list[Annotation]], list[Annotation]]:
+    """Every reviewer's records of the session's document, and apart from them
+    the consensus file's; refused if an id repeats (two records under one key:
+    dropping either would change the result) or the files were made on
+    different versions of the document."""
+    held = session.read_all()
+    consensus = held.pop(CONSENSUS_REVIEWER, [])
+    owners: dict[str, str] = {}
+    for reviewer, records in held.items():
+        for annotation in records:
+            other = owners.get(annotation.id)
+            if other is not None:
+                where = (f"{reviewer}'s file holds it twice" if other == reviewer
+                         else f"both {other} and {reviewer} use it")
+                raise InvalidValueError(
+                    f"{session.document_id}: annotation id {annotation.id!r} is not unique "
+                    f"({where}); run 'annotate dedupe' to give each annotation its own id, "
+                    "then run this again")
+            owners[annotation.id] = reviewer
+    _refuse_mixed_versions(session.document_id, held)
+    return held, consensus
+
+
 def _refuse_mixed_versions(document_id: str, held: dict[str, list[Annotation]]) -> None:
     """Offsets of different versions of a text do not line up: refuse to compare them."""
     versions: dict[str, set[str]] = {}
@@ -111,3 +119,178 @@ def _refuse_mixed_versions(document_id: str, held: dict[str, list[Annotation]]) 
             f"{document_id}: reviewer files were made on different versions of the document "
             f"({listed}); run 'annotate reanchor {document_id}' to move every annotation "
             "onto the current text, then run this again")
+
+
+@dataclass(frozen=True)
+class MergeOutcome:
+    """One document's merge and what became of its consensus file."""
+
+    result: MergeResult
+    # Editor's decisions that re-anchoring could not place: kept, not applied.
+    unplaced: tuple[StoredDecision, ...]
+    written: bool  # the consensus file was (re)written
+    consensus_file: str  # where it is, as shown to the user
+
+
+def merge(ws: Workspace, references: Sequence[str] = (), *, strategy: str = "unanimous",
+          quorum: int | None = None, min_overlap: float | None = None,
+          require_complete: bool = False, dry_run: bool = False) -> list[MergeOutcome]:
+    """Merge the reviewers' work on each document (default: every reviewed one)
+    into its consensus file, ``annotations/<doc>/consensus.jsonl``.
+
+    Each document is read and written under one lock; records are keyed by
+    (reviewer, id); an editor's decisions (``resolve``) override the strategy.
+    A consensus record that did not change keeps its timestamps, so a merge
+    that changes nothing leaves the file as it was.  Refused: files on
+    different versions of a document (run ``reanchor``), repeated ids (run
+    ``dedupe``), decisions made on another version than the reviewers' files.
+    """
+    from annotate.merge import strategies
+    from annotate.merge.consensus import Consensus, merge_document
+
+    chosen = strategies.parse_strategy(strategy)
+    overlap = _min_overlap(min_overlap)
+    if quorum is not None and quorum < 1:
+        raise InvalidValueError(f"--quorum must be at least 1 (got {quorum})")
+    outcomes = []
+    for document_id in _reviewed_documents(ws, references):
+        with store.document_session(ws, document_id) as session:
+            held, previous = _reviewers_work(session)
+            placed, unplaced = _placed_decisions(session, held)
+            result = merge_document(
+                document_id, [a for records in held.values() for a in records], held,
+                now=spans.now(), strategy=chosen, quorum=quorum, min_overlap=overlap,
+                decisions={d.position: strategies.EditorDecision(
+                    d.label, d.editor, d.note, d.time, d.sources) for d in placed},
+                previous=[Consensus.from_annotation(a) for a in previous],
+                require_complete=require_complete)
+            records = [record.annotation for record in result.consensus]
+            write = not dry_run and (bool(records) or bool(previous)) and records != previous
+            if write:
+                session.write(CONSENSUS_REVIEWER, records)
+        path = store.annotation_path(ws, document_id, CONSENSUS_REVIEWER)
+        outcomes.append(MergeOutcome(result, tuple(unplaced), write, ws.relative(path)))
+    return outcomes
+
+
+def _reviewed_documents(ws: Workspace, references: Sequence[str]) -> list[str]:
+    """The documents named, or every document someone annotated or finished."""
+    if references:
+        return sorted({store.resolve_document(ws, r) for r in references})
+    return sorted({*store.annotated_documents(ws), *store.finished_documents(ws)})
+
+
+def _min_overlap(min_overlap: float | None) -> float:
+    from annotate.merge import positions as grouping
+
+    overlap = grouping.DEFAULT_MIN_OVERLAP if min_overlap is None else min_overlap
+    try:
+        grouping.check_min_overlap(overlap)
+    except ValueError:
+        raise InvalidValueError(f"--min-overlap {overlap} must be above 0 and at most 1 "
+                                f"(default {grouping.DEFAULT_MIN_OVERLAP})") from None
+    return overlap
+
+
+def _placed_decisions(session: store.DocumentSession, held: dict[str, list[Annotation]]
+                      ) -> tuple[list[StoredDecision], list[StoredDecision]]:
+    """The editor's decisions to apply, and those re-anchoring orphaned (kept, not
+    applied); decisions on another version than the reviewers' files are refused."""
+    decisions = session.decisions()
+    placed = [d for d in decisions if not d.orphaned]
+    shas = {a.document_sha256 for records in held.values() for a in records if not a.orphaned}
+    stale = [d for d in placed if shas and d.document_sha256 not in shas]
+    if stale:
+        raise InvalidValueError(
+            f"{session.document_id}: {len(stale)} decision(s) (e.g. {stale[0].position} by "
+            f"{stale[0].editor}) were made on another version of the document than the "
+            f"reviewers' files; run 'annotate reanchor {session.document_id}' to move both "
+            "onto the current text, then run this again")
+    return placed, [d for d in decisions if d.orphaned]
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """What `resolve` did: the decision recorded (or, with undo, removed)."""
+
+    decision: StoredDecision
+    replaced: StoredDecision | None  # the earlier decision for the position, if any
+    removed: bool
+
+
+def resolve(ws: Workspace, reference: str, position_id: str, *, label: str | None = None,
+            reject: bool = False, undo: bool = False, note: str = "",
+            sources: Sequence[str] = (), editor: str | None = None,
+            min_overlap: float | None = None) -> Resolved:
+    """Record an editor's decision for one merge position: a label, or "no claim
+    here" (reject); with undo, take a decision back.
+
+    The position is looked up as ``merge`` groups the document now (same
+    ``min_overlap``).  The decision is stored with the span of the position's
+    core, its quote, context and document version, so ``reanchor`` moves it
+    with the text; a later decision for the same position replaces it.
+    """
+    from annotate.merge import positions as grouping
+
+    if sum((label is not None, reject, undo)) != 1:
+        raise InvalidValueError("say what to decide: --label LABEL, --reject (no claim here) "
+                                "or --undo (take the decision back)")
+    who = editor if editor is not None else workspace.default_reviewer(ws.root)[0]
+    if who == CONSENSUS_REVIEWER:
+        raise InvalidValueError(f"{CONSENSUS_REVIEWER!r} is reserved for the merged result; "
+                                "decide under your own name (--reviewer)")
+    if label is not None:
+        rules.require_label(ws.project, label)
+    overlap = _min_overlap(min_overlap)
+    doc = document(ws, reference)
+    with store.document_session(ws, doc.id) as session:
+        decisions = session.decisions()
+        earlier = next((d for d in decisions if d.position == position_id), None)
+        if undo:
+            if earlier is None:
+                decided = ", ".join(d.position for d in decisions[:10]) or "none"
+                raise UnknownPositionError(f"no decision for {position_id} in {doc.id}; "
+                                           f"decided positions: {decided}")
+            session.write_decisions([d for d in decisions if d is not earlier])
+            return Resolved(earlier, None, removed=True)
+        held, _ = _reviewers_work(session)
+        kept = [a for records in held.values() for a in records if not a.orphaned]
+        found = grouping.group(kept, held, overlap)
+        position = next((p for p in found if p.id == position_id), None)
+        if position is None:
+            raise UnknownPositionError(_unknown_position(doc.id, position_id, found))
+        core = next(m for m in position.members if (m.start, m.end) == (position.start,
+                                                                         position.end))
+        cited = tuple(dict.fromkeys(sources))
+        required = label is not None and ws.project.label(label)
+        if required and required.requires_source and not cited and not any(
+                m.sources for m in position.members if m.label == label):
+            raise InvalidValueError(f"label {label!r} requires a source and no reviewer who "
+                                    f"chose it here cited one; pass --source URL")
+        decision = StoredDecision(
+            document=doc.id, document_sha256=core.document_sha256, start=core.start,
+            end=core.end, quote=core.quote, prefix=core.prefix, suffix=core.suffix,
+            label=label, editor=who, note=note, sources=cited, time=spans.now())
+        session.write_decisions([d for d in decisions if d is not earlier] + [decision])
+    return Resolved(decision, earlier, removed=False)
+
+
+def _unknown_position(document_id: str, position_id: str, found: Sequence[Position]) -> str:
+    """What to say about a position id the merge does not have: the nearest ones."""
+    import difflib
+
+    from annotate.merge.positions import jaccard, parse_position_id
+
+    if not found:
+        return (f"{document_id} has no positions: no reviewer has annotated it (see "
+                f"'annotate merge {document_id}')")
+    wanted = parse_position_id(position_id)
+    if wanted is None:
+        ids = [p.id for p in found]
+        nearest = difflib.get_close_matches(position_id, ids, n=5, cutoff=0) or ids[:5]
+    else:
+        ranked = sorted(found, key=lambda p: (-jaccard(wanted, (p.start, p.end)),
+                                              abs(p.start - wanted[0]), p.start))
+        nearest = [p.id for p in ranked[:5]]
+    return (f"{document_id} has no position {position_id}; nearest: {', '.join(nearest)} "
+            f"(see 'annotate merge {document_id}')")

@@ -91,7 +91,8 @@ def reanchor(ctx: click.Context, docs: tuple[str, ...], dry_run: bool,
     report = api.reanchor(options.open_workspace(ctx), docs, dry_run=dry_run,
                           min_score=min_score)
     click.echo(RENDERERS[output](report), nl=False)
-    ctx.exit(EXIT_FINDINGS if report.orphans_remaining else EXIT_OK)
+    ctx.exit(EXIT_FINDINGS if report.orphans_remaining or report.decisions_orphaned
+             else EXIT_OK)
 
 
 @click.command(short_help="Give every annotation its own id (repairs copied files).")

@@ -16,6 +16,7 @@ left unsettled.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -124,9 +125,14 @@ class Consensus:
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> Consensus:
         """Build from a consensus record that already passed the schema."""
-        fields = {key: value for key, value in record.items() if key != "provenance"}
-        annotation = Annotation.from_record(fields)
-        return cls(annotation, Provenance.from_record(record["provenance"], annotation.label))
+        return cls.from_annotation(Annotation.from_record(dict(record)))
+
+    @classmethod
+    def from_annotation(cls, annotation: Annotation) -> Consensus:
+        """Build from a record of the consensus file as the store reads it."""
+        if annotation.provenance is None:
+            raise ValueError(f"{annotation.id}: a consensus record without a provenance")
+        return cls(annotation, Provenance.from_record(annotation.provenance, annotation.label))
 
 
 class OrphanedRecord(TypedDict):
@@ -411,13 +417,18 @@ def _consensus(document: str, position: Position, decision: Decision, now: str,
         quote=source.quote, prefix=source.prefix, suffix=source.suffix,
         label=decision.label, reviewer=CONSENSUS_REVIEWER,
         note="\n".join(dict.fromkeys(vote.note for vote in supporters if vote.note)),
-        sources=tuple(dict.fromkeys(url for vote in supporters for url in vote.sources)),
+        sources=tuple(dict.fromkeys([*(url for vote in supporters for url in vote.sources),
+                                     *(decision.editor.sources if decision.editor else ())])),
         created=now, modified=now,
         verdict=verdicts.pop() if len(verdicts) == 1 else None,
         tags=tuple(sorted({tag for vote in supporters for tag in vote.tags})))
+    # The provenance names who decided, when and why; the editor's sources
+    # are the record's own.
+    editor = (None if decision.editor is None
+              else dataclasses.replace(decision.editor, sources=()))
     provenance = Provenance(position.id, decision.method,
-                            tuple((vote.reviewer, vote.id) for vote in supporters),
-                            decision.editor)
+                            tuple((vote.reviewer, vote.id) for vote in supporters), editor)
+    annotation = annotation.replace(provenance=dict(provenance.to_record()))
     before = earlier.get(annotation.id)
     if before is None:
         return Consensus(annotation, provenance)

@@ -101,6 +101,9 @@ class EditorDecision:
     editor: str
     note: str = ""
     time: str = ""  # RFC 3339, UTC
+    # Sources the editor cited for their label (a label may require one);
+    # the consensus record cites them beside its supporters'.
+    sources: tuple[str, ...] = ()
 
     def to_record(self) -> EditorRecord:
         """The JSON record of who decided, when and why (the label is the decision's)."""

@@ -48,13 +48,19 @@ def render_text(report: ReanchorReport) -> str:
         else:
             lines.append(f"orphaned  {where}: “{terminal_line(annotation.quote, 60)}” "
                          f"(best score {result.score:.2f}); kept, flagged for a human")
+    for decision in report.decisions_orphaned:
+        lines.append(f"orphaned  {escape(decision.document)} decision for {decision.position} "
+                     f"({escape(decision.editor)}): “{terminal_line(decision.quote, 60)}”; "
+                     "kept, no longer applied by merge: decide the position again")
     verb = "would be" if not report.written else "were"
     lines.append(
         f"{report.documents} document(s): {counts['exact']} exact, {counts['fuzzy']} fuzzy, "
         f"{counts['orphaned']} orphaned, {report.up_to_date} already up to date"
         + ("; nothing written (--dry-run)" if not report.written else "")
         + (f"; {report.orphans_remaining} orphan(s) {verb} left: fix them by hand or "
-           "remove them" if report.orphans_remaining else ""))
+           "remove them" if report.orphans_remaining else "")
+        + (f"; {report.decisions_moved} editor's decision(s) moved"
+           if report.decisions_moved else ""))
     return "\n".join(lines) + "\n"
 
 

@@ -37,13 +37,15 @@ class Selection:
 
     # A plain class: a dataclass or NamedTuple definition costs 0.1-0.6 ms
     # at import, and every run imports this module.
-    __slots__ = ("findings", "include_project", "targets")
+    __slots__ = ("findings", "include_project", "side", "targets")
 
     def __init__(self, targets: list[Target], findings: list[Finding],
-                 include_project: bool) -> None:
+                 include_project: bool, side: list[Target] | None = None) -> None:
         self.targets = targets  # sorted by shown path
         self.findings = findings
         self.include_project = include_project
+        # Finished markers and decisions files (validation.sidefiles), sorted.
+        self.side = side or []
 
 
 def collect(workspace: Workspace, paths: Sequence[str]) -> Selection:
@@ -54,7 +56,8 @@ def collect(workspace: Workspace, paths: Sequence[str]) -> Selection:
     for given in paths:
         finder.add_given(given)
     finder.targets.sort(key=lambda target: target.shown)
-    return Selection(finder.targets, finder.findings, finder.include_project)
+    finder.side.sort(key=lambda target: target.shown)
+    return Selection(finder.targets, finder.findings, finder.include_project, finder.side)
 
 
 def relative(path: str, root: str) -> str | None:
@@ -72,6 +75,7 @@ class _Finder:
     def __init__(self, workspace: Workspace, include_project: bool) -> None:
         self.root = os.path.abspath(workspace.root)
         self.targets: list[Target] = []
+        self.side: list[Target] = []
         self.findings: list[Finding] = []
         self.include_project = include_project
 
@@ -91,7 +95,8 @@ class _Finder:
         root = self.root + os.sep
         cut = len(root)
         targets = self.targets
-        for entry in store.scan_annotation_files(folder, self.follows):
+        side: list[os.DirEntry[str]] = []
+        for entry in store.scan_annotation_files(folder, self.follows, side):
             path = entry.path
             if not path.startswith(root):
                 targets.append(Target(path, path))
@@ -99,6 +104,7 @@ class _Finder:
                 targets.append(Target(path, path[cut:]))
             else:
                 targets.append(Target(path, path[cut:].replace(os.sep, "/")))
+        self.side.extend(Target(entry.path, self.shown(entry.path)) for entry in side)
 
     def follows(self, link: os.DirEntry[str]) -> bool:
         return not self.leaves_workspace(link.path)
@@ -112,6 +118,8 @@ class _Finder:
             self.findings.append(finding(
                 self.shown(path), 1, 1, codes.UNREADABLE_FILE,
                 "is a directory, not an annotation file"))
+        elif store.is_side_file_name(os.path.basename(path)):
+            self.side.append(Target(path, self.shown(path)))
         else:
             self.targets.append(Target(path, self.shown(path)))
 

@@ -59,7 +59,7 @@ def validate(workspace: Workspace, paths: Sequence[str] = (), *, use_cache: bool
     if cache is not None:
         unchanged = _unchanged(workspace, cache, selection, stats)
         if unchanged is not None:
-            return unchanged
+            return _with_side_files(workspace, workspace.project, selection, unchanged)
     # Only a run in which something changed needs these: a warm one is spared
     # their import.
     from annotate.validation.documents import Documents
@@ -79,7 +79,22 @@ def validate(workspace: Workspace, paths: Sequence[str] = (), *, use_cache: bool
     if cache:
         _save(workspace, cache, selection, stats, project, lookup, checked, documents, duplicates,
               report)
-    return report
+    return _with_side_files(workspace, project.project, selection, report, documents)
+
+
+def _with_side_files(workspace: Workspace, project: Project | None, selection: Selection,
+                     report: Report, documents: Documents | None = None) -> Report:
+    """The report with the findings of the finished markers and decisions files,
+    which are checked afresh on every run (they are few and small)."""
+    if not selection.side:
+        return report
+    from annotate.validation.sidefiles import check_side_files
+
+    found = check_side_files(workspace, project, selection.side, documents)
+    return replace(report, findings=sort_findings([*report.findings, *found]),
+                   files_checked=report.files_checked + len(selection.side),
+                   unreadable=report.unreadable or any(
+                       f.code == codes.UNREADABLE_FILE.code for f in found))
 
 
 def load_workspace(root: Path, *, use_cache: bool = True) -> Workspace:

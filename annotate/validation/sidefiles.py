@@ -1,0 +1,96 @@
+"""Checks of the files kept beside the annotation files: reviewers' finished
+markers (``<reviewer>.finished.json``) and the editor's decisions
+(``decisions.json``).
+
+They are few and small, so every run checks them afresh (no cache, no
+pool); the checks are the rule book's, as for annotation files, each
+problem at the line:column of the offending value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from annotate import codes, jsonpos, rules, store
+from annotate.anchoring.textindex import LineIndex
+from annotate.decisions import DECISIONS_FILE
+from annotate.model import Finding, Project
+from annotate.validation.checks import finding
+from annotate.validation.discovery import Target
+from annotate.validation.documents import Documents
+from annotate.validation.reading import open_regular
+from annotate.workspace import Workspace
+
+# Far larger than any real marker or decisions file; a bigger one is refused
+# unread rather than parsed into memory whole.
+MAX_SIDE_FILE_BYTES = 64 * 1024 * 1024
+
+
+def check_side_files(workspace: Workspace, project: Project | None, targets: Sequence[Target],
+                     documents: Documents | None = None) -> list[Finding]:
+    """Every finding for the given finished markers and decisions files."""
+    documents = documents or Documents(workspace)
+    found: list[Finding] = []
+    for target in targets:
+        found.extend(_check(workspace, project, documents, target))
+    return found
+
+
+def _check(workspace: Workspace, project: Project | None, documents: Documents,
+           target: Target) -> list[Finding]:
+    shown = target.shown
+    document, _, name = shown.rpartition("/")
+    root = workspace.relative(workspace.annotations_dir)
+    document = document[len(root) + 1:] if document.startswith(root + "/") else ""
+    if not document:
+        return [finding(shown, 1, 1, codes.STRAY_ANNOTATION_FILE,
+                        "is not in a document's folder under the annotations folder, so it "
+                        "belongs to no document; move or remove it")]
+    try:
+        with open_regular(target.path) as handle:
+            data = handle.read(MAX_SIDE_FILE_BYTES + 1)
+    except OSError as error:
+        return [finding(shown, 1, 1, codes.UNREADABLE_FILE,
+                        f"cannot read: {error.strerror or error}")]
+    if len(data) > MAX_SIDE_FILE_BYTES:
+        return [finding(shown, 1, 1, codes.UNREADABLE_FILE,
+                        f"is larger than {MAX_SIDE_FILE_BYTES // 2**20} MiB; not read")]
+    text, problems = jsonpos.decode_utf8(data)
+    index = LineIndex(text)
+    parsed = jsonpos.parse_json_line(text.rstrip("\n"))
+    syntax = [*problems, *parsed.problems]
+    if syntax:
+        return [finding(shown, *index.position(p.offset), codes.get_rule(p.code), p.message)
+                for p in syntax]
+    value = parsed.value
+    if name == DECISIONS_FILE:
+        broken = rules.decisions_problems(value, document, project)
+        if not any(problem.is_error for problem in broken):
+            broken.extend(_anchor_problems(value, document, documents))
+    else:
+        reviewer = name[: -len(store.FINISHED_SUFFIX)]
+        broken = rules.finished_problems(value, document, reviewer)
+    if documents.current(document) is None and documents.unreadable(document) is None:
+        broken.append(rules.Problem(codes.STRAY_ANNOTATION_FILE, (),
+                                    f"there is no document {document!r} in the corpus"))
+    return [finding(shown, *index.position(jsonpos.locate(text, list(p.path))), p.rule,
+                    p.message) for p in broken]
+
+
+def _anchor_problems(value: dict[str, Any], document: str, documents: Documents
+                     ) -> list[rules.Problem]:
+    """Each decision's span against the document, as for an annotation."""
+    current = documents.current(document)
+    if current is None:
+        return []
+    text, sha256 = current
+    found = []
+    for index, decision in enumerate(value["decisions"]):
+        made_on = (None if decision["document_sha256"] == sha256
+                   else documents.version(decision["document_sha256"]))
+        for problem in rules.anchor_problems(decision, text, sha256, made_on):
+            found.append(rules.Problem(problem.rule, ("decisions", index, *problem.path),
+                                       f"decision for p{decision['start']}-{decision['end']}: "
+                                       f"{problem.message}"))
+    return found
