@@ -267,7 +267,7 @@ def test_a_repeated_id_in_one_file_is_refused(workspace: Path, run: Run) -> None
     assert result.exit_code == 2
     assert result.stderr.startswith(f"annotate: error: {SEED_ID}: annotation id ")
     assert "(bob's file holds it twice); run 'annotate dedupe'" in result.stderr
-    assert result.stderr.endswith(" twice; run 'annotate dedupe' to give each annotation its "
+    assert result.stderr.endswith("; run 'annotate dedupe' to give each annotation its "
                                   "own id, then run this again\n")
 
 

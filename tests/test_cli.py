@@ -562,7 +562,15 @@ def test_documents_lists_the_corpus(three_annotations: list[str], run: Run) -> N
     [info] = json.loads(run("documents", "--format", "json").stdout)
     assert info == {"id": SEED_ID, "characters": 5690, "annotations": 3,
                     "reviewers": ["alice", "bob"], "problem": None, "finished": [],
+                    "consensus": None,
                     "sha256": "132f973bb4b6f75d83891006220dd8bd6d10693a1b3beecb5d02aa02a4e2adf4"}
+    # A merge writes the consensus: counted apart, not as a reviewer.
+    assert run("merge", SEED_ID, "--strategy", "union").exit_code in (0, 1)
+    [info] = json.loads(run("documents", "--format", "json").stdout)
+    merged = json.loads(run("list", SEED_ID, "--reviewer", "consensus", "--format",
+                            "json").stdout)
+    assert (info["annotations"], info["reviewers"]) == (3, ["alice", "bob"])
+    assert info["consensus"] == len(merged) > 0
 
 
 def test_an_unreadable_document_is_a_row_of_its_own(three_annotations: list[str], run: Run,

@@ -107,6 +107,30 @@ TOUR = (
           f"annotate validate annotations/{DOC}",
           "annotate edit 06h2e5pbca8fbk4f --label opinion",
           "annotate validate --strict")),
+    Step("Merge the reviewers' work: `annotate merge` groups every reviewer's spans "
+         "into positions (identical, or overlapping by `--min-overlap`, 0.5 character "
+         "Jaccard, around the span most reviewers chose), each `agreed`, `conflict`, "
+         "`incomplete` (not every reviewer marked it) or `stacked` (one reviewer marked it "
+         "twice). The strategy decides what is merged: `unanimous` (the default: agreed "
+         "positions only), `majority` (`--quorum K`, default a strict majority of the "
+         "reviewers; a tie is a conflict), `union` (every position whose spans carry one "
+         "label) or `prefer:REVIEWER`. The consensus is an annotation file of the reserved "
+         "reviewer `consensus`, each record saying which reviewers' annotations supported it "
+         "and how it was decided. Merge exits 1 while a conflict is undecided (CI can gate "
+         "on it; `--require-complete` makes incomplete positions block too; `--format json` "
+         "for machines, described by "
+         "[schemas/merge-report.schema.json](schemas/merge-report.schema.json); the rules: "
+         "[docs/merging.md](docs/merging.md)):",
+         (f"annotate merge {DOC} --strategy union",)),
+    Step("An editor decides a position by its id — a label, or `--reject` for \"no claim "
+         "here\" (`--undo` takes it back). Decisions are kept in "
+         f"`annotations/{DOC}/decisions.json`, anchored like annotations (`reanchor` moves "
+         "them, `validate` checks them), and every later merge applies them, even after "
+         "reviewers add annotations elsewhere:",
+         (f"annotate resolve {DOC} p2351-2399 --label unsourced --note \"no expert named\" "
+          "--reviewer dana@factdesk.example",
+          f"annotate merge {DOC} --strategy union",
+          f"annotate list {DOC} --reviewer consensus | head -n 4")),
     Step("When an article is edited after review, `annotate reanchor` moves every "
          "annotation made on the older version to its place in the new text: `exact` (the "
          "quote is unchanged), `fuzzy` (the quote itself was edited; the old one is kept "

@@ -8,7 +8,7 @@ from pathlib import Path
 from annotate import rules, store, workspace
 from annotate.api._common import document
 from annotate.errors import AnnotateError, InvalidValueError, WorkspaceError
-from annotate.model import Annotation, Sentence
+from annotate.model import CONSENSUS_REVIEWER, Annotation, Sentence
 from annotate.workspace import Workspace
 
 
@@ -48,20 +48,24 @@ class DocumentInfo:
     id: str
     sha256: str  # "" when the document cannot be read
     characters: int
-    annotations: int
+    annotations: int  # the reviewers', not the consensus's
     reviewers: tuple[str, ...]  # who annotated it
     problem: str | None = None  # why the document cannot be read
     finished: tuple[str, ...] = ()  # who finished reviewing it
+    consensus: int | None = None  # records of the merged consensus; None: never merged
 
 
 def documents(ws: Workspace) -> list[DocumentInfo]:
-    """Every document of the corpus with its version, size and annotators."""
+    """Every document of the corpus with its version, size, annotators and consensus."""
     counts: dict[str, list[Annotation]] = {}
     for annotation in store.read_all_annotations(ws):
         counts.setdefault(annotation.document, []).append(annotation)
     infos = []
     for document_id in store.list_documents(ws):
-        found = counts.get(document_id, [])
+        everyone = counts.get(document_id, [])
+        found = [a for a in everyone if a.reviewer != CONSENSUS_REVIEWER]
+        merged = (len(everyone) - len(found) if CONSENSUS_REVIEWER in
+                  store.reviewer_files(ws, document_id) else None)
         reviewers = tuple(sorted({a.reviewer for a in found}))
         done: tuple[str, ...] = ()
         try:
@@ -71,10 +75,10 @@ def documents(ws: Workspace) -> list[DocumentInfo]:
         except AnnotateError as error:
             # One bad file must not hide the rest of the corpus.
             infos.append(DocumentInfo(document_id, "", 0, len(found), reviewers, str(error),
-                                      done))
+                                      done, merged))
             continue
         infos.append(DocumentInfo(document_id, doc.sha256, len(doc.text), len(found),
-                                  reviewers, None, done))
+                                  reviewers, None, done, merged))
     return infos
 
 

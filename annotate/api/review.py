@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from annotate import rules, spans, store, workspace
-from annotate.api._common import document
+from annotate.api._common import Notify, _no_notes, document
 from annotate.errors import InvalidValueError, UnknownPositionError
 from annotate.model import CONSENSUS_REVIEWER, Annotation, StoredDecision
 from annotate.workspace import Workspace
@@ -134,7 +134,8 @@ class MergeOutcome:
 
 def merge(ws: Workspace, references: Sequence[str] = (), *, strategy: str = "unanimous",
           quorum: int | None = None, min_overlap: float | None = None,
-          require_complete: bool = False, dry_run: bool = False) -> list[MergeOutcome]:
+          require_complete: bool = False, dry_run: bool = False,
+          notify: Notify = _no_notes) -> list[MergeOutcome]:
     """Merge the reviewers' work on each document (default: every reviewed one)
     into its consensus file, ``annotations/<doc>/consensus.jsonl``.
 
@@ -157,6 +158,7 @@ def merge(ws: Workspace, references: Sequence[str] = (), *, strategy: str = "una
         with store.document_session(ws, document_id) as session:
             held, previous = _reviewers_work(session)
             placed, unplaced = _placed_decisions(session, held)
+            _note_older_version(ws, document_id, held, notify)
             result = merge_document(
                 document_id, [a for records in held.values() for a in records], held,
                 now=spans.now(), strategy=chosen, quorum=quorum, min_overlap=overlap,
@@ -171,6 +173,18 @@ def merge(ws: Workspace, references: Sequence[str] = (), *, strategy: str = "una
         path = store.annotation_path(ws, document_id, CONSENSUS_REVIEWER)
         outcomes.append(MergeOutcome(result, tuple(unplaced), write, ws.relative(path)))
     return outcomes
+
+
+def _note_older_version(ws: Workspace, document_id: str, held: dict[str, list[Annotation]],
+                        notify: Notify) -> None:
+    """Merging on an older version is sound (offsets agree) but the consensus
+    will be stale at once: say so."""
+    made_on = {a.document_sha256 for records in held.values() for a in records
+               if not a.orphaned}
+    if made_on and store.read_document(ws, document_id).sha256 not in made_on:
+        notify(f"{document_id} changed since it was annotated: the consensus is merged on "
+               f"the version the reviewers saw; run 'annotate reanchor {document_id}' first "
+               "to merge on the current text")
 
 
 def _reviewed_documents(ws: Workspace, references: Sequence[str]) -> list[str]:

@@ -60,7 +60,7 @@ def merge(ctx: click.Context, docs: tuple[str, ...], strategy: str, quorum: int 
 
     outcomes = api.merge(options.open_workspace(ctx), docs, strategy=strategy, quorum=quorum,
                          min_overlap=min_overlap, require_complete=require_complete,
-                         dry_run=dry_run)
+                         dry_run=dry_run, notify=options.notify)
     for outcome in outcomes:
         for note in outcome.result.summary.notes:
             options.notify(note)

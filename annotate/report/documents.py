@@ -16,18 +16,19 @@ Renderer = Callable[[Sequence["DocumentInfo"]], str]
 
 
 def documents_table(infos: Sequence[DocumentInfo]) -> str:
-    """One row a document: who annotated it (REVIEWERS) and who finished it,
-    its version shortened to 12 hex digits; nothing when empty.  A document
+    """One row a document: who annotated it (REVIEWERS), who finished it, the
+    records of its merged consensus ("-": never merged), its version shortened to 12 hex digits; nothing when empty.  A document
     that cannot be read says why in a PROBLEM column."""
     if not infos:
         return ""
     # File and reviewer names are user data: a name may hold escape sequences.
     headers: tuple[str, ...] = ("DOCUMENT", "CHARACTERS", "ANNOTATIONS", "REVIEWERS",
-                                "FINISHED", "SHA256")
+                                "FINISHED", "CONSENSUS", "SHA256")
     rows: list[tuple[str, ...]] = [
         (escape(i.id), str(i.characters) if not i.problem else "-", str(i.annotations),
          escape(",".join(i.reviewers)) or "-", escape(",".join(i.finished)) or "-",
-         i.sha256[:12] or "-") for i in infos]
+         "-" if i.consensus is None else str(i.consensus), i.sha256[:12] or "-")
+        for i in infos]
     if any(i.problem for i in infos):
         headers += ("PROBLEM",)
         rows = [(*row, escape(one_line(i.problem or "", 200)))
@@ -36,11 +37,13 @@ def documents_table(infos: Sequence[DocumentInfo]) -> str:
 
 
 def documents_json(infos: Sequence[DocumentInfo]) -> str:
-    """A JSON array of {id, sha256, characters, annotations, reviewers, finished, problem}."""
+    """A JSON array of {id, sha256, characters, annotations, reviewers, finished,
+    consensus, problem}."""
     return to_json([{"id": i.id, "sha256": i.sha256 or None,
                      "characters": i.characters if not i.problem else None,
                      "annotations": i.annotations, "reviewers": list(i.reviewers),
-                     "finished": list(i.finished), "problem": i.problem} for i in infos])
+                     "finished": list(i.finished), "consensus": i.consensus,
+                     "problem": i.problem} for i in infos])
 
 
 RENDERERS: Mapping[str, Renderer] = MappingProxyType({
