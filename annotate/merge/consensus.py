@@ -76,9 +76,11 @@ class ProvenanceRecord(_ProvenanceRequired, total=False):
 
 
 class ConsensusRecord(AnnotationRecord, total=False):
-    """An annotation record of the consensus file: the annotation fields and its provenance."""
+    """An annotation record of the consensus file: the annotation fields and its provenance.
 
-    provenance: ProvenanceRecord
+    Its ``provenance`` is a ``ProvenanceRecord``, typed as AnnotationRecord's
+    plain dict: a TypedDict cannot narrow a field it inherits.
+    """
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,7 @@ class Consensus:
 
     def to_record(self) -> ConsensusRecord:
         """The canonical JSON record: the annotation's fields plus ``provenance``."""
-        return {**self.annotation.to_record(), "provenance": self.provenance.to_record()}
+        return {**self.annotation.to_record(), "provenance": dict(self.provenance.to_record())}
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> Consensus:
