@@ -15,8 +15,8 @@ from __future__ import annotations
 import json
 
 from annotate import jsonpos, rules
-from annotate.errors import CorruptFileError
 from annotate.anchoring.textindex import LineIndex
+from annotate.errors import CorruptFileError
 from annotate.model import Project, StoredDecision
 
 DECISIONS_FILE = "decisions.json"

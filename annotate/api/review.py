@@ -155,6 +155,15 @@ def merge(ws: Workspace, references: Sequence[str] = (), *, strategy: str = "una
         raise InvalidValueError(f"--quorum must be at least 1 (got {quorum})")
     outcomes = []
     for document_id in _reviewed_documents(ws, references):
+        path = store.annotation_path(ws, document_id, CONSENSUS_REVIEWER)
+        if not store.annotation_folder(ws, document_id).is_dir():
+            # Nobody reviewed it: nothing to merge, and a session would make
+            # its folder (a merge, let alone a dry run, must not).
+            result = merge_document(document_id, [], (), now=spans.now(), strategy=chosen,
+                                    quorum=quorum, min_overlap=overlap,
+                                    require_complete=require_complete)
+            outcomes.append(MergeOutcome(result, (), False, ws.relative(path)))
+            continue
         with store.document_session(ws, document_id) as session:
             held, previous = _reviewers_work(session)
             placed, unplaced = _placed_decisions(session, held)
@@ -170,7 +179,6 @@ def merge(ws: Workspace, references: Sequence[str] = (), *, strategy: str = "una
             write = not dry_run and (bool(records) or bool(previous)) and records != previous
             if write:
                 session.write(CONSENSUS_REVIEWER, records)
-        path = store.annotation_path(ws, document_id, CONSENSUS_REVIEWER)
         outcomes.append(MergeOutcome(result, tuple(unplaced), write, ws.relative(path)))
     return outcomes
 
@@ -257,13 +265,18 @@ def resolve(ws: Workspace, reference: str, position_id: str, *, label: str | Non
         rules.require_label(ws.project, label)
     overlap = _min_overlap(min_overlap)
     doc = document(ws, reference)
+    if not store.annotation_folder(ws, doc.id).is_dir():
+        # Nobody reviewed it: refused before a session makes its folder.
+        raise UnknownPositionError(
+            f"no decision for {position_id!r} in {doc.id}; decided positions: none" if undo
+            else _unknown_position(doc.id, position_id, []))
     with store.document_session(ws, doc.id) as session:
         decisions = session.decisions()
         earlier = next((d for d in decisions if d.position == position_id), None)
         if undo:
             if earlier is None:
                 decided = ", ".join(d.position for d in decisions[:10]) or "none"
-                raise UnknownPositionError(f"no decision for {position_id} in {doc.id}; "
+                raise UnknownPositionError(f"no decision for {position_id!r} in {doc.id}; "
                                            f"decided positions: {decided}")
             session.write_decisions([d for d in decisions if d is not earlier])
             return Resolved(earlier, None, removed=True)
@@ -306,5 +319,5 @@ def _unknown_position(document_id: str, position_id: str, found: Sequence[Positi
         ranked = sorted(found, key=lambda p: (-jaccard(wanted, (p.start, p.end)),
                                               abs(p.start - wanted[0]), p.start))
         nearest = [p.id for p in ranked[:5]]
-    return (f"{document_id} has no position {position_id}; nearest: {', '.join(nearest)} "
+    return (f"{document_id} has no position {position_id!r}; nearest: {', '.join(nearest)} "
             f"(see 'annotate merge {document_id}')")

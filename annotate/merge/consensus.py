@@ -76,9 +76,11 @@ class ProvenanceRecord(_ProvenanceRequired, total=False):
 
 
 class ConsensusRecord(AnnotationRecord, total=False):
-    """An annotation record of the consensus file: the annotation fields and its provenance."""
+    """An annotation record of the consensus file: the annotation fields and its provenance.
 
-    provenance: ProvenanceRecord
+    Its ``provenance`` is a ``ProvenanceRecord``, typed as AnnotationRecord's
+    plain dict: a TypedDict cannot narrow a field it inherits.
+    """
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,7 @@ class Consensus:
 
     def to_record(self) -> ConsensusRecord:
         """The canonical JSON record: the annotation's fields plus ``provenance``."""
-        return {**self.annotation.to_record(), "provenance": self.provenance.to_record()}
+        return {**self.annotation.to_record(), "provenance": dict(self.provenance.to_record())}
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> Consensus:
@@ -372,8 +374,13 @@ def _check_input(document: str, annotations: list[Annotation], reviewers: Iterab
             raise ValueError(f"{key}: the same (reviewer, id) twice")
         seen.add(key)
         everyone.add(annotation.reviewer)
-        shas.add(annotation.document_sha256)
-        (skipped if annotation.orphaned else kept).append(annotation)
+        if annotation.orphaned:
+            # Re-anchoring leaves an orphan on the version it was last placed
+            # in: it is left out, so its version is not compared.
+            skipped.append(annotation)
+        else:
+            shas.add(annotation.document_sha256)
+            kept.append(annotation)
     if len(shas) > 1:
         raise ValueError(f"annotations of {document!r} made on several versions: "
                          f"{versions(annotations)}")

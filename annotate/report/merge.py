@@ -30,7 +30,8 @@ def render_text(outcomes: Sequence[MergeOutcome], single: bool, dry_run: bool) -
         if lines:
             lines.append("")
         lines.append(f"{document}: {len(summary.reviewers)} reviewer(s) "
-                     f"({escape(', '.join(summary.reviewers))}), strategy {escape(summary.strategy)}"
+                     f"({escape(', '.join(summary.reviewers))}), "
+                     f"strategy {escape(summary.strategy)}"
                      + (f", quorum {summary.quorum}" if summary.strategy == "majority" else ""))
         statuses = ", ".join(f"{count} {status}" for status, count in summary.statuses.items())
         lines.append(f"  {summary.positions} position(s): {statuses}")
@@ -76,8 +77,8 @@ def _position_line(position: Position) -> str:
                       for reviewer, label in position.labels.items())
     missing = (f" (not marked by {escape(', '.join(position.missing))})"
                if position.missing else "")
-    return (f"{position.id:<13} {position.status:<10} “{terminal_line(position.quote, QUOTE_WIDTH)}”"
-            f"  {labels}{missing}")
+    quote = terminal_line(position.quote, QUOTE_WIDTH)
+    return f"{position.id:<13} {position.status:<10} “{quote}”  {labels}{missing}"
 
 
 def merge_record(outcome: MergeOutcome) -> dict[str, Any]:
