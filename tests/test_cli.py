@@ -580,7 +580,7 @@ def test_an_unreadable_document_is_a_row_of_its_own(three_annotations: list[str]
     assert result.exit_code == 1
     rows = result.stdout.splitlines()
     assert rows[0].split() == ["DOCUMENT", "CHARACTERS", "ANNOTATIONS", "REVIEWERS",
-                               "FINISHED", "SHA256", "PROBLEM"]
+                               "FINISHED", "CONSENSUS", "SHA256", "PROBLEM"]
     assert rows[1].startswith(SEED_ID) and "132f973bb4b6" in rows[1]
     assert rows[2].startswith("latin1.txt") and "is not valid UTF-8" in rows[2]
     [_, bad] = json.loads(run("documents", "--format", "json").stdout)

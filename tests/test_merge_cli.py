@@ -310,6 +310,9 @@ def test_a_reviewer_with_two_labels_at_one_position_blocks_until_decided(
     add(run, "alice", "opinion", HEADS)
     add(run, "alice", "unsourced", HEADS.rstrip("."))  # a second, overlapping span
     add(run, "bob", "opinion", HEADS)
+    text = run("merge", SEED_ID, "--dry-run")
+    # Both of alice's labels show: one of them alone would hide why it blocks.
+    assert "alice=unsourced+opinion bob=opinion" in text.stdout, text.stdout
     report = merge_json(run, SEED_ID, code=1)
     [position] = report["positions"]
     assert (position["status"], position["stacked"]) == ("stacked", ["alice"])
@@ -325,6 +328,8 @@ def test_a_reviewer_with_two_labels_at_one_position_blocks_until_decided(
 @pytest.mark.parametrize(("args", "message"), [
     (["--strategy", "majority", "--quorum", "0"],
      "annotate: error: --quorum must be at least 1 (got 0)\n"),
+    (["--quorum", "2"],
+     "annotate: error: --quorum applies to --strategy majority only (not unanimous)\n"),
     (["--min-overlap", "2"],
      "annotate: error: --min-overlap 2.0 must be above 0 and at most 1 (default 0.5)\n"),
     (["--min-overlap", "0"],

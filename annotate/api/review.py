@@ -151,6 +151,8 @@ def merge(ws: Workspace, references: Sequence[str] = (), *, strategy: str = "una
 
     chosen = strategies.parse_strategy(strategy)
     overlap = _min_overlap(min_overlap)
+    if quorum is not None and chosen.name != "majority":
+        raise InvalidValueError(f"--quorum applies to --strategy majority only (not {strategy})")
     if quorum is not None and quorum < 1:
         raise InvalidValueError(f"--quorum must be at least 1 (got {quorum})")
     outcomes = []

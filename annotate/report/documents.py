@@ -17,8 +17,9 @@ Renderer = Callable[[Sequence["DocumentInfo"]], str]
 
 def documents_table(infos: Sequence[DocumentInfo]) -> str:
     """One row a document: who annotated it (REVIEWERS), who finished it, the
-    records of its merged consensus ("-": never merged), its version shortened to 12 hex digits; nothing when empty.  A document
-    that cannot be read says why in a PROBLEM column."""
+    records of its merged consensus ("-": never merged), its version
+    shortened to 12 hex digits; nothing when empty.  A document that cannot
+    be read says why in a PROBLEM column."""
     if not infos:
         return ""
     # File and reviewer names are user data: a name may hold escape sequences.

@@ -73,8 +73,12 @@ def _decided(label: str | None) -> str:
 
 
 def _position_line(position: Position) -> str:
-    labels = " ".join(f"{escape(reviewer)}={escape(label)}"
-                      for reviewer, label in position.labels.items())
+    # Every label of a reviewer's spans here: a stacked reviewer may have two.
+    theirs: dict[str, dict[str, None]] = {}
+    for member in position.members:
+        theirs.setdefault(member.reviewer, {})[member.label] = None
+    labels = " ".join(f"{escape(reviewer)}={escape('+'.join(chosen))}"
+                      for reviewer, chosen in theirs.items())
     missing = (f" (not marked by {escape(', '.join(position.missing))})"
                if position.missing else "")
     quote = terminal_line(position.quote, QUOTE_WIDTH)
