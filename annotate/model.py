@@ -32,6 +32,17 @@ class Label:
 
 
 @dataclass(frozen=True)
+class Publisher:
+    """Who publishes the fact checks: ClaimReview's author and publisher."""
+
+    name: str
+    url: str | None = None  # the publisher's home page
+    # Where a published fact check lives: a template with {document} and
+    # {annotation}, ClaimReview's url.
+    review_url: str | None = None
+
+
+@dataclass(frozen=True)
 class Project:
     """The parsed project file: where things live and the label taxonomy."""
 
@@ -40,6 +51,10 @@ class Project:
     annotations: str  # folder, relative to the project file
     labels: tuple[Label, ...]
     verdicts: tuple[str, ...]
+    # Publication settings for exports (W3C document URIs, ClaimReview); None
+    # when the project file does not set them (exports then fall back and warn).
+    publisher: Publisher | None = None
+    documents_url: str | None = None
 
     def label(self, name: str) -> Label | None:
         """The label called name, or None."""

@@ -15,7 +15,7 @@ from typing import Any
 
 from annotate import codes
 from annotate.errors import CorruptFileError, InvalidValueError, WorkspaceError
-from annotate.model import Label, Project
+from annotate.model import Label, Project, Publisher
 
 PROJECT_FILE = "annotate.json"
 WORKSPACE_ENV = "ANNOTATE_WORKSPACE"
@@ -95,6 +95,10 @@ def project_from_data(data: dict[str, Any]) -> Project:
         annotations=data["annotations"],
         labels=labels,
         verdicts=tuple(data.get("verdicts", DEFAULT_VERDICTS)),
+        publisher=None if "publisher" not in data else Publisher(
+            data["publisher"]["name"], data["publisher"].get("url"),
+            data["publisher"].get("review_url")),
+        documents_url=data.get("documents_url"),
     )
 
 
