@@ -54,6 +54,8 @@ CLAIMANT_ORGANIZATION_TAG = "claimant-org:"
 # first ("unverifiable" says nothing about truth and gets no number).
 DEFAULT_RATING_SCALE = ("accurate", "mostly-accurate", "misleading", "false")
 
+# schemas/claimreview.schema.json's "text": something besides whitespace.
+_HAS_TEXT = re.compile(r"[^\s\x1c-\x1f\x85\ufeff]")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
                    r"(T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2}))?")
 
@@ -108,6 +110,7 @@ def claim_reviews(annotations: Iterable[Annotation], documents: Mapping[str, Doc
     annotations = list(annotations)
     merged = {a.document for a in annotations if a.reviewer == CONSENSUS_REVIEWER}
     chosen: list[Annotation] = []
+    blank: list[str] = []
     not_selected = without_verdict = consensus_without_verdict = 0
     for annotation in annotations:
         if not _selected(annotation, selection, merged):
@@ -115,6 +118,8 @@ def claim_reviews(annotations: Iterable[Annotation], documents: Mapping[str, Doc
         elif annotation.verdict is None:
             without_verdict += 1
             consensus_without_verdict += annotation.reviewer == CONSENSUS_REVIEWER
+        elif not _HAS_TEXT.search(annotation.quote):
+            blank.append(annotation.id)
         else:
             chosen.append(annotation)
     chosen.sort(key=lambda a: (a.document, a.start, a.end, a.reviewer, a.id))
@@ -139,6 +144,9 @@ def claim_reviews(annotations: Iterable[Annotation], documents: Mapping[str, Doc
                         if consensus_without_verdict else "")
         warnings.append(f"left out {without_verdict} annotations without a verdict"
                         f"{of_consensus}")
+    if blank:
+        warnings.append(f"left out {len(blank)} annotations whose quote is only whitespace, "
+                        f"no claim to publish: {_some(sorted(blank))}")
     if not_selected:
         warnings.append(f"left out {not_selected} annotations with a verdict that "
                         f"selection {selection!r} does not publish"
@@ -211,8 +219,8 @@ def review_url(project: Project, document: str, annotation: str) -> str:
 
 
 def claim_text(quote_text: str) -> str:
-    """claimReviewed: the quote on one line, whitespace runs collapsed
-    (a quote of whitespace alone stays as it is, for the schema to refuse)."""
+    """claimReviewed: the quote on one line, whitespace runs collapsed (a quote
+    of whitespace alone is not exported: there is no claim in it)."""
     return " ".join(quote_text.split()) or quote_text
 
 
@@ -259,7 +267,7 @@ def _claimants(tags: Iterable[str]) -> list[dict[str, Any]]:
                              (CLAIMANT_TAG, "Person")):
             if lowered.startswith(prefix):
                 name = tag[len(prefix):].strip()
-                if name:
+                if _HAS_TEXT.search(name):
                     found.append({"@type": kind, "name": name})
                 break
     return found
