@@ -145,20 +145,20 @@ class _Report:
         if self.misplaced:
             found.append("left out annotations whose quote is not at their place in the "
                          "current document (orphaned, or the document changed since; run "
-                         f"'annotate reanchor'): {_some(self.misplaced)}")
+                         f"'annotate reanchor'): {_some(sorted(self.misplaced))}")
         if self.blank:
             found.append("left out annotations that cover only line breaks (a brat span "
-                         f"cannot): {_some(self.blank)}")
+                         f"cannot): {_some(sorted(self.blank))}")
         if self.narrowed:
             found.append("written without the line breaks they begin or end with (brat "
-                         f"spans cannot hold them): {_some(self.narrowed)}")
+                         f"spans cannot hold them): {_some(sorted(self.narrowed))}")
         if self.flattened:
             found.append("notes, sources or tags put on one line, their line breaks as "
                          f"spaces and surrounding whitespace trimmed (brat keeps one line "
-                         f"each): {_some(self.flattened)}")
+                         f"each): {_some(sorted(self.flattened))}")
         if self.unwritable:
             found.append("labels or verdicts with whitespace, which brat cannot hold, "
-                         f"left out: {_some(self.unwritable)}")
+                         f"left out: {_some(sorted(self.unwritable))}")
         return found
 
 
@@ -444,11 +444,12 @@ def _textbound(identifier: str, number: int, rest: str, text: str
         return None, "fragments overlap or touch (brat refuses them too)"
     expected = DISCONTINUOUS_SEPARATOR.join(text[start:end] for start, end in fragments)
     message = None
-    if not tab or not tail.strip():
-        # brat fills a missing text from the document, and so do we.
+    stored, after = tail[:len(expected)], tail[len(expected):]
+    if not tab or (stored != expected and not tail.strip()):
+        # brat fills a missing text from the document, and so do we (a span
+        # of whitespace has its text, blank as it is, when it matches).
         message = "no text after the offsets: the document's text is taken, as brat does"
     else:
-        stored, after = tail[:len(expected)], tail[len(expected):]
         if stored != expected:
             return None, (f"stored text “{_clip(stored)}” is not the document's text at "
                           f"{match.group(2)}: “{_clip(expected)}”"
