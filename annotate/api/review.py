@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from annotate import store
 from annotate.errors import InvalidValueError
+from annotate.gcpause import cyclic_gc_paused
 from annotate.model import CONSENSUS_REVIEWER, Annotation
 from annotate.workspace import Workspace
 
 if TYPE_CHECKING:
-    from annotate.agreement import AgreementReport
+    from annotate.agreement import AgreementReport, DocumentData
 
 
 def agreement(ws: Workspace, references: Sequence[str] = (), *, absent: str = "none",
@@ -55,46 +57,67 @@ def agreement(ws: Workspace, references: Sequence[str] = (), *, absent: str = "n
                                *store.finished_documents(ws)})
     data: list[measures.DocumentData] = []
     skipped: dict[str, int] = {}
-    for document_id in document_ids:
-        held: dict[str, list[Annotation]] = {}
-        # A session makes the document's folder; a read must not, so a
-        # document nobody annotated is not opened at all.
-        if store.reviewer_files(ws, document_id) or store.read_finished(ws, document_id):
-            with store.document_session(ws, document_id) as session:
-                held = {reviewer: records for reviewer, records in session.read_all().items()
-                        if reviewer != CONSENSUS_REVIEWER}
-        _refuse_mixed_versions(document_id, held)
-        kept: dict[tuple[str, str], Annotation] = {}
-        for reviewer, records in held.items():
-            for annotation in records:
-                if (reviewer, annotation.id) in kept:
-                    # Two records under one key: dropping either would change the figures.
-                    raise InvalidValueError(
-                        f"{document_id}: {reviewer}'s file holds id {annotation.id!r} twice; "
-                        "run 'annotate dedupe' to give each annotation its own id, then "
-                        "run this again")
-                if not annotation.orphaned:
-                    kept[reviewer, annotation.id] = annotation
-        found = grouping.group(kept.values(), held, overlap)
-        votes: list[dict[str, str]] = []
-        for position in found:
-            labels = position.labels
-            if any(len({m.label for m in position.members if m.reviewer == reviewer}) > 1
-                   for reviewer in position.stacked):
-                skipped[document_id] = skipped.get(document_id, 0) + 1
-                continue
-            votes.append(labels)
-        spans_of: dict[str, list[measures.Span]] = {}
-        for (reviewer, _), annotation in sorted(kept.items()):
-            spans_of.setdefault(reviewer, []).append(
-                measures.Span(annotation.start, annotation.end, annotation.label))
-        data.append(measures.DocumentData(document_id, frozenset(held), votes, spans_of))
-    if not data:
-        raise TooFewReviewersError(
-            "agreement needs at least two reviewers, and there are no annotations here yet")
-    mode: measures.Absent = "none" if absent == "none" else "missing"
-    report = measures.agreement(data, absent=mode)
+    with cyclic_gc_paused():  # every record and position built here is freed by refcount
+        for document_id in document_ids:
+            document, stacked = _document_data(ws, document_id, overlap)
+            data.append(document)
+            if stacked:
+                skipped[document_id] = stacked
+        if not data:
+            raise TooFewReviewersError(
+                "agreement needs at least two reviewers, and there are no annotations here yet")
+        mode: measures.Absent = "none" if absent == "none" else "missing"
+        report = measures.agreement(data, absent=mode)
     return dataclasses.replace(report, min_overlap=overlap, stacked_skipped=skipped)
+
+
+def _document_data(ws: Workspace, document_id: str, overlap: float
+                   ) -> tuple[DocumentData, int]:
+    """One document's reliability data, and how many stacked positions were left out."""
+    from annotate import agreement as measures
+    from annotate.merge import positions as grouping
+
+    held: dict[str, list[Annotation]] = {}
+    # A session makes the document's folder; a read must not, so a
+    # document nobody annotated is not opened at all.
+    if store.reviewer_files(ws, document_id) or store.read_finished(ws, document_id):
+        with store.document_session(ws, document_id) as session:
+            held = {reviewer: records for reviewer, records in session.read_all().items()
+                    if reviewer != CONSENSUS_REVIEWER}
+    _refuse_mixed_versions(document_id, held)
+    # Each reviewer's annotations by id, in id order (the order of their
+    # file, as the tool writes it).
+    kept: dict[str, dict[str, Annotation]] = {}
+    for reviewer, records in held.items():
+        own: dict[str, Annotation] = {}
+        for annotation in records:
+            if annotation.id in own:
+                # Two records under one key: dropping either would change the figures.
+                raise InvalidValueError(
+                    f"{document_id}: {reviewer}'s file holds id {annotation.id!r} twice; "
+                    "run 'annotate dedupe' to give each annotation its own id, then "
+                    "run this again")
+            if not annotation.orphaned:
+                own[annotation.id] = annotation
+        kept[reviewer] = own
+    found = grouping.group(itertools.chain.from_iterable(own.values() for own in kept.values()),
+                           held, overlap)
+    votes: list[dict[str, str]] = []
+    skipped = 0
+    for position in found:
+        labels = position.labels
+        if any(len({m.label for m in position.members if m.reviewer == reviewer}) > 1
+               for reviewer in position.stacked):
+            skipped += 1
+            continue
+        votes.append(labels)
+    spans_of: dict[str, list[measures.Span]] = {}
+    for reviewer in sorted(kept):
+        own = kept[reviewer]
+        if own:
+            spans_of[reviewer] = [measures.Span(a.start, a.end, a.label)
+                                  for _, a in sorted(own.items())]
+    return measures.DocumentData(document_id, frozenset(held), votes, spans_of), skipped
 
 
 def _refuse_mixed_versions(document_id: str, held: dict[str, list[Annotation]]) -> None:
