@@ -430,12 +430,15 @@ class DocumentSession:
         """
         from annotate import rules
 
-        for annotation in annotations:
-            if id(annotation) in self._checked and annotation.reviewer == reviewer:
-                continue  # read from this document's files: the reader checked it
-            record = dict(annotation.to_record())
-            rules.require(rules.record_problems(record, None))
-            rules.require(rules.placement_problems(record, self.document_id, reviewer))
+        # Records read from this document's files were checked by the reader.
+        fresh = [dict(annotation.to_record()) for annotation in annotations
+                 if id(annotation) not in self._checked or annotation.reviewer != reviewer]
+        # All at once first (a merge writes thousands); one by one only to
+        # find and raise the first error.
+        if fresh and not rules.records_pass(fresh, (self.document_id, reviewer)):
+            for record in fresh:
+                rules.require(rules.record_problems(record, None))
+                rules.require(rules.placement_problems(record, self.document_id, reviewer))
         self._staged[reviewer] = list(annotations)
         self._checked.update(map(id, annotations))
 
