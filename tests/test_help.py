@@ -102,7 +102,7 @@ def test_format_choices_are_the_keys_of_a_renderer_registry(name: str) -> None:
     registry = getattr(importlib.import_module(option.type.report_module), option.type.attribute)
     assert option.type.choices == tuple(registry)
     # export and import have no default format: the user names the standard.
-    assert option.default in registry or (option.default is None and option.required)
+    assert option.required or option.default in registry
     assert all(callable(renderer) for renderer in registry.values())
 
 

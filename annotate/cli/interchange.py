@@ -8,12 +8,10 @@ from annotate.cli import options
 from annotate.errors import EXIT_FINDINGS, EXIT_OK
 
 
-@click.command(short_help="Write annotations as W3C Web Annotations or CSV.")
+@click.command(short_help="Export annotations as W3C Web Annotations or CSV.")
 @click.argument("docs", nargs=-1, metavar="[DOC]...")
-@options.output_format("annotate.report.export", default=None, required=True,
-                       help_text="w3c: W3C Web Annotation JSON-LD, an AnnotationCollection "
-                                 "per document (an array when there are several); csv: one "
-                                 "row per annotation, as 'annotate list --format csv'.")
+@options.output_format("annotate.report.export", default=None, required=True, describe=True,
+                       help_text="The format to write (docs/interchange.md):")
 @click.option("--output", "-o", "destination", metavar="PATH",
               help="Write to this file (a folder, for a format that writes several files) "
                    "instead of stdout; never through a symbolic link, never over the "
@@ -57,13 +55,11 @@ def export(ctx: click.Context, docs: tuple[str, ...], output: str,
     ctx.exit(EXIT_FINDINGS if exported.left_out else EXIT_OK)
 
 
-@click.command("import", short_help="Read annotations from W3C Web Annotation or Hypothesis "
-                                    "files.")
+@click.command("import", short_help="Import W3C Web Annotation or Hypothesis files.")
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
-@click.option("--format", "format_name", required=True,
-              type=options.RendererChoice("annotate.interchange.importing", "IMPORTERS"),
-              help="w3c: W3C Web Annotations (an annotation, page, collection, or an array "
-                   "of them); hypothesis: Hypothesis' API search results or JSON-LD.")
+@options.output_format("annotate.interchange.importing", attribute="IMPORTERS", default=None,
+                       required=True, describe=True, name="format_name",
+                       help_text="The files' format (docs/interchange.md):")
 @options.reviewer("Reviewer of every imported annotation (default: each annotation's "
                   "creator, e.g. acct:dora@hypothes.is -> dora@hypothes.is).")
 @click.option("--document", "-d", metavar="DOC",

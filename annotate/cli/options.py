@@ -98,14 +98,43 @@ class RendererChoice(_Choice):
         """Ignored: click.Choice.__init__ assigns the choices; the registry is their only source."""
 
 
+class RegistryOption(click.Option):
+    """An option whose help ends with each choice of its registry and the first
+    line of what the registry says of it (a ``summary`` attribute, else the
+    docstring): a format that plugs into the registry documents itself."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        """click's help record, the registry's descriptions appended (read on demand)."""
+        assert isinstance(self.type, RendererChoice)
+        described = []
+        for name, entry in self.type.renderers.items():
+            summary = getattr(entry, "summary", None) or (entry.__doc__ or "").strip()
+            line = summary.splitlines()[0].rstrip(".") if summary else ""
+            if line[:1].isupper() and line[1:2].islower():
+                line = line[0].lower() + line[1:]  # "One row ..." -> "one row ..."
+            described.append(f"{name}: {line}" if line else name)
+        template = self.help
+        self.help = " ".join(filter(None, (template, "; ".join(described) + ".")))
+        try:
+            return super().get_help_record(ctx)
+        finally:
+            self.help = template
+
+
 def output_format(report_module: str, *, default: str | None,
                   help_text: str | None = None, attribute: str = "RENDERERS",
-                  required: bool = False) -> Callable[[F], F]:
+                  required: bool = False, describe: bool = False,
+                  name: str = "output") -> Callable[[F], F]:
     """--format NAME, one of the keys of report_module.RENDERERS (or of the
-    registry named by attribute)."""
-    return click.option("--format", "output", type=RendererChoice(report_module, attribute),
-                        default=default, show_default=default is not None, required=required,
-                        help=help_text)
+    registry named by attribute); describe: the help lists what each is."""
+    # No default at all when there is none: click 8.3 takes default=None for a
+    # value, and a required option would then never be missing.
+    extra: dict[str, Any] = {} if default is None else {"default": default,
+                                                        "show_default": True}
+    if describe:
+        extra["cls"] = RegistryOption
+    return click.option("--format", name, type=RendererChoice(report_module, attribute),
+                        required=required, help=help_text, **extra)
 
 
 def notify(message: str) -> None:

@@ -126,9 +126,10 @@ class LazyImporter:
     """An importer named by module and function, imported on first call, so
     that listing the formats (`annotate import --help`) loads none of them."""
 
-    def __init__(self, module: str, function: str) -> None:
+    def __init__(self, module: str, function: str, summary: str) -> None:
         self.module = module
         self.function = function
+        self.summary = summary  # one line for `annotate import --help`
 
     def __call__(self, data: bytes, name: str) -> Parsed:
         """Run the importer."""
@@ -138,15 +139,18 @@ class LazyImporter:
 
 # The formats `annotate import --format` offers; one line plugs in another.
 IMPORTERS: Mapping[str, Importer] = MappingProxyType({
-    "w3c": LazyImporter("annotate.interchange.w3c", "load"),
-    "hypothesis": LazyImporter("annotate.interchange.hypothesis", "load"),
+    "w3c": LazyImporter("annotate.interchange.w3c", "load",
+                        "W3C Web Annotations: an annotation, page or collection, or an array "
+                        "of them"),
+    "hypothesis": LazyImporter("annotate.interchange.hypothesis", "load",
+                               "Hypothesis' API search results or annotations, or its JSON-LD"),
 })
 
 
 def parse_json(data: bytes) -> tuple[Any, Rejected | None]:
     """A whole file as strict JSON (annotate.jsonpos: no duplicate keys, no
     NaN, nesting at most 64 deep, valid UTF-8), or why not, at line:column."""
-    from annotate import jsonpos
+    from annotate import codes, jsonpos
     from annotate.anchoring.textindex import position
 
     text, problems = jsonpos.decode_utf8(data, limit=1)
@@ -158,6 +162,8 @@ def parse_json(data: bytes) -> tuple[Any, Rejected | None]:
             return parsed.value, None
     if not problems:
         return None, Rejected("the file", "not valid JSON")
+    if problems[0].code == codes.BLANK_LINE.code:
+        return None, Rejected("the file", "not valid JSON: the file is empty")
     line, column = position(text, problems[0].offset)
     return None, Rejected("the file", f"{line}:{column}: {problems[0].message}")
 

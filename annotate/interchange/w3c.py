@@ -386,7 +386,7 @@ class _Bodies:
             elif "tagging" in purposes:
                 self.tags.append(value)
             elif not purposes or purposes & _NOTE_PURPOSES:
-                if value.strip():
+                if value:  # Hypothesis writes an empty body for an annotation without text
                     self.notes.append(value)
             else:
                 return f"{where}: a textual body with purpose {sorted(purposes)} is not supported"
@@ -417,7 +417,7 @@ def parse_annotation(value: dict[str, Any], where: str) -> Candidate | Rejected:
     if body_value is not None:
         if not isinstance(body_value, str):
             return Rejected(where, "bodyValue is not a string")
-        if body_value.strip():
+        if body_value:
             bodies.notes.append(body_value)
     if len(set(bodies.labels)) > 1:
         return Rejected(where, f"{len(bodies.labels)} classifying bodies "

@@ -20,7 +20,7 @@ Exporter = Callable[[ExportBatch], Exported]
 
 
 def w3c(batch: ExportBatch) -> Exported:
-    """W3C Web Annotation JSON-LD: an AnnotationCollection per document."""
+    """W3C Web Annotation JSON-LD: an AnnotationCollection per document (an array of several)."""
     from annotate.interchange import w3c as model
 
     value, left_out = model.export(batch)
@@ -28,7 +28,7 @@ def w3c(batch: ExportBatch) -> Exported:
 
 
 def csv(batch: ExportBatch) -> Exported:
-    """One row per annotation with a header: `annotate list --format csv`."""
+    """One row per annotation with a header, as 'annotate list --format csv'."""
     return Exported(text=annotations_csv(batch.annotations, batch.project))
 
 
