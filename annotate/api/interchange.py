@@ -297,7 +297,7 @@ def import_annotations(ws: Workspace, paths: Sequence[str], *, importer: Importe
         except InputTooLargeError as error:
             report.skipped.append(Skipped(path, "the file", str(error)))
             continue
-        parsed = importer(data, os.path.basename(path))
+        parsed = importer(data, path)
         report.notes.extend(f"{path}: {note}" for note in parsed.notes)
         repeats = importing.repeated_ids(parsed.items)
         prepared: list[_Prepared] = []

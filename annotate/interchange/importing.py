@@ -117,8 +117,9 @@ class Parsed:
     notes: tuple[str, ...] = ()
 
 
-# An importer: the file's bytes and its name as the user gave it (brat
-# matches the document by the file's stem) -> what it holds.
+# An importer: the file's bytes and its path as the user gave it (brat
+# matches the document by the file's stem, and may take the reviewer from
+# its folder) -> what it holds.
 Importer = Callable[[bytes, str], Parsed]
 
 
