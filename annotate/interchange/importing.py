@@ -47,15 +47,17 @@ from annotate.rules import clip
 # what a hostile or mistaken file (a 100 MB log) can cost.
 MAX_IMPORT_BYTES = 32 * 1024 * 1024
 
-# Quotes longer than this are looked for verbatim only: the normalised
-# search compiles a pattern as long as the quote, the approximate one costs
-# time in proportion to quote x text.
+# Quotes longer than this are looked for verbatim only (see SEARCH_BUDGET).
 NORMALISED_QUOTE_LIMIT = 10_000
 APPROXIMATE_QUOTE_LIMIT = 2_000
-# The approximate search reads the whole text once per quote (about a
-# second per million code points); one import spends at most this much of
-# it, then reports the remaining unmatched quotes as not found verbatim.
-APPROXIMATE_SCAN_BUDGET = 20_000_000
+# The searches after the verbatim one cost time a hostile file could
+# multiply by thousands of items: the normalised search compiles a pattern
+# as long as the quote (about 20 microseconds a code point) and runs it
+# over the text, the approximate one reads the whole text in Python (about a
+# microsecond a code point, more for quotes over a thousand).  One import
+# spends at most this many such microseconds (some 20 seconds), then reports
+# the quotes still unmatched instead of searching on.
+SEARCH_BUDGET = 20_000_000
 # And never through a text longer than this (as reanchor's full scan).
 APPROXIMATE_TEXT_LIMIT = 1_000_000
 
@@ -185,9 +187,9 @@ class Anchored:
 
 
 class ScanBudget:
-    """What is left of one import's APPROXIMATE_SCAN_BUDGET (code points)."""
+    """What is left of one import's SEARCH_BUDGET (estimated microseconds)."""
 
-    def __init__(self, remaining: int = APPROXIMATE_SCAN_BUDGET) -> None:
+    def __init__(self, remaining: int = SEARCH_BUDGET) -> None:
         self.remaining = remaining
 
     def spend(self, cost: int) -> bool:
@@ -249,7 +251,7 @@ def anchor(text: str, candidate: Candidate, utf16: Utf16Index, budget: ScanBudge
     hint = start
     found = _exact(text, candidate, hint)
     if found is None:
-        found = _normalised(text, candidate, hint)
+        found = _normalised(text, candidate, hint, budget)
     if found is None:
         found = _approximate(text, candidate, hint, budget)
     return found if found is not None else (
@@ -268,17 +270,24 @@ def _exact(text: str, candidate: Candidate, hint: int | None) -> Anchored | str 
     return _choose(text, candidate, [(s, s + len(quote)) for s in starts], hint, "exact")
 
 
-def _normalised(text: str, candidate: Candidate, hint: int | None) -> Anchored | str | None:
+def _normalised(text: str, candidate: Candidate, hint: int | None, budget: ScanBudget
+                ) -> Anchored | str | None:
     from annotate.anchoring.textindex import find_normalised
 
     quote = candidate.quote
     assert quote is not None
     if len(quote) > NORMALISED_QUOTE_LIMIT:
         return None
+    if not budget.spend(20 * len(quote) + len(text) // 100):
+        return _SPENT
     spans = find_normalised(text, quote)
     if not spans:
         return None
     return _choose(text, candidate, spans, hint, "normalised")
+
+
+_SPENT = ("the quote is not in the document verbatim, and this import has spent its time "
+          "for searching further; import fewer annotations at a time")
 
 
 def _approximate(text: str, candidate: Candidate, hint: int | None, budget: ScanBudget
@@ -296,9 +305,8 @@ def _approximate(text: str, candidate: Candidate, hint: int | None, budget: Scan
     errors = max_quote_errors(length)
     if errors == 0 or length > APPROXIMATE_QUOTE_LIMIT or len(text) > APPROXIMATE_TEXT_LIMIT:
         return None
-    if not budget.spend(len(text)):
-        return ("the quote is not in the document verbatim, and this import has spent its "
-                "time for approximate searches; import fewer annotations at a time")
+    if not budget.spend(len(text) * max(1, length // 1000)):
+        return _SPENT
     matches = []
     for first, last, _ in approx_search(text, quote, errors):
         match = measure(text, first, last, quote, candidate.prefix, candidate.suffix,
