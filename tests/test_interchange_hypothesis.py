@@ -177,3 +177,34 @@ def test_the_page_uri_maps_to_a_document_through_documents_url(workspace: Path,
     assert result.exit_code == 0, result.stderr
     assert (workspace / "annotations" / "what-kim-jong-un-and-vladimir-putin-want"
             / "dora@hypothes.is.jsonl").exists()
+
+
+@pytest.mark.parametrize(("change", "reason"), [
+    ({"target": None}, "no 'target' list"),
+    ({"target": [{"source": "https://x.example/", "selector": [
+        {"type": "TextPositionSelector", "start": 1, "end": 5}]}]},
+     "no TextQuoteSelector: Hypothesis' positions count the web page's text"),
+    ({"target": [{"source": "https://x.example/", "selector": [
+        {"type": "TextQuoteSelector", "prefix": "a"}]}]}, "has no 'exact' text"),
+    ({"tags": "sourced"}, "its 'tags' are not a list of strings"),
+    ({"text": 5}, "its 'text' is not a string"),
+    ({"updated": 20230914}, "its 'updated' is not a string"),
+])
+def test_rows_missing_what_they_need(change: dict[str, object], reason: str) -> None:
+    row = json.loads(Path(SEARCH).read_text(encoding="utf-8"))["rows"][0]
+    row.update(change)
+    (item,) = hypothesis.load(json.dumps({"rows": [row], "total": 1}).encode(), "x").items
+    assert isinstance(item, Rejected) and reason in item.reason, item
+
+
+def test_a_row_without_user_needs_the_reviewer_option(workspace: Path, run: Run,
+                                                      tmp_path: Path) -> None:
+    row = json.loads(Path(SEARCH).read_text(encoding="utf-8"))["rows"][0]
+    del row["user"]
+    path = tmp_path / "x.json"
+    path.write_text(json.dumps([row]), encoding="utf-8")
+    result = run("import", "--format", "hypothesis", str(path), "-d", SEED_ID)
+    assert result.exit_code == 1
+    assert "no reviewer: it names no creator; pass --reviewer NAME" in result.stderr
+    assert run("import", "--format", "hypothesis", str(path), "-d", SEED_ID,
+               "-r", "desk").exit_code == 0

@@ -18,7 +18,12 @@ from pathlib import Path
 
 from annotate import rules, spans, store
 from annotate.api.annotations import list_annotations
-from annotate.errors import AnnotateError, InputTooLargeError, InvalidValueError
+from annotate.errors import (
+    AnnotateError,
+    InputTooLargeError,
+    InvalidValueError,
+    UnreadableInputError,
+)
 from annotate.interchange.exporting import DocumentAnnotations, ExportBatch, Exported
 from annotate.interchange.importing import (
     MAX_IMPORT_BYTES,
@@ -285,8 +290,6 @@ def import_annotations(ws: Workspace, paths: Sequence[str], *, importer: Importe
 
     for path in paths:
         if not os.path.lexists(path):
-            from annotate.errors import UnreadableInputError
-
             raise UnreadableInputError(f"cannot read {path}: no such file")
     run = _Importer(ws, reviewer=reviewer, document=document, label=label)
     report = ImportReport(files=len(paths))
