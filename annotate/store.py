@@ -37,6 +37,7 @@ from annotate.files import (
     remove_stale_temporaries,
     write_file,
 )
+from annotate.gcpause import cyclic_gc_paused
 from annotate.model import Annotation, Document, Finished, Sentence, StoredDecision
 from annotate.records import dump_annotations, parse_annotation_text
 from annotate.workspace import Workspace
@@ -333,8 +334,9 @@ def read_annotation_file(workspace: Workspace, path: Path,
 def read_all_annotations(workspace: Workspace) -> list[Annotation]:
     """Every annotation of the workspace, file by file."""
     annotations: list[Annotation] = []
-    for path in annotation_files(workspace):
-        annotations.extend(read_annotation_file(workspace, path))
+    with cyclic_gc_paused():  # see DocumentSession.read_all
+        for path in annotation_files(workspace):
+            annotations.extend(read_annotation_file(workspace, path))
     return annotations
 
 
@@ -413,7 +415,11 @@ class DocumentSession:
 
     def read_all(self) -> dict[str, list[Annotation]]:
         """Every reviewer's annotations, by reviewer."""
-        return {reviewer: self.read(reviewer) for reviewer in self.reviewers()}
+        # The collector paused over all the files, not only over each: the
+        # records of the files read so far are what it would walk again and
+        # again between them.
+        with cyclic_gc_paused():
+            return {reviewer: self.read(reviewer) for reviewer in self.reviewers()}
 
     def write(self, reviewer: str, annotations: list[Annotation]) -> None:
         """Stage a reviewer's whole file.  An empty list leaves an empty file:

@@ -515,3 +515,50 @@ def test_every_path_locates_a_value_that_decodes_to_it(value: Any, indent: int |
 @given(value=json_values)
 def test_parse_json_line_round_trips_what_json_dumps_writes(value: Any) -> None:
     assert parse_json_line(json.dumps(value)) == ParseResult(value, (), True)
+
+
+# --- parse_lines: a whole file's lines at once ------------------------------------------------
+#
+# It must say exactly what parse_json_line says, line by line: the values
+# when no line has a problem, else None (the reader then asks line by line).
+
+# Lines our writers make, and lines that are each one problem or one detour
+# through parse_json_line (a BOM, a \u escape, many brackets, leading space).
+LINE_PIECES = [
+    '{"a": 1}', '{"a": "x", "b": [1, 2]}', '{"a": 1}\r', '{"a": 1} ', ' {"a": 1}',
+    '\ufeff{"a": 1}', '{"a": 1, "a": 2}', '{"a": NaN}', '{"a": -Infinity}', '{"a": 1e400}',
+    '{"a": 1e-400}', '{"a": "\\ud800"}', '{"a": "\\ud83d\\ude00"}', '{"a": "\\\\ud800"}',
+    '{"a": "\\u00e9"}', '[1, 2]', '"text"', '3', 'null', '{"a": 1} x', '{"a": 1', '{"a":}',
+    '{"a": "tab\\there"}', '{"a": "{[{["}', "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1),
+    '{"a": ' + "[" * MAX_DEPTH + "]" * MAX_DEPTH + "}", "[" * MAX_DEPTH + "]" * MAX_DEPTH,
+    '{"a": "' + "[" * 100 + '"}', "1" * 5000, '{"a": ' + "1" * 5000 + "}",
+    '{"k": 1, "k": 1, "' + "x" * 50 + '": [1.5, true, false, null]}',
+]
+
+
+def line_by_line(lines: list[str]) -> list[Any] | None:
+    results = [parse_json_line(line) for line in lines]
+    return None if any(r.problems for r in results) else [r.value for r in results]
+
+
+@pytest.mark.parametrize("line", LINE_PIECES)
+def test_parse_lines_says_what_parse_json_line_says(line: str) -> None:
+    for lines in ([line], ['{"a": 1}', line], [line, '{"b": 2}'], [line, line]):
+        assert jsonpos.parse_lines(lines) == line_by_line(lines)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(LINE_PIECES),
+                          st.builds(json.dumps, json_values),
+                          st.builds(lambda v: json.dumps({"v": v}, ensure_ascii=False),
+                                    json_values),
+                          st.text(max_size=12)),
+                max_size=6))
+def test_parse_lines_agrees_with_parse_json_line_on_any_lines(lines: list[str]) -> None:
+    lines = [line for line in lines if line.strip(" \t\r\n")]  # the reader skips blank lines
+    assert jsonpos.parse_lines(lines) == line_by_line(lines)
+
+
+def test_a_flag_raised_on_one_line_is_not_carried_to_the_next_file() -> None:
+    assert jsonpos.parse_lines(['{"a": 1, "a": 2}']) is None
+    assert jsonpos.parse_lines(['{"a": 1}']) == [{"a": 1}]

@@ -22,6 +22,8 @@ from annotate.errors import AnnotateError, InvalidValueError, UnknownLabelError
 from annotate.model import Document, Project
 from annotate.workspace import DEFAULT_LABELS, DEFAULT_VERDICTS
 from tests.conftest import SEED, SEED_ID
+from tests.test_schema_fastpath import VALID
+from tests.test_schema_fastpath import records as fastpath_records
 
 PROJECT = Project("t", "corpus", "annotations", DEFAULT_LABELS, DEFAULT_VERDICTS)
 TEXT = SEED.read_text(encoding="utf-8")
@@ -216,3 +218,53 @@ def test_a_span_that_splits_a_character_is_a_warning() -> None:
                                 label="opinion", reviewer="alice", note="", sources=(),
                                 verdict=None, tags=())
     assert [p.rule.code for p in rules.span_problems(text, flag.to_record())] == ["AN315"]
+
+
+# --- records_pass: a reader's checks on a whole file at once ----------------------------
+
+def reader_finds_nothing(records: list[Any], owner: tuple[str, str] | None) -> bool:
+    """What the reader asks record by record: no problem at all, as records_pass means."""
+    for made in records:
+        problems = rules.record_problems(made, None)
+        if owner is not None and not problems:
+            problems = list(rules.placement_problems(made, *owner))
+        if problems:
+            return False
+    return True
+
+
+OWNERS = [None, (VALID["document"], VALID["reviewer"]), ("other.txt", VALID["reviewer"]),
+          (VALID["document"], "bob")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(batch=st.lists(fastpath_records(), max_size=4), owner=st.sampled_from(OWNERS))
+def test_records_pass_exactly_when_no_record_has_a_problem(batch: list[dict[str, Any]],
+                                                         owner: tuple[str, str] | None) -> None:
+    assert rules.records_pass(batch, owner) is reader_finds_nothing(batch, owner)
+
+
+@pytest.mark.parametrize(("change", "owner", "passes"), [
+    ({}, OWNERS[1], True),
+    ({"start": 4565.0}, None, False),                       # AN201: a whole number
+    ({"modified": "2026-11-29T10:59:59.999Z"}, None, False),  # AN309: before created
+    ({"modified": "2026-11-29T11:00:00.1230Z"}, None, True),  # the same instant
+    ({"created": "2026-11-29T11:00:00Z", "modified": "2026-11-29T11:00:00.000001Z"}, None,
+     True),
+    ({}, OWNERS[2], False),                                 # AN308: another document
+    ({}, OWNERS[3], False),                                 # AN308: another reviewer
+    ({"note": "bad \udcff"}, None, False),                  # AN110
+])
+def test_records_pass_known_cases(change: dict[str, Any], owner: tuple[str, str] | None,
+                                  passes: bool) -> None:
+    batch = [dict(VALID), {**VALID, **change}]
+    assert reader_finds_nothing(batch, owner) is passes
+    assert rules.records_pass(batch, owner) is passes
+
+
+def test_surrogate_free_says_the_utf8_check_cannot_fail() -> None:
+    # Only a caller that knows there is no surrogate may say so: the check is
+    # then skipped (records parsed from text decoded from UTF-8).
+    batch = [{**VALID, "note": "bad \udcff"}]
+    assert rules.records_pass(batch) is False
+    assert rules.records_pass(batch, surrogate_free=True) is True

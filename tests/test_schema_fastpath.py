@@ -40,11 +40,14 @@ PROJECT: dict[str, Any] = {
 
 
 def both(name: schema.SchemaName, value: Any) -> bool:
-    """The fast verdict, after checking that jsonschema gives the same one."""
+    """The fast verdict, after checking that jsonschema gives the same one, and
+    that the check of many at once (all_valid) does too."""
     fast = schema.is_valid(name, value)
     slow = schema.validator(name).is_valid(value)
-    assert fast is slow, f"fast path says {fast}, jsonschema {slow}: " + json.dumps(
-        value, ensure_ascii=False, default=str)
+    shown = json.dumps(value, ensure_ascii=False, default=str)
+    assert fast is slow, f"fast path says {fast}, jsonschema {slow}: {shown}"
+    assert schema.all_valid(name, [value]) is fast, f"all_valid says {not fast}: {shown}"
+    assert schema.all_valid(name, [value, value]) is fast, shown
     return fast
 
 
@@ -376,3 +379,107 @@ def test_checking_a_project_file_does_not_import_jsonschema() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "False"
+
+
+# --- all_valid: many at once -------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(records(), max_size=5))
+def test_all_valid_is_every_record_valid(batch: list[dict[str, Any]]) -> None:
+    assert schema.all_valid("annotation", batch) is all(
+        schema.validator("annotation").is_valid(record) for record in batch)
+
+
+def test_all_valid_of_nothing_is_true() -> None:
+    assert schema.all_valid("annotation", []) is True
+
+
+@pytest.mark.parametrize("name", ["annotation", "project", "finished", "validation-report"])
+def test_our_schemas_are_split(name: schema.SchemaName) -> None:
+    # Otherwise all_valid would quietly check one by one, at ten times the cost.
+    stripped, where = schema.split_schema(schema.load_schema(name))
+    assert where
+    pending: list[dict[str, Any]] = [stripped]
+    keywords: set[str] = set()
+    while pending:  # every keyword of every subschema (property names are not keywords)
+        node = pending.pop()
+        keywords.update(node)
+        for key, value in node.items():
+            children = value.values() if key in ("properties", "$defs") else [value]
+            pending.extend(child for child in children
+                           if isinstance(child, dict) and key not in ("const", "enum"))
+    assert not keywords & {"pattern", "format"}
+    assert schema.split_validator(schema.load_schema(name), bool) is not None
+
+
+def test_the_annotation_schema_splits_into_its_patterns_and_formats() -> None:
+    _, where = schema.split_schema(schema.load_schema("annotation"))
+    assert where[("created",)] == [("format", "date-time"), ("pattern", "Z$(?!\\n)")]
+    assert where[("reviewer",)] == [  # reached through $ref
+        ("pattern", "^[A-Za-z0-9_@+-][A-Za-z0-9._@+-]{0,127}$(?!\\n)")]
+    assert [kind for kind, _ in where[("sources", None)]] == ["format", "pattern"]
+
+
+@pytest.mark.parametrize("schema_", [
+    True,
+    {"anyOf": [{"pattern": "^a"}, {"type": "integer"}]},   # not a plain "must hold"
+    {"not": {"format": "date-time"}},
+    {"if": {"pattern": "a"}, "then": {"minLength": 2}},
+    {"additionalProperties": {"pattern": "^a"}},
+    {"patternProperties": {"^x": {"type": "string"}}},
+    {"$ref": "#"},
+    {"$ref": "https://example.org/other.json"},
+    {"properties": {"a": {"$id": "https://example.org/a", "pattern": "^a"}}},
+    {"$defs": {"a": {"items": {"$ref": "#/$defs/a"}}}, "$ref": "#/$defs/a"},  # recursive
+    {"pattern": 5},
+    {"unknownKeyword": {"pattern": "^a"}},
+])
+def test_a_schema_that_cannot_be_split_exactly_is_not(schema_: Any) -> None:
+    with pytest.raises(ValueError):
+        schema.split_schema(schema_)
+    assert schema.split_validator(schema_, bool) is None
+
+
+SPLIT_CASES = [
+    # (schema, instances, valid)
+    ({"properties": {"a": {"pattern": "^x$"}}}, [{"a": "x"}, {"a": 5}, {"b": "y"}, 7], True),
+    ({"properties": {"a": {"pattern": "^x$"}}}, [{"a": "x"}, {"a": "y"}], False),
+    ({"properties": {"a": {"pattern": "^x$"}}}, [{"a": [1]}, {"a": {"b": 1}}], True),
+    ({"properties": {"a": {"format": "date-time"}}}, [{"a": 1}, {"a": True}, {"a": None}],
+     True),
+    ({"properties": {"a": {"format": "date-time"}}},
+     [{"a": "2026-11-29T11:00:00Z"}, {"a": "2026-02-30T00:00:00Z"}], False),
+    ({"properties": {"a": {"format": "no-such-format"}}}, [{"a": "anything"}], True),
+    ({"items": {"pattern": "^x"}}, [["x1", "x2"], ["x3"], "y", {"a": "y"}], True),
+    ({"items": {"pattern": "^x"}}, [["x1"], ["y"]], False),
+    ({"$defs": {"s": {"pattern": "^x"}}, "properties": {"a": {"$ref": "#/$defs/s"},
+                                                         "b": {"$ref": "#/$defs/s"}}},
+     [{"a": "x", "b": "x"}, {"a": "x", "b": "y"}], False),
+    ({"type": "object", "required": ["a", "b"],
+      "properties": {"a": {"pattern": "^x"}, "b": {"pattern": "^y"}, "c": {"pattern": "^z"}}},
+     [{"a": "x", "b": "y"}, {"a": "x", "b": "y", "c": "z"}], True),
+    ({"type": "object", "required": ["a", "b"],
+      "properties": {"a": {"pattern": "^x"}, "b": {"pattern": "^y"}, "c": {"pattern": "^z"}}},
+     [{"a": "x", "b": "y"}, {"a": "x", "b": "y", "c": "q"}], False),
+    ({"type": "object", "required": ["a", "b"], "properties": {"a": {"pattern": "^x"}}},
+     [{"a": "x", "b": 1}, {"a": "x"}], False),  # the structure fails first
+]
+
+
+@pytest.mark.parametrize(("schema_", "instances", "valid"), SPLIT_CASES)
+def test_the_split_check_says_what_jsonschema_says_of_each(schema_: dict[str, Any],
+                                                           instances: list[Any],
+                                                           valid: bool) -> None:
+    each = Draft202012Validator(schema_, format_checker=schema.format_checker())
+    assert all(each.is_valid(instance) for instance in instances) is valid
+    split = schema.split_validator(schema_, each.is_valid)
+    assert split is not None
+    assert split(instances) is valid
+
+
+def test_an_instance_jsonschema_rs_cannot_take_is_checked_one_by_one() -> None:
+    # An unpaired surrogate: jsonschema-rs cannot convert it, jsonschema decides.
+    assert schema.all_valid("annotation", [VALID, {**VALID, "note": "\ud800"}]) is True
+    assert schema.all_valid("annotation",
+                            [VALID, {**VALID, "sources": ["https://x.example/\ud800"]}]) is False

@@ -82,6 +82,28 @@ def test_fast_path_passes_the_suite(schema_: Any, data: Any, valid: bool) -> Non
     assert fast.is_valid(data) is valid
 
 
+# The cases whose schema all_valid splits; the others it checks one by one,
+# with the fast path the test above runs on every case.
+SPLIT_CASES = [param for param in CASES if schema.split_validator(param.values[0], bool)
+               is not None]
+
+
+@pytest.mark.parametrize(("schema_", "data", "valid"), SPLIT_CASES)
+def test_the_split_check_passes_the_suite(schema_: Any, data: Any, valid: bool) -> None:
+    # all_valid's check of many instances at once: for a schema it splits,
+    # alone and beside a valid twin, each case as the suite says.
+    fast = schema.fast_validator(schema_)
+    assert fast is not None
+    split = schema.split_validator(schema_, fast.is_valid)
+    assert split is not None
+    assert split([data]) is valid
+    assert split([data, data]) is valid
+
+
+def test_most_of_the_suite_runs_through_the_split_check() -> None:
+    assert len(SPLIT_CASES) > len(CASES) // 2
+
+
 def test_every_known_failure_names_a_case() -> None:
     ids = {param.id for param in CASES}
     assert {" | ".join(key) for key in KNOWN_FAILURES} <= ids

@@ -9,6 +9,7 @@ from pathlib import Path
 from annotate import rules, spans, store, workspace
 from annotate.api._common import MIN_ID_PREFIX, Notify, _no_notes, document, pick
 from annotate.errors import AnnotationNotFoundError, CorruptFileError, InvalidValueError
+from annotate.gcpause import cyclic_gc_paused
 from annotate.model import CONSENSUS_REVIEWER, Annotation, Document, Finished
 from annotate.workspace import Workspace
 
@@ -86,19 +87,20 @@ def list_annotations(ws: Workspace, reference: str | None = None, *,
     """
     if label is not None:
         rules.require_label(ws.project, label)
-    if reference is None:
-        found = store.read_all_annotations(ws)
-    else:
-        found = []
-        document_id = store.resolve_document(ws, reference)
-        for path in store.reviewer_files(ws, document_id).values():
-            found.extend(store.read_annotation_file(ws, path))
-    if reviewer is not None:
-        reviewer = _known_reviewer(reviewer, {a.reviewer for a in found}, notify)
-    selected = [a for a in found
-                if (reviewer is None or a.reviewer == reviewer)
-                and (label is None or a.label == label)]
-    return sorted(selected, key=lambda a: (a.document, a.start, a.end, a.reviewer, a.id))
+    with cyclic_gc_paused():  # many records, no cycles: refcounting frees them
+        if reference is None:
+            found = store.read_all_annotations(ws)
+        else:
+            found = []
+            document_id = store.resolve_document(ws, reference)
+            for path in store.reviewer_files(ws, document_id).values():
+                found.extend(store.read_annotation_file(ws, path))
+        if reviewer is not None:
+            reviewer = _known_reviewer(reviewer, {a.reviewer for a in found}, notify)
+        selected = [a for a in found
+                    if (reviewer is None or a.reviewer == reviewer)
+                    and (label is None or a.label == label)]
+        return sorted(selected, key=lambda a: (a.document, a.start, a.end, a.reviewer, a.id))
 
 
 def _known_reviewer(name: str, present: set[str], notify: Notify) -> str:

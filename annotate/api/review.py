@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -10,11 +11,12 @@ from typing import TYPE_CHECKING
 from annotate import rules, spans, store, workspace
 from annotate.api._common import Notify, _no_notes, document
 from annotate.errors import InvalidValueError, UnknownPositionError
+from annotate.gcpause import cyclic_gc_paused
 from annotate.model import CONSENSUS_REVIEWER, Annotation, StoredDecision
 from annotate.workspace import Workspace
 
 if TYPE_CHECKING:
-    from annotate.agreement import AgreementReport
+    from annotate.agreement import AgreementReport, DocumentData
     from annotate.merge.consensus import MergeResult
     from annotate.merge.positions import Position
 
@@ -41,7 +43,6 @@ def agreement(ws: Workspace, references: Sequence[str] = (), *, absent: str = "n
     """
     from annotate import agreement as measures
     from annotate.errors import TooFewReviewersError
-    from annotate.merge import positions as grouping
 
     if absent not in measures.ABSENT_MODES:
         raise InvalidValueError(f"--absent {absent!r} must be one of "
@@ -50,35 +51,49 @@ def agreement(ws: Workspace, references: Sequence[str] = (), *, absent: str = "n
     document_ids = _reviewed_documents(ws, references)
     data: list[measures.DocumentData] = []
     skipped: dict[str, int] = {}
-    for document_id in document_ids:
-        held: dict[str, list[Annotation]] = {}
-        # A session makes the document's folder; a read must not, so a
-        # document nobody annotated is not opened at all.
-        if store.reviewer_files(ws, document_id) or store.read_finished(ws, document_id):
-            with store.document_session(ws, document_id) as session:
-                held, _ = _reviewers_work(session)
-        kept = {(a.reviewer, a.id): a for records in held.values() for a in records
-                if not a.orphaned}
-        found = grouping.group(kept.values(), held, overlap)
-        votes: list[dict[str, str]] = []
-        for position in found:
-            labels = position.labels
-            if any(len({m.label for m in position.members if m.reviewer == reviewer}) > 1
-                   for reviewer in position.stacked):
-                skipped[document_id] = skipped.get(document_id, 0) + 1
-                continue
-            votes.append(labels)
-        spans_of: dict[str, list[measures.Span]] = {}
-        for (reviewer, _), annotation in sorted(kept.items()):
-            spans_of.setdefault(reviewer, []).append(
-                measures.Span(annotation.start, annotation.end, annotation.label))
-        data.append(measures.DocumentData(document_id, frozenset(held), votes, spans_of))
-    if not data:
-        raise TooFewReviewersError(
-            "agreement needs at least two reviewers, and there are no annotations here yet")
-    mode: measures.Absent = "none" if absent == "none" else "missing"
-    report = measures.agreement(data, absent=mode)
+    with cyclic_gc_paused():  # every record and position built here is freed by refcount
+        for document_id in document_ids:
+            document, stacked = _document_data(ws, document_id, overlap)
+            data.append(document)
+            if stacked:
+                skipped[document_id] = stacked
+        if not data:
+            raise TooFewReviewersError(
+                "agreement needs at least two reviewers, and there are no annotations here yet")
+        mode: measures.Absent = "none" if absent == "none" else "missing"
+        report = measures.agreement(data, absent=mode)
     return dataclasses.replace(report, min_overlap=overlap, stacked_skipped=skipped)
+
+
+def _document_data(ws: Workspace, document_id: str, overlap: float
+                   ) -> tuple[DocumentData, int]:
+    """One document's reliability data, and how many stacked positions were left out."""
+    from annotate import agreement as measures
+    from annotate.merge import positions as grouping
+
+    held: dict[str, list[Annotation]] = {}
+    # A session makes the document's folder; a read must not, so a
+    # document nobody annotated is not opened at all.
+    if store.reviewer_files(ws, document_id) or store.read_finished(ws, document_id):
+        with store.document_session(ws, document_id) as session:
+            held, _ = _reviewers_work(session)
+    kept = {reviewer: [a for a in records if not a.orphaned]
+            for reviewer, records in held.items()}
+    found = grouping.group(itertools.chain.from_iterable(kept.values()), held, overlap)
+    votes: list[dict[str, str]] = []
+    skipped = 0
+    for position in found:
+        if any(len({m.label for m in position.members if m.reviewer == reviewer}) > 1
+               for reviewer in position.stacked):
+            skipped += 1
+            continue
+        votes.append(position.labels)
+    # Each reviewer's spans in id order (the order of their file, as the
+    # tool writes it).
+    spans_of = {reviewer: [measures.Span(a.start, a.end, a.label)
+                           for a in sorted(own, key=lambda a: a.id)]
+                for reviewer, own in sorted(kept.items()) if own}
+    return measures.DocumentData(document_id, frozenset(held), votes, spans_of), skipped
 
 
 def _reviewers_work(session: store.DocumentSession

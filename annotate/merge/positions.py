@@ -78,14 +78,14 @@ grouped, so nothing is searched.
 from __future__ import annotations
 
 import bisect
-import gc
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, TypedDict
 
+# Re-exported: merge.consensus pauses the collector from here too.
+from annotate.gcpause import cyclic_gc_paused as cyclic_gc_paused
 from annotate.model import Annotation
 
 Status = Literal["agreed", "conflict", "incomplete", "stacked"]
@@ -188,26 +188,6 @@ def check_min_overlap(min_overlap: float) -> None:
     """Raise ValueError unless 0 < min_overlap <= 1."""
     if not 0 < min_overlap <= 1:
         raise ValueError(f"min_overlap must be in (0, 1], got {min_overlap!r}")
-
-
-@contextmanager
-def cyclic_gc_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while building many objects that form no cycles.
-
-    The collector runs after every 700 new containers and, every so often,
-    walks the whole heap: building 100,000 annotations' positions spent
-    about 40% of its time there (benchmarks/bench_merge.py), for nothing,
-    as reference counting frees all of it.  Mercurial's ``util.nogc`` does
-    the same for the same reason.  Nested uses keep it paused; it is resumed
-    only if it was running.
-    """
-    running = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if running:
-            gc.enable()
 
 
 def group(annotations: Iterable[Annotation], reviewers: Iterable[str],
