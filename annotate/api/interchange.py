@@ -28,6 +28,7 @@ from annotate.interchange.exporting import DocumentAnnotations, ExportBatch, Exp
 from annotate.interchange.importing import (
     MAX_IMPORT_BYTES,
     Candidate,
+    Corpus,
     Importer,
     Rejected,
     ScanBudget,
@@ -170,7 +171,7 @@ class _Importer:
         if label is not None:
             rules.require_label(ws.project, label)
         self.document = None if document is None else store.resolve_document(ws, document)
-        self.corpus: set[str] | None = None
+        self.corpus: Corpus | None = None
         self.texts: dict[str, Document | str] = {}
         self.utf16: dict[str, Utf16Index] = {}
         self.budget = ScanBudget()
@@ -185,9 +186,12 @@ class _Importer:
 
         document_id = self.document
         if document_id is None:
-            if self.corpus is None:
-                self.corpus = set(store.list_documents(self.ws))
-            if candidate.document_uri is not None:
+            corpus = set(self.context().document_ids)
+            if candidate.document_id is not None:
+                if candidate.document_id not in corpus:
+                    return f"no document {candidate.document_id!r} in the corpus"
+                document_id = candidate.document_id
+            elif candidate.document_uri is not None:
                 uri = candidate.document_uri
                 found = document_id_from_uri(self.ws.project, uri)
                 if found is None and self.ws.project.documents_url is not None:
@@ -196,14 +200,13 @@ class _Importer:
                         self.ws.project,
                         documents_url=iri_to_uri(self.ws.project.documents_url))
                     found = document_id_from_uri(ascii_project, uri)
-                if found is None or found not in self.corpus:
+                if found is None or found not in corpus:
                     return (f"its target {uri[:100]!r} names no document of the corpus; pass "
                             "--document DOC to say which document it annotates")
                 document_id = found
             elif candidate.document_name is not None:
                 name = candidate.document_name
-                matches = sorted(d for d in self.corpus
-                                 if d == name or d.rsplit(".", 1)[0] == name)
+                matches = sorted(d for d in corpus if d == name or d.rsplit(".", 1)[0] == name)
                 if len(matches) != 1:
                     which = "no document" if not matches else \
                         f"{len(matches)} documents ({', '.join(matches[:5])})"
@@ -211,12 +214,26 @@ class _Importer:
                 document_id = matches[0]
             else:
                 return "it names no document; pass --document DOC"
+        return self.read(document_id)
+
+    def read(self, document_id: str) -> Document | str:
+        """A document of the corpus (read once), or why it cannot be read."""
         if document_id not in self.texts:
             try:
                 self.texts[document_id] = store.read_document(self.ws, document_id)
             except AnnotateError as error:
                 self.texts[document_id] = str(error)
         return self.texts[document_id]
+
+    def context(self) -> Corpus:
+        """What an importer may ask of the workspace (importing.Corpus)."""
+        if self.corpus is None:
+            def text(document_id: str) -> str | None:
+                found = self.read(document_id)
+                return found.text if isinstance(found, Document) else None
+
+            self.corpus = Corpus(tuple(store.list_documents(self.ws)), self.document, text)
+        return self.corpus
 
     def ids_in_workspace(self) -> set[str]:
         """Every annotation id of the workspace, read once."""
@@ -300,7 +317,7 @@ def import_annotations(ws: Workspace, paths: Sequence[str], *, importer: Importe
         except InputTooLargeError as error:
             report.skipped.append(Skipped(path, "the file", str(error)))
             continue
-        parsed = importer(data, path)
+        parsed = importer(data, path, run.context())
         report.notes.extend(f"{path}: {note}" for note in parsed.notes)
         repeats = importing.repeated_ids(parsed.items)
         prepared: list[_Prepared] = []

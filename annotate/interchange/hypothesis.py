@@ -37,7 +37,7 @@ import re
 from typing import Any
 
 from annotate.interchange import w3c
-from annotate.interchange.importing import Candidate, Parsed, Rejected, parse_json
+from annotate.interchange.importing import Candidate, Corpus, Parsed, Rejected, parse_json
 
 # An address in Markdown text: up to white space or a character that cannot
 # end one unquoted (<, >, ", `, brackets of Markdown), then trimmed below.
@@ -63,7 +63,7 @@ def addresses(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def load(data: bytes, name: str) -> Parsed:
+def load(data: bytes, path: str, corpus: Corpus | None = None) -> Parsed:
     """The annotations of a Hypothesis file (see the module's docstring)."""
     value, problem = parse_json(data)
     if problem is not None:

@@ -74,8 +74,11 @@ class Candidate:
     offsets).  ``start``/``end`` are a position hint unless
     ``exact_position`` says they are the span itself (a format such as brat
     whose offsets are authoritative; they are still checked against the
-    quote when there is one).  ``reviewer`` is the creator reduced to a
-    name, or None (``creator`` is what the file said, for messages).
+    quote when there is one).  The document is ``document_id`` when the
+    importer settled it (a format that needed the document's text, through
+    ``Corpus``), else the one ``document_uri`` or ``document_name`` names.
+    ``reviewer`` is the creator reduced to a name, or None (``creator`` is
+    what the file said, for messages).
     ``source_id`` is the id the file gives the item (repeats are refused);
     ``annotation_id`` an id of ours, from our own export, kept when free.
     """
@@ -98,6 +101,7 @@ class Candidate:
     modified: str | None = None
     document_uri: str | None = None
     document_name: str | None = None
+    document_id: str | None = None
     source_id: str | None = None
     annotation_id: str | None = None
 
@@ -119,10 +123,23 @@ class Parsed:
     notes: tuple[str, ...] = ()
 
 
-# An importer: the file's bytes and its path as the user gave it (brat
-# matches the document by the file's stem, and may take the reviewer from
-# its folder) -> what it holds.
-Importer = Callable[[bytes, str], Parsed]
+@dataclass(frozen=True)
+class Corpus:
+    """What an importer may ask of the workspace, for a format whose items
+    only make sense against their document's text (brat: a .ann file's
+    offsets and the lines of its .txt): the corpus' document ids, the
+    document --document named (None without it), and a document's text
+    (None if it cannot be read; the shared step then says why)."""
+
+    document_ids: tuple[str, ...]
+    chosen: str | None
+    read: Callable[[str], str | None]
+
+
+# An importer: the file's bytes, its path as the user gave it (brat matches
+# the document by the file's stem, and may take the reviewer from its
+# folder) and the corpus -> what it holds.
+Importer = Callable[[bytes, str, Corpus], Parsed]
 
 
 class LazyImporter:
@@ -134,10 +151,10 @@ class LazyImporter:
         self.function = function
         self.summary = summary  # one line for `annotate import --help`
 
-    def __call__(self, data: bytes, name: str) -> Parsed:
+    def __call__(self, data: bytes, path: str, corpus: Corpus) -> Parsed:
         """Run the importer."""
         load: Importer = getattr(importlib.import_module(self.module), self.function)
-        return load(data, name)
+        return load(data, path, corpus)
 
 
 # The formats `annotate import --format` offers; one line plugs in another.

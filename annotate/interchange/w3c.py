@@ -42,7 +42,7 @@ from urllib.parse import quote, unquote_to_bytes
 from annotate import __version__
 from annotate.interchange import document_uri
 from annotate.interchange.exporting import ExportBatch, Exported
-from annotate.interchange.importing import Candidate, Parsed, Rejected, parse_json
+from annotate.interchange.importing import Candidate, Corpus, Parsed, Rejected, parse_json
 from annotate.model import Annotation, Project
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -227,7 +227,7 @@ def render(batch: ExportBatch) -> Exported:
 # -- import -----------------------------------------------------------------------------
 
 
-def load(data: bytes, name: str) -> Parsed:
+def load(data: bytes, path: str, corpus: Corpus | None = None) -> Parsed:
     """The annotations of a W3C file (see the module's docstring)."""
     value, problem = parse_json(data)
     if problem is not None:
