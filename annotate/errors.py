@@ -99,3 +99,12 @@ class TooFewReviewersError(AnnotateError):
 
 class UnknownPositionError(AnnotateError):
     """A position id that the document's merge does not have."""
+
+
+class UnreadableInputError(AnnotateError):
+    """A file named on the command line to read from (an import) is missing,
+    unreadable or not a regular file."""
+
+
+class InputTooLargeError(AnnotateError):
+    """A file to read from is larger than annotate reads (an import's limit)."""

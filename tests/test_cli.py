@@ -425,6 +425,9 @@ def every_format() -> list[tuple[str, str]]:
 ARGUMENTS = {
     "add": [SEED_ID, "--label", "opinion", "--quote", "hegemonic forces"],
     "edit": ["{id}", "--note", "changed"],
+    # A W3C annotation, which the hypothesis format reads too (as its JSON-LD).
+    "import": [str(Path(__file__).resolve().parent / "data" / "w3c-sample.jsonld"),
+               "--document", SEED_ID],
     "rm": ["{id}", "--yes"],
     "sentences": [SEED_ID],
     "show": [SEED_ID],

@@ -1,7 +1,8 @@
 """Options shared by the commands, as decorators, and the state they leave behind.
 
-``--format`` offers exactly the keys of a report module's ``RENDERERS``, so
-a format cannot be offered without a renderer; the module is imported only
+``--format`` offers exactly the keys of a registry: a report module's
+``RENDERERS`` (or, for `import`, the library's ``IMPORTERS``), so a format
+cannot be offered without the code behind it; the module is imported only
 when a command parses the option or shows its help, never for
 ``annotate --help``.
 """
@@ -72,17 +73,19 @@ def reviewer(help_text: str = AUTHOR_HELP) -> Callable[[F], F]:
 
 
 class RendererChoice(_Choice):
-    """The keys of a report module's RENDERERS as click choices, imported on first use."""
+    """The keys of a registry (a module's RENDERERS, or another mapping named by
+    ``attribute``) as click choices, imported on first use."""
 
-    def __init__(self, report_module: str) -> None:
+    def __init__(self, report_module: str, attribute: str = "RENDERERS") -> None:
         self.report_module = report_module
+        self.attribute = attribute
         super().__init__((), case_sensitive=True)
 
     @property
-    def renderers(self) -> Mapping[str, Callable[..., str]]:
-        """The registry itself: report_module.RENDERERS."""
-        registry: Mapping[str, Callable[..., str]] = importlib.import_module(
-            self.report_module).RENDERERS
+    def renderers(self) -> Mapping[str, Callable[..., Any]]:
+        """The registry itself: report_module.RENDERERS (or the attribute named)."""
+        registry: Mapping[str, Callable[..., Any]] = getattr(
+            importlib.import_module(self.report_module), self.attribute)
         return registry
 
     @property
@@ -95,11 +98,43 @@ class RendererChoice(_Choice):
         """Ignored: click.Choice.__init__ assigns the choices; the registry is their only source."""
 
 
-def output_format(report_module: str, *, default: str,
-                  help_text: str | None = None) -> Callable[[F], F]:
-    """--format NAME, one of the keys of report_module.RENDERERS."""
-    return click.option("--format", "output", type=RendererChoice(report_module),
-                        default=default, show_default=True, help=help_text)
+class RegistryOption(click.Option):
+    """An option whose help ends with each choice of its registry and the first
+    line of what the registry says of it (a ``summary`` attribute, else the
+    docstring): a format that plugs into the registry documents itself."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        """click's help record, the registry's descriptions appended (read on demand)."""
+        assert isinstance(self.type, RendererChoice)
+        described = []
+        for name, entry in self.type.renderers.items():
+            summary = getattr(entry, "summary", None) or (entry.__doc__ or "").strip()
+            line = summary.splitlines()[0].rstrip(".") if summary else ""
+            if line[:1].isupper() and line[1:2].islower():
+                line = line[0].lower() + line[1:]  # "One row ..." -> "one row ..."
+            described.append(f"{name}: {line}" if line else name)
+        template = self.help
+        self.help = " ".join(filter(None, (template, "; ".join(described) + ".")))
+        try:
+            return super().get_help_record(ctx)
+        finally:
+            self.help = template
+
+
+def output_format(report_module: str, *, default: str | None,
+                  help_text: str | None = None, attribute: str = "RENDERERS",
+                  required: bool = False, describe: bool = False,
+                  name: str = "output") -> Callable[[F], F]:
+    """--format NAME, one of the keys of report_module.RENDERERS (or of the
+    registry named by attribute); describe: the help lists what each is."""
+    # No default at all when there is none: click 8.3 takes default=None for a
+    # value, and a required option would then never be missing.
+    extra: dict[str, Any] = {} if default is None else {"default": default,
+                                                        "show_default": True}
+    if describe:
+        extra["cls"] = RegistryOption
+    return click.option("--format", name, type=RendererChoice(report_module, attribute),
+                        required=required, help=help_text, **extra)
 
 
 def notify(message: str) -> None:

@@ -1,0 +1,60 @@
+"""What every export format is given and gives back (issue 10, item 2).
+
+An exporter is a pure function ``(ExportBatch) -> Exported``, registered by
+name in ``annotate.report.export.RENDERERS`` (the keys are what `annotate
+export --format` offers).  The api reads the workspace into an
+``ExportBatch``, calls the exporter and writes what it returns: one text
+(stdout, or the file ``-o`` names) or, for a format that writes a folder,
+a file per relative path under the folder ``-o`` names.  Warnings go to
+stderr; they never stop the export.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from annotate.model import Annotation, Document, Project
+
+
+@dataclass(frozen=True)
+class DocumentAnnotations:
+    """One document as it is now and the annotations an export carries for it
+    (every reviewer's, the consensus included, in reading order)."""
+
+    document: Document
+    annotations: tuple[Annotation, ...]
+
+
+@dataclass(frozen=True)
+class ExportBatch:
+    """What an exporter is given: the project (taxonomy, publisher, documents_url)
+    and each document asked for, in order (none: an empty workspace)."""
+
+    project: Project
+    documents: tuple[DocumentAnnotations, ...]
+
+    @property
+    def annotations(self) -> tuple[Annotation, ...]:
+        """Every annotation of the batch, document by document."""
+        return tuple(a for entry in self.documents for a in entry.annotations)
+
+
+@dataclass(frozen=True)
+class Exported:
+    """What an exporter gives back: ``text`` for a format written to one file
+    (or stdout), or ``files`` (relative "/"-separated path -> text) for one
+    written to a folder; warnings for stderr (what to set before
+    publishing); and one line for each annotation the format could not carry
+    (`export` then exits 1, so a CI job never publishes less than it thinks)."""
+
+    text: str | None = None
+    files: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    warnings: tuple[str, ...] = ()
+    left_out: tuple[str, ...] = ()
+
+    @property
+    def is_folder(self) -> bool:
+        """True when the export is a folder of files (``-o DIR`` required)."""
+        return self.text is None

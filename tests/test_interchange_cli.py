@@ -1,0 +1,476 @@
+"""`annotate export` and `annotate import` as a user runs them (issue 10,
+item 2): exit codes, stdout and stderr apart, what is written and what is
+refused, hostile files, and the round trip through a second workspace."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from annotate import api, store
+from annotate.interchange.importing import IMPORTERS, MAX_IMPORT_BYTES
+from annotate.report.export import RENDERERS
+from tests import w3c_suite
+from tests.conftest import HWASONG, SEED_ID, Run
+from tests.interchange_strategies import annotations_on, document, texts
+
+QUOTE = "is based on Russian technology"
+
+
+def add(run: Run, *args: str) -> str:
+    result = run("add", SEED_ID, *args)
+    assert result.exit_code == 0, result.stderr
+    return result.stdout.strip()
+
+
+def annotated(run: Run) -> list[str]:
+    return [add(run, "--label", "speculative", "--quote", HWASONG, "--note", "one analyst",
+                "--verdict", "unverifiable", "--tag", "missiles"),
+            add(run, "--label", "sourced", "--quote", "Vostochny cosmodrome", "--source",
+                "https://de.wikipedia.org/wiki/Straße", "--reviewer", "bob@factdesk.example")]
+
+
+def listing(run: Run) -> list[dict[str, object]]:
+    result = run("list", "--format", "json")
+    assert result.exit_code == 0
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def write(path: Path, value: object) -> str:
+    path.write_text(json.dumps(value), encoding="utf-8")
+    return str(path)
+
+
+def fresh_workspace(tmp_path: Path, run: Run, name: str = "other") -> Path:
+    root = tmp_path / name
+    assert run("init", str(root)).exit_code == 0
+    return root
+
+
+# -- export ------------------------------------------------------------------------------
+
+
+def test_export_w3c_to_stdout_passes_the_suite(workspace: Path, run: Run) -> None:
+    annotated(run)
+    result = run("export", "--format", "w3c")
+    assert result.exit_code == 0 and result.stderr == ""
+    value = json.loads(result.stdout)
+    assert value["total"] == 2
+    assert w3c_suite.failures(value, w3c_suite.COLLECTION_MUSTS) == []
+    for item in value["first"]["items"]:
+        assert w3c_suite.failures(item, w3c_suite.ANNOTATION_MUSTS) == []
+
+
+def test_export_of_an_empty_workspace_is_an_empty_collection(workspace: Path,
+                                                              run: Run) -> None:
+    result = run("export", "--format", "w3c")
+    assert result.exit_code == 0
+    value = json.loads(result.stdout)
+    assert (value["type"], value["total"]) == ("AnnotationCollection", 0)
+    assert w3c_suite.failures(value, w3c_suite.COLLECTION_MUSTS) == []
+
+
+def test_export_of_several_documents_is_an_array(workspace: Path, run: Run) -> None:
+    annotated(run)
+    shutil.copyfile(workspace / "corpus" / SEED_ID, workspace / "corpus" / "copy.txt")
+    assert run("add", "copy.txt", "--label", "opinion", "--quote", QUOTE).exit_code == 0
+    value = json.loads(run("export", "--format", "w3c").stdout)
+    assert [c["total"] for c in value] == [1, 2]  # copy.txt, then the seed
+    assert json.loads(run("export", SEED_ID, "--format", "w3c").stdout)["total"] == 2
+
+
+def test_export_csv_is_list_csv(workspace: Path, run: Run) -> None:
+    annotated(run)
+    assert run("export", "--format", "csv").stdout == run("list", "--format", "csv").stdout
+    assert run("export", SEED_ID, "--format", "csv").stdout == \
+        run("list", SEED_ID, "--format", "csv").stdout
+
+
+def test_export_needs_a_format(workspace: Path, run: Run) -> None:
+    result = run("export")
+    assert result.exit_code == 2
+    assert "missing option '--format'" in result.stderr
+
+
+def test_export_to_a_file(workspace: Path, run: Run, tmp_path: Path) -> None:
+    annotated(run)
+    target = tmp_path / "out.jsonld"
+    result = run("export", "--format", "w3c", "-o", str(target))
+    assert result.exit_code == 0 and result.stdout == ""
+    assert result.stderr == f"annotate: wrote 2 annotations of 1 document to {target}\n"
+    assert json.loads(target.read_text(encoding="utf-8"))["total"] == 2
+    inside = run("export", "--format", "csv", "-o", "review.csv")
+    assert inside.exit_code == 0
+    assert (workspace / "review.csv").read_text(encoding="utf-8").startswith("id,document")
+
+
+def test_export_never_writes_through_a_symbolic_link(workspace: Path, run: Run,
+                                                     tmp_path: Path) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n", encoding="utf-8")
+    (workspace / "out.json").symlink_to(victim)
+    result = run("export", "--format", "w3c", "-o", "out.json")
+    assert result.exit_code == 2
+    assert "out.json is a symbolic link" in result.stderr
+    assert victim.read_text(encoding="utf-8") == "precious\n"
+
+
+def test_export_never_leaves_the_workspace_through_a_linked_folder(workspace: Path, run: Run,
+                                                                    tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (workspace / "exports").symlink_to(outside)
+    result = run("export", "--format", "w3c", "-o", "exports/site.json")
+    assert result.exit_code == 2
+    assert "leads outside the workspace" in result.stderr
+    assert list(outside.iterdir()) == []
+
+
+@pytest.mark.parametrize("place", [f"corpus/{SEED_ID}", "annotations/x.json", "annotate.json",
+                                   ".git-like/config"])
+def test_export_never_overwrites_the_workspace_s_own_data(workspace: Path, run: Run,
+                                                          place: str) -> None:
+    (workspace / place).parent.mkdir(parents=True, exist_ok=True)
+    before = {p: p.read_bytes() for p in workspace.rglob("*") if p.is_file()}
+    result = run("export", "--format", "csv", "-o", place)
+    assert result.exit_code == 2
+    assert "part of the workspace's own data" in result.stderr
+    assert {p: p.read_bytes() for p in workspace.rglob("*") if p.is_file()} == before
+
+
+@pytest.mark.parametrize(("make", "message"), [
+    ("folder", "is not a regular file"),
+    ("missing-parent", "there is no folder"),
+])
+def test_export_refuses_places_that_are_not_files(workspace: Path, run: Run, make: str,
+                                                  message: str) -> None:
+    place = workspace / "out"
+    if make == "folder":
+        place.mkdir()
+    else:
+        place = workspace / "no" / "such" / "out.json"
+    result = run("export", "--format", "w3c", "-o", str(place))
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+def test_orphaned_annotations_are_left_out_with_exit_1(workspace: Path, run: Run) -> None:
+    ids = annotated(run)
+    path = workspace / "annotations" / SEED_ID / "alice.jsonl"
+    record = json.loads(path.read_text(encoding="utf-8"))
+    record["orphaned"] = True
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    result = run("export", "--format", "w3c")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["total"] == 1
+    assert result.stderr.startswith(f"annotate: left out: {ids[0]} (alice, {SEED_ID}) is "
+                                    "orphaned")
+
+
+# -- import ------------------------------------------------------------------------------
+
+
+def test_round_trip_through_another_workspace(workspace: Path, run: Run,
+                                              tmp_path: Path) -> None:
+    annotated(run)
+    exported = tmp_path / "export.jsonld"
+    assert run("export", "--format", "w3c", "-o", str(exported)).exit_code == 0
+    other = fresh_workspace(tmp_path, run)
+    shutil.copyfile(workspace / "corpus" / SEED_ID, other / "corpus" / SEED_ID)
+    result = run("import", "--format", "w3c", str(exported), "-w", str(other))
+    assert result.exit_code == 0, result.stderr
+    assert sorted(result.stdout.split()) == sorted(r["id"] for r in listing(run))
+    assert result.stderr == "annotate: imported 2 annotations into 1 document\n"
+    os.chdir(other)
+    mine = listing(run)
+    os.chdir(workspace)
+    assert mine == listing(run)
+
+
+def test_importing_twice_adds_nothing(workspace: Path, run: Run, tmp_path: Path) -> None:
+    annotated(run)
+    exported = tmp_path / "export.jsonld"
+    run("export", "--format", "w3c", "-o", str(exported))
+    files = {p: p.read_bytes() for p in (workspace / "annotations").rglob("*.jsonl")}
+    result = run("import", "--format", "w3c", str(exported))
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert result.stderr == "annotate: imported 0 annotations; 2 already there\n"
+    assert {p: p.read_bytes() for p in (workspace / "annotations").rglob("*.jsonl")} == files
+
+
+def test_same_span_and_label_already_there_is_not_added(workspace: Path, run: Run,
+                                                        tmp_path: Path) -> None:
+    annotated(run)
+    value = json.loads(run("export", "--format", "w3c").stdout)
+    for item in value["first"]["items"]:
+        item["id"] = "https://elsewhere.example/" + item["id"][-8:]  # not our id any more
+        item["body"] = [b for b in item["body"] if b.get("purpose") != "commenting"]
+    result = run("import", "--format", "w3c", write(tmp_path / "x.json", value))
+    assert result.exit_code == 0
+    assert result.stderr == "annotate: imported 0 annotations; 2 already there\n"
+
+
+def other_tool(quote: str, **extra: object) -> dict[str, object]:
+    annotation: dict[str, object] = {
+        "@context": "http://www.w3.org/ns/anno.jsonld", "type": "Annotation",
+        "id": f"https://tool.example/anno/{abs(hash(quote)) % 10**6}",
+        "creator": {"type": "Person", "nickname": "pat"},
+        "body": [{"type": "TextualBody", "purpose": "tagging", "value": "Opinion"}],
+        "target": {"source": "https://news.example/a",
+                   "selector": {"type": "TextQuoteSelector", "exact": quote}}}
+    annotation.update(extra)
+    return annotation
+
+
+def test_other_tools_annotations_with_document_option(workspace: Path, run: Run,
+                                                      tmp_path: Path) -> None:
+    path = write(tmp_path / "tool.json", [other_tool(QUOTE)])
+    result = run("import", "--format", "w3c", path, "--document", SEED_ID)
+    assert result.exit_code == 0, result.stderr
+    ((record),) = [r for r in listing(run)]
+    assert (record["reviewer"], record["label"], record["quote"]) == ("pat", "opinion", QUOTE)
+
+
+def test_an_approximate_quote_is_imported_and_said(workspace: Path, run: Run,
+                                                   tmp_path: Path) -> None:
+    typo = "North Korea’s new Hwasong-18 intercontinental balistic missile is based on Russian"
+    path = write(tmp_path / "tool.json", other_tool(typo))
+    result = run("import", "--format", "w3c", path, "-d", SEED_ID)
+    assert result.exit_code == 0, result.stderr
+    assert "the quote matched approximately (score" in result.stderr
+    (record,) = listing(run)
+    assert record["quote"].startswith("North Korea’s new Hwasong-18 intercontinental "
+                                      "ballistic")
+    assert record["previous_quote"] == typo
+    assert run("validate", "--no-cache").exit_code == 0
+
+
+def test_one_bad_file_does_not_stop_a_good_one(workspace: Path, run: Run,
+                                               tmp_path: Path) -> None:
+    good = write(tmp_path / "good.json", other_tool(QUOTE))
+    bad = write(tmp_path / "bad.json", [other_tool("Vostochny cosmodrome"),
+                                        other_tool("words that are nowhere")])
+    result = run("import", "--format", "w3c", good, bad, "-d", SEED_ID)
+    assert result.exit_code == 1
+    assert len(result.stdout.split()) == 1
+    assert f"annotate: {bad}: nothing imported: 1 valid annotation held back" in result.stderr
+    assert [r["quote"] for r in listing(run)] == [QUOTE]
+
+
+@pytest.mark.parametrize(("content", "reason"), [
+    (b"not json at all", "the file: 1:1: not valid JSON"),
+    (b'{"type": "Annotation",\n "type": "Annotation"}', "the file: 2:2: duplicate key 'type'"),
+    (b"[" * 100_000 + b"]" * 100_000, "nested more than 64 levels deep"),
+    (b'{"a": NaN}', "NaN is not a JSON number"),
+    (b'{"a": "\xff"}', "invalid UTF-8"),
+    (b"", "not valid JSON"),
+])
+def test_files_that_are_not_json_are_reported(workspace: Path, run: Run, tmp_path: Path,
+                                              content: bytes, reason: str) -> None:
+    path = tmp_path / "in.json"
+    path.write_bytes(content)
+    result = run("import", "--format", "w3c", str(path), "-d", SEED_ID)
+    assert result.exit_code == 1
+    assert reason in result.stderr
+    assert result.stderr.splitlines()[-1] == "annotate: imported 0 annotations; 1 skipped"
+
+
+def test_a_100_mb_file_is_refused_unread(workspace: Path, run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "huge.json"
+    with open(path, "wb") as handle:  # sparse: no disk is used
+        handle.truncate(100 * 1024 * 1024)
+    result = run("import", "--format", "hypothesis", str(path), "-d", SEED_ID)
+    assert result.exit_code == 1
+    assert f"104,857,600 bytes: larger than the {MAX_IMPORT_BYTES // 2**20} MiB" in \
+        result.stderr
+
+
+@pytest.mark.parametrize("kind", ["missing", "folder", "fifo"])
+def test_files_that_cannot_be_read_are_usage_errors(workspace: Path, run: Run,
+                                                    tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "in.json"
+    if kind == "folder":
+        path.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(path)
+    result = run("import", "--format", "w3c", str(path))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"annotate: error: cannot read {path}")
+
+
+def test_repeated_ids_in_a_file_are_reported(workspace: Path, run: Run,
+                                             tmp_path: Path) -> None:
+    one = other_tool(QUOTE)
+    two = {**other_tool("Vostochny cosmodrome"), "id": one["id"]}
+    result = run("import", "--format", "w3c", write(tmp_path / "x.json", [one, two]),
+                 "-d", SEED_ID, "--partial")
+    assert result.exit_code == 1
+    assert "[1] (https://tool.example/" in result.stderr
+    assert "its id is repeated: [0]" in result.stderr
+    assert len(listing(run)) == 1
+
+
+def test_the_same_span_twice_in_a_file_is_reported(workspace: Path, run: Run,
+                                                   tmp_path: Path) -> None:
+    one = other_tool(QUOTE)
+    two = {**other_tool(QUOTE), "id": "https://tool.example/other"}
+    result = run("import", "--format", "w3c", write(tmp_path / "x.json", [one, two]),
+                 "-d", SEED_ID)
+    assert result.exit_code == 1
+    assert "the same span and label as [0]" in result.stderr
+
+
+def test_hostile_strings_are_escaped_on_the_terminal(workspace: Path, run: Run,
+                                                     tmp_path: Path) -> None:
+    evil = other_tool("\x1b[2J\u202eevil quote\x07",
+                      id="https://x.example/\x1b]0;owned\x07\u2066")
+    result = run("import", "--format", "w3c", write(tmp_path / "x.json", evil), "-d",
+                 SEED_ID)
+    assert result.exit_code == 1
+    assert "\x1b" not in result.stderr and "\u202e" not in result.stderr
+    assert "\x07" not in result.stderr and "\u2066" not in result.stderr
+    assert "\\x1b[2J<U+202E>evil quote\\x07" in result.stderr
+    assert result.stderr.count("\n") == 2  # one line per problem, and the summary
+
+
+@pytest.mark.parametrize(("creator", "reason"), [
+    ({"name": "Dora Smith"}, "invalid reviewer name 'Dora Smith'"),
+    ("https://tool.example/users/9", "its creator 'https://tool.example/users/9' is not a "
+                                     "name annotate can use; pass --reviewer NAME"),
+    ({"name": "consensus"}, "the reserved name of the merged result"),
+])
+def test_creators_that_are_no_reviewer_name(workspace: Path, run: Run, tmp_path: Path,
+                                            creator: object, reason: str) -> None:
+    path = write(tmp_path / "x.json", other_tool(QUOTE, creator=creator))
+    result = run("import", "--format", "w3c", path, "-d", SEED_ID)
+    assert result.exit_code == 1
+    assert reason in result.stderr
+    fixed = run("import", "--format", "w3c", path, "-d", SEED_ID, "--reviewer", "desk")
+    assert fixed.exit_code == 0, fixed.stderr
+
+
+@pytest.mark.parametrize(("option", "message"), [
+    (("--reviewer", "two words"), "--reviewer: reviewer: invalid reviewer name"),
+    (("--reviewer", "consensus"), "'consensus' is reserved"),
+    (("--label", "sorced"), "unknown label 'sorced'; did you mean 'sourced'?"),
+    (("--document", "nope.txt"), "unknown document 'nope.txt'"),
+])
+def test_bad_options_are_usage_errors(workspace: Path, run: Run, tmp_path: Path,
+                                      option: tuple[str, str], message: str) -> None:
+    path = write(tmp_path / "x.json", other_tool(QUOTE))
+    result = run("import", "--format", "w3c", path, *option)
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+def test_the_rule_book_decides(workspace: Path, run: Run, tmp_path: Path) -> None:
+    needs_source = other_tool(QUOTE, body=[{"type": "TextualBody", "purpose": "classifying",
+                                            "value": "sourced"}])
+    bad_verdict = other_tool("Vostochny cosmodrome", body=[
+        {"type": "TextualBody", "purpose": "classifying", "value": "opinion"},
+        {"type": "TextualBody", "purpose": "assessing", "value": "fake"}],
+        id="https://tool.example/2")
+    bad_source = other_tool("Kim told Putin", body=[
+        {"type": "TextualBody", "purpose": "classifying", "value": "opinion"},
+        {"type": "SpecificResource", "purpose": "citing", "source": "doi:10.1000/182"}],
+        id="https://tool.example/3")
+    result = run("import", "--format", "w3c",
+                 write(tmp_path / "x.json", [needs_source, bad_verdict, bad_source]),
+                 "-d", SEED_ID)
+    assert result.exit_code == 1
+    assert "label 'sourced' requires at least one source URL" in result.stderr
+    assert "unknown verdict 'fake'" in result.stderr
+    assert "source 'doi:10.1000/182' is not an absolute http(s) address" in result.stderr
+
+
+def test_a_quote_no_longer_in_the_document_is_reported(workspace: Path, run: Run,
+                                                       tmp_path: Path) -> None:
+    annotated(run)
+    exported = run("export", "--format", "w3c").stdout
+    other = fresh_workspace(tmp_path, run)
+    text = (workspace / "corpus" / SEED_ID).read_text(encoding="utf-8")
+    (other / "corpus" / SEED_ID).write_text(text.replace("Vostochny cosmodrome",
+                                                         "spaceport"), encoding="utf-8")
+    result = run("import", "--format", "w3c", write(tmp_path / "x.json", json.loads(exported)),
+                 "-w", str(other))
+    assert result.exit_code == 1
+    assert "the quote “Vostochny cosmodrome” is not in the document" in result.stderr
+    assert "1 valid annotation held back" in result.stderr
+
+
+def test_consensus_records_are_exported_and_not_imported_as_consensus(
+        workspace: Path, run: Run, tmp_path: Path) -> None:
+    add(run, "--label", "opinion", "--quote", QUOTE)
+    add(run, "--label", "opinion", "--quote", QUOTE, "--reviewer", "bob")
+    assert run("merge").exit_code == 0
+    value = json.loads(run("export", "--format", "w3c").stdout)
+    assert {i["creator"]["name"] for i in value["first"]["items"]} == {"alice", "bob",
+                                                                       "consensus"}
+    other = fresh_workspace(tmp_path, run)
+    shutil.copyfile(workspace / "corpus" / SEED_ID, other / "corpus" / SEED_ID)
+    result = run("import", "--format", "w3c", write(tmp_path / "x.json", value),
+                 "-w", str(other), "--partial")
+    assert result.exit_code == 1
+    assert "its creator is 'consensus', the reserved name" in result.stderr
+
+
+def test_import_help_lists_the_registry(run: Run) -> None:
+    result = run("import", "--help")
+    assert "[w3c|hypothesis]" in result.stdout
+    assert tuple(IMPORTERS) == ("w3c", "hypothesis")
+    assert tuple(RENDERERS) == ("w3c", "csv")
+
+
+# -- the round trip, property-based, through the api and two workspaces -----------------
+
+
+@pytest.fixture(scope="module")
+def two_workspaces(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    from click.testing import CliRunner
+
+    from annotate.cli import cli
+
+    roots = []
+    for name in ("source", "target"):
+        root = tmp_path_factory.mktemp(name) / "ws"
+        assert CliRunner().invoke(cli, ["init", str(root)]).exit_code == 0
+        roots.append(root)
+    return roots[0], roots[1]
+
+
+COUNTER = iter(range(10**9))
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data(), text=texts, crlf=st.booleans())
+def test_round_trip_property(two_workspaces: tuple[Path, Path], data: st.DataObject,
+                             text: str, crlf: bool) -> None:
+    source_root, target_root = two_workspaces
+    if crlf:
+        text = text.replace("\r\n", "\n").replace("\n", "\r\n")
+    number = next(COUNTER)
+    name = f"doc-{number}.txt"
+    for root in (source_root, target_root):
+        (root / "corpus" / name).write_bytes(text.encode("utf-8"))
+    source, target = api.open_workspace(str(source_root)), api.open_workspace(str(target_root))
+    made = data.draw(annotations_on(document(name, text), id_prefix=f"p{number}"))
+    with store.document_session(source, name) as session:
+        for reviewer in {a.reviewer for a in made}:
+            session.write(reviewer, [a for a in made if a.reviewer == reviewer])
+    outcome = api.export_annotations(source, [name], render=RENDERERS["w3c"])
+    assert outcome.exported.text is not None
+    path = source_root.parent / f"{name}.jsonld"
+    path.write_text(outcome.exported.text, encoding="utf-8")
+    report = api.import_annotations(target, [str(path)], importer=IMPORTERS["w3c"])
+    assert report.skipped == [], report.skipped
+    assert api.list_annotations(target, name) == api.list_annotations(source, name)
+    again = api.import_annotations(target, [str(path)], importer=IMPORTERS["w3c"])
+    assert again.imported == [] and len(again.already_there) == len(made)
