@@ -474,3 +474,69 @@ def test_round_trip_property(two_workspaces: tuple[Path, Path], data: st.DataObj
     assert api.list_annotations(target, name) == api.list_annotations(source, name)
     again = api.import_annotations(target, [str(path)], importer=IMPORTERS["w3c"])
     assert again.imported == [] and len(again.already_there) == len(made)
+
+
+# -- brat and ClaimReview through the commands ------------------------------------------------
+
+
+def test_brat_export_then_import_into_another_workspace(workspace: Path, run: Run,
+                                                        tmp_path: Path) -> None:
+    annotated(run)
+    out = tmp_path / "brat"
+    result = run("export", "--format", "brat", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    stem = SEED_ID.removesuffix(".txt")
+    alice = out / "alice" / f"{stem}.ann"
+    assert (out / "alice" / f"{stem}.txt").read_bytes() == (
+        workspace / "corpus" / SEED_ID).read_bytes()
+    assert "\tspeculative " in alice.read_text(encoding="utf-8")
+    assert (out / "annotation.conf").is_file()
+    other = fresh_workspace(tmp_path, run)
+    shutil.copyfile(workspace / "corpus" / SEED_ID, other / "corpus" / SEED_ID)
+    files = sorted(str(path) for path in out.glob(f"*/{stem}.ann"))
+    result = run("import", "--format", "brat", *files, "-w", str(other))
+    assert result.exit_code == 0, result.stderr
+    os.chdir(other)
+    theirs = listing(run)
+    os.chdir(workspace)
+    # brat carries spans, labels, notes, verdicts, sources and tags, not ids or times;
+    # the reviewer is the folder each file sits in.
+    def kept(records: list[dict[str, object]]) -> list[tuple[object, ...]]:
+        return sorted((r["reviewer"], r["start"], r["end"], r["quote"], r["label"], r["note"],
+                       tuple(r["sources"]), r.get("verdict"), tuple(r.get("tags", [])))
+                      for r in records)
+    assert kept(theirs) == kept(listing(run))
+    # A second import finds everything already there.
+    again = run("import", "--format", "brat", *files, "-w", str(other))
+    assert (again.exit_code, again.stderr) == (
+        0, "annotate: imported 0 annotations; 2 already there\n")
+
+
+def test_brat_import_reports_text_that_is_not_the_document(workspace: Path, run: Run,
+                                                           tmp_path: Path) -> None:
+    stem = SEED_ID.removesuffix(".txt")
+    ann = tmp_path / "dora" / f"{stem}.ann"
+    ann.parent.mkdir()
+    ann.write_text("T1\topinion 0 4\tXXXX\n", encoding="utf-8")
+    before = sorted((workspace / "annotations").rglob("*.jsonl"))
+    result = run("import", "--format", "brat", str(ann))
+    assert result.exit_code == 1
+    assert result.stderr == (f"annotate: skipped {ann}: line 1: stored text “XXXX” is not the "
+                             "document's text at 0 4: “What”\n"
+                             "annotate: imported 0 annotations; 1 skipped\n")
+    assert sorted((workspace / "annotations").rglob("*.jsonl")) == before
+
+
+def test_claimreview_export_passes_its_schema_and_warns_what_to_set(workspace: Path,
+                                                                    run: Run) -> None:
+    from annotate.interchange.claimreview import check_claim_review
+
+    annotated(run)  # one annotation with a verdict, one without
+    result = run("export", "--format", "claimreview")
+    assert result.exit_code == 0, result.stderr
+    records = json.loads(result.stdout)
+    assert [r["reviewRating"]["alternateName"] for r in records] == ["Unverifiable"]
+    assert records[0]["claimReviewed"] == HWASONG
+    assert all(check_claim_review(r).errors == [] for r in records)
+    assert "set publisher.name" in result.stderr
+    assert "left out 1 annotation" in result.stderr

@@ -5,7 +5,7 @@ Pure: annotations, documents and the project in, ``{relative path: text}``
 out (the api writes them under ``-o DIR``); ``.ann`` text and the document's
 text in, items and problems out (the api turns items into annotations and
 puts them through the rule book).  The rules, with the brat source they
-follow, are in docs/interchange-claimreview-brat.md; in short:
+follow, are in docs/interchange.md; in short:
 
 * Offsets are what brat's server checks a ``T`` line against: indices into
   the ``.txt`` file decoded as UTF-8 without newline translation
@@ -26,12 +26,14 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
+from annotate.interchange.importing import Candidate, Corpus, Parsed, Rejected
 from annotate.model import Annotation, Document, Project
 
 # Python's line boundaries (str.splitlines), which is how brat reads a .ann
@@ -546,3 +548,41 @@ def document_for_ann(stem: str, document_ids: Iterable[str]) -> DocumentMatch:
                                    f"{parts[-1] if parts else ''}.txt); pass --document")
     return DocumentMatch(None, f"{shown}.ann could belong to {_some(sorted(best))}; pass "
                                "--document")
+
+
+# -- import: the importer annotate.interchange.importing calls ------------------------
+
+def load(data: bytes, path: str, corpus: Corpus) -> Parsed:
+    """A .ann file's text-bound annotations as import candidates: the document
+    is --document, else the one the file's name matches (``document_for_ann``);
+    the reviewer is the folder it sits in (export writes one per reviewer),
+    unless --reviewer says otherwise.  brat's offsets are the span itself;
+    each stored text is checked against the document's slice."""
+    stem = (path[:-4] if path.endswith(".ann") else path).replace(os.sep, "/")
+    document = corpus.chosen
+    if document is None:
+        match = document_for_ann(stem, corpus.document_ids)
+        if match.document is None:
+            return Parsed((Rejected("the file", match.problem or "it names no document"),))
+        document = match.document
+    text = corpus.read(document)
+    if text is None:
+        return Parsed((Rejected("the file", f"cannot read document {document!r}"),))
+    try:
+        ann = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return Parsed((Rejected("the file", f"is not UTF-8 (byte {error.start})"),))
+    parsed = parse_ann(ann, text)
+    folders = [part for part in stem.split("/")[:-1] if part not in ("", ".", "..")]
+    reviewer = folders[-1] if folders else None
+    found: list[tuple[int, Candidate | Rejected]] = [
+        (problem.line, Rejected(f"line {problem.line}", problem.message))
+        for problem in parsed.problems if problem.severity == "error"]
+    found += [(item.line, Candidate(
+        where=f"line {item.line} ({item.id})", quote=item.text, start=item.start, end=item.end,
+        exact_position=True, label=item.label, note=item.note, verdict=item.verdict,
+        sources=item.sources, tags=item.tags, reviewer=reviewer, creator=reviewer,
+        document_id=document, source_id=item.id)) for item in parsed.items]
+    notes = tuple(f"{path}: line {problem.line}: {problem.message}"
+                  for problem in parsed.problems if problem.severity == "warning")
+    return Parsed(tuple(item for _, item in sorted(found, key=lambda pair: pair[0])), notes)

@@ -3,7 +3,7 @@
 Pure: annotations, the documents and the project in; records (JSON values)
 and warnings out.  The api writes the records; the command prints the
 warnings on stderr.  Which field comes from where, the fallbacks and the
-rules below are in docs/interchange-claimreview-brat.md; the record's shape
+rules below are in docs/interchange.md; the record's shape
 is schemas/claimreview.schema.json, which ``check_claim_review`` applies.
 
 Google's documentation of the markup:

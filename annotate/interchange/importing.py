@@ -164,6 +164,9 @@ IMPORTERS: Mapping[str, Importer] = MappingProxyType({
                         "of them"),
     "hypothesis": LazyImporter("annotate.interchange.hypothesis", "load",
                                "Hypothesis' API search results or annotations, or its JSON-LD"),
+    "brat": LazyImporter("annotate.interchange.brat", "load",
+                         "brat standoff .ann files (the document: --document, else the "
+                         "file's name; the reviewer: --reviewer, else its folder)"),
 })
 
 

@@ -32,7 +32,28 @@ def csv(batch: ExportBatch) -> Exported:
     return Exported(text=annotations_csv(batch.annotations, batch.project))
 
 
+def claimreview(batch: ExportBatch) -> Exported:
+    """schema.org ClaimReview JSON-LD: one per annotation with a verdict (the
+    consensus where a document was merged)."""
+    from annotate.interchange.claimreview import claim_reviews
+
+    documents = {entry.document.id: entry.document for entry in batch.documents}
+    result = claim_reviews(batch.annotations, documents, batch.project)
+    return Exported(text=to_json(result.records), warnings=tuple(result.warnings))
+
+
+def brat(batch: ExportBatch) -> Exported:
+    """brat standoff: REVIEWER/DOC.txt and .ann per reviewer, with annotation.conf (-o DIR)."""
+    from annotate.interchange.brat import brat_export
+
+    documents = {entry.document.id: entry.document for entry in batch.documents}
+    result = brat_export(batch.annotations, documents, batch.project)
+    return Exported(files=result.files, warnings=tuple(result.warnings))
+
+
 RENDERERS: Mapping[str, Exporter] = MappingProxyType({
     "w3c": w3c,
+    "claimreview": claimreview,
+    "brat": brat,
     "csv": csv,
 })
