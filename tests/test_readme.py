@@ -131,6 +131,19 @@ TOUR = (
           "--reviewer dana@factdesk.example",
           f"annotate merge {DOC} --strategy union",
           f"annotate list {DOC} --reviewer consensus | head -n 4")),
+    Step("Export for other tools ([docs/interchange.md](docs/interchange.md)): `--format "
+         "w3c` writes W3C Web Annotations (JSON-LD: an AnnotationCollection per document; "
+         "label, verdict, note, tags and sources as bodies; a TextQuoteSelector and a "
+         "TextPositionSelector; every export passes the W3C test suite's MUST assertions), "
+         "`claimreview` schema.org ClaimReview for the annotations with a verdict (the "
+         "consensus where a document was merged; stderr says which project-file fields to "
+         "set before publishing), `brat` brat standoff files (`-o DIR`: a folder per "
+         "reviewer, `.txt` and `.ann` per document), `csv` what `list --format csv` prints. "
+         "`-o` never writes through a symbolic link nor over the workspace's own files:",
+         ("annotate export --format w3c -o review.jsonld",
+          f"annotate export {DOC} --format claimreview | head -n 12",
+          "annotate export --format brat -o brat",
+          "head -n 3 brat/bob@factdesk.example/kim-putin-vostochny.ann")),
     Step("When an article is edited after review, `annotate reanchor` moves every "
          "annotation made on the older version to its place in the new text: `exact` (the "
          "quote is unchanged), `fuzzy` (the quote itself was edited; the old one is kept "
@@ -156,6 +169,15 @@ TOUR = (
          "git merge breaks that, and `validate` reports AN307); `annotate dedupe` gives "
          "every annotation its own id, dropping exact copies:",
          ("annotate dedupe --dry-run",)),
+    Step("Import annotations made elsewhere, anchored by their quote in the document as it "
+         "is now and checked as `add` checks them: W3C files (our own exports come back "
+         "unchanged; importing twice adds nothing), Hypothesis' API results (a tag naming a "
+         "label becomes the label, `--label` for the rest; links in the text become "
+         "sources) or brat `.ann` files. What cannot be imported is listed with the reason "
+         "and exit 1; without `--partial` such a file imports nothing:",
+         ("annotate import --format w3c review.jsonld",
+          f"annotate import --format hypothesis hypothesis-search.json --document {DOC} "
+          "--label unsourced --partial")),
     Step("Git merges lines, so two branches that each add a record to the same reviewer "
          "file conflict although nothing disagrees. `annotate install-git-driver` routes "
          "annotation files to `annotate git-merge-driver`, which merges by annotation id: "
@@ -185,6 +207,9 @@ def _workspace_copy(folder: Path) -> Path:
     for name in ("corpus", "annotations"):
         shutil.copytree(ROOT / name, folder / name,
                         ignore=shutil.ignore_patterns(".annotate-cache"))
+    # Annotations as Hypothesis' search API returns them, for the import step.
+    shutil.copy(ROOT / "tests" / "data" / "hypothesis" / "search.json",
+                folder / "hypothesis-search.json")
     return folder
 
 
