@@ -1,4 +1,4 @@
-"""Benchmark for agreement (issue 9, item 6): annotate/agreement.py.
+"""Benchmark for agreement (issue 9, item 6): annotate/agreement/.
 
 Generates one document of reliability data the way a desk makes it: claims
 spread over a 1 MB article, each of 20 reviewers marking 5,000 of the 6,000

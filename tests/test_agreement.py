@@ -1,4 +1,4 @@
-"""Agreement coefficients (annotate/agreement.py, issue 9 item 6) against
+"""Agreement coefficients (annotate/agreement/, issue 9 item 6) against
 published values, hand-computed examples, and their degenerate cases.
 
 Published tables, looked up rather than recalled:

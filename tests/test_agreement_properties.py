@@ -1,4 +1,4 @@
-"""Property-based tests of annotate/agreement.py: every coefficient equals
+"""Property-based tests of annotate/agreement/: every coefficient equals
 a second, naive computation straight from its textbook definition, on small
 random documents; and the invariances a coefficient must have.
 
