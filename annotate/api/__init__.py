@@ -21,13 +21,14 @@ from annotate.api.annotations import (
 from annotate.api.check import Deduplicated, ReanchorReport, dedupe, reanchor, validate
 from annotate.api.corpus import DocumentInfo, documents, init_workspace, sentences
 from annotate.api.git import git_merge_driver, install_git_driver
+from annotate.api.report import DocumentReport, Report, report, write_report
 from annotate.api.review import MergeOutcome, Resolved, agreement, merge, resolve
 
 __all__ = [
-    "MIN_ID_PREFIX", "Deduplicated", "DocumentInfo", "MergeOutcome", "Notify", "ReanchorReport",
-    "Resolved",
+    "MIN_ID_PREFIX", "Deduplicated", "DocumentInfo", "DocumentReport", "MergeOutcome", "Notify",
+    "ReanchorReport", "Report", "Resolved",
     "add_annotation", "agreement", "annotated_document", "dedupe", "document", "documents",
     "edit_annotation", "find_annotation", "finish", "git_merge_driver", "init_workspace",
     "install_git_driver", "list_annotations", "merge", "open_workspace", "reanchor",
-    "remove_annotation", "resolve", "sentences", "validate",
+    "remove_annotation", "report", "resolve", "sentences", "validate", "write_report",
 ]
