@@ -24,14 +24,13 @@ from annotate.api.review import (
     _placed_decisions,
     _reviewed_documents,
     _reviewers_work,
-    agreement,
 )
 from annotate.errors import AnnotateError, UnsafePathError, WriteError
 from annotate.model import CONSENSUS_REVIEWER, Annotation, Document, Project
 from annotate.workspace import Workspace
 
 if TYPE_CHECKING:
-    from annotate.agreement import AgreementReport, ScopeAgreement
+    from annotate.agreement import AgreementReport, DocumentData, ScopeAgreement
     from annotate.merge.consensus import MergeResult
 
 
@@ -60,6 +59,9 @@ class DocumentReport:
     agreement: ScopeAgreement | None
     # Why something is missing (files on different versions, ...), for the reader.
     notes: tuple[str, ...] = ()
+    # What `annotate agreement` measures on this document (None: no merge).
+    reliability: DocumentData | None = field(default=None, repr=False, compare=False)
+    stacked_skipped: int = 0  # stacked positions left out of the coefficients
 
     @property
     def consensus_current(self) -> bool | None:
@@ -80,7 +82,6 @@ class Report:
     # each reviewer's pairwise figures with the others (None: no such document).
     agreement: AgreementReport | None
     reviewer: str | None = None  # the --reviewer filter, as resolved
-    notes: tuple[str, ...] = field(default=())
 
 
 def report(ws: Workspace, references: Sequence[str] = (), *, reviewer: str | None = None,
@@ -95,8 +96,11 @@ def report(ws: Workspace, references: Sequence[str] = (), *, reviewer: str | Non
     still shown, with the reason in its notes and without merge or
     agreement figures.  An unknown document is an error (exit 2).
     """
+    from annotate.merge.positions import cyclic_gc_paused
+
     document_ids = _reviewed_documents(ws, references)
-    gathered = [_document_report(ws, document_id) for document_id in document_ids]
+    with cyclic_gc_paused():  # many records, no cycles: see cyclic_gc_paused
+        gathered = [_document_report(ws, document_id) for document_id in document_ids]
     if reviewer is not None:
         present = {a.reviewer for d in gathered for a in d.annotations}
         present |= {r for d in gathered for r in d.reviewers}
@@ -107,19 +111,54 @@ def report(ws: Workspace, references: Sequence[str] = (), *, reviewer: str | Non
             gathered = [d for d in gathered if reviewer in d.reviewers
                         or (reviewer == CONSENSUS_REVIEWER and d.consensus is not None)]
         gathered = [_only(d, reviewer) for d in gathered]
-    comparable = [d.document.id for d in gathered
-                  if len(d.reviewers) >= 2 and d.merge is not None]
-    pooled: AgreementReport | None = None
-    notes: list[str] = []
-    if comparable:
-        try:
-            pooled = agreement(ws, comparable)
-        except AnnotateError as error:
-            notes.append(f"no agreement figures: {error}")
+    pooled = _agreement(gathered)
     if pooled is not None:
         scopes = {scope.document: scope for scope in pooled.documents}
         gathered = [_with_agreement(d, scopes.get(d.document.id)) for d in gathered]
-    return Report(ws.project, tuple(gathered), pooled, reviewer, tuple(notes))
+    return Report(ws.project, tuple(gathered), pooled, reviewer)
+
+
+def _agreement(documents: Sequence[DocumentReport]) -> AgreementReport | None:
+    """`annotate agreement` over the documents with two reviewers or more, from
+    the positions the dry-run merge grouped (the same grouping, of the same
+    records: reading every file a second time would double the cost)."""
+    import dataclasses
+
+    from annotate import agreement as measures
+    from annotate.merge.positions import DEFAULT_MIN_OVERLAP
+
+    data = [d.reliability for d in documents
+            if d.reliability is not None and len(d.reviewers) >= 2]
+    if not data:
+        return None
+    report = measures.agreement(data, absent="none")
+    return dataclasses.replace(report, min_overlap=DEFAULT_MIN_OVERLAP, stacked_skipped={
+        d.document.id: d.stacked_skipped for d in documents if d.stacked_skipped})
+
+
+def _reliability(document_id: str, held: dict[str, list[Annotation]], merged: MergeResult
+                 ) -> tuple[DocumentData, int]:
+    """The document's reliability data as ``api.agreement`` builds it: one vote
+    per reviewer and position; a stacked position where a reviewer's spans
+    carry different labels is left out (and counted); every span counts for F1.
+    tests/test_report.py checks that the figures equal ``api.agreement``'s."""
+    from annotate import agreement as measures
+
+    votes: list[dict[str, str]] = []
+    skipped = 0
+    for position in merged.positions:
+        if any(len({m.label for m in position.members if m.reviewer == reviewer}) > 1
+               for reviewer in position.stacked):
+            skipped += 1
+            continue
+        votes.append(position.labels)
+    kept = {(a.reviewer, a.id): a for records in held.values() for a in records
+            if not a.orphaned}
+    spans_of: dict[str, list[measures.Span]] = {}
+    for (reviewer, _), annotation in sorted(kept.items()):
+        spans_of.setdefault(reviewer, []).append(
+            measures.Span(annotation.start, annotation.end, annotation.label))
+    return measures.DocumentData(document_id, frozenset(held), votes, spans_of), skipped
 
 
 def _only(document: DocumentReport, reviewer: str) -> DocumentReport:
@@ -150,6 +189,8 @@ def _document_report(ws: Workspace, document_id: str) -> DocumentReport:
         return DocumentReport(document, (), (), None, shown_file, "unanimous", None, None)
     notes: list[str] = []
     merged: MergeResult | None = None
+    reliability: DocumentData | None = None
+    skipped = 0
     consensus_file = store.annotation_path(ws, document_id, CONSENSUS_REVIEWER).is_file()
     with store.document_session(ws, document_id) as session:
         try:
@@ -170,6 +211,7 @@ def _document_report(ws: Workspace, document_id: str) -> DocumentReport:
                     decisions={d.position: strategies.EditorDecision(
                         d.label, d.editor, d.note, d.time, d.sources) for d in placed},
                     previous=[Consensus.from_annotation(a) for a in previous])
+                reliability, skipped = _reliability(document_id, held, merged)
             except AnnotateError as error:
                 notes.append(f"not merged: {error}")
     annotations = sorted((a for records in held.values() for a in records),
@@ -177,7 +219,7 @@ def _document_report(ws: Workspace, document_id: str) -> DocumentReport:
     return DocumentReport(
         document, tuple(sorted(held)), tuple(annotations),
         tuple(previous) if consensus_file else None, shown_file, strategy, merged, None,
-        tuple(notes))
+        tuple(notes), reliability, skipped)
 
 
 def _strategy_of(consensus: Sequence[Annotation]) -> str:

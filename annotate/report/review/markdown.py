@@ -175,8 +175,6 @@ def render_markdown(report: Report) -> str:
     lines = [f"## Fact-check report: {text(data['project'], 200)}", "",
              f"{_count(len(data['documents']), 'document')}, "
              f"{_count(total, 'annotation')} {who}.", ""]
-    for note in data["notes"]:
-        lines += [f"> **Note:** {text(note, 600)}", ""]
     for document in data["documents"]:
         lines += _document(document)
     if data["reviewers"]:

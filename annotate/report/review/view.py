@@ -174,7 +174,6 @@ class ReportJSON(TypedDict):
     reviewer: str | None
     documents: list[DocumentJSON]
     reviewers: list[ReviewerJSON]
-    notes: list[str]
 
 
 # --- building -------------------------------------------------------------------
@@ -189,8 +188,7 @@ def build(report: Report) -> ReportJSON:
         for label in report.project.labels]
     return {"format": FORMAT_VERSION, "project": report.project.name, "labels": labels,
             "verdicts": list(report.project.verdicts), "reviewer": report.reviewer,
-            "documents": documents, "reviewers": _reviewers(report, documents),
-            "notes": list(report.notes)}
+            "documents": documents, "reviewers": _reviewers(report, documents)}
 
 
 def _document(d: DocumentReport) -> DocumentJSON:
