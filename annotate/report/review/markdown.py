@@ -89,10 +89,10 @@ def _f1(value: ScoresJSON) -> str:
 
 
 def _annotation_rows(annotations: Iterable[ReportAnnotation]) -> list[list[str]]:
-    return [[str(a["number"]), text(a["label"], 60), text(a["reviewer"], 80),
-             "“" + text(a["quote"], 160) + "”", text(a["note"], 200),
-             text(a.get("verdict") or "", 40),
-             " ".join(link(url) for url in a["sources"])] for a in annotations]
+    return [[str(a["number"]), text(r["label"], 60), text(r["reviewer"], 80),
+             "“" + text(r["quote"], 160) + "”", text(r["note"], 200),
+             text(r.get("verdict") or "", 40), " ".join(link(url) for url in r["sources"])]
+            for a in annotations for r in (a["record"],)]
 
 
 ANNOTATION_HEADERS = ("#", "Label", "Reviewer", "Quote", "Note", "Verdict", "Sources")

@@ -143,7 +143,7 @@ def _render(report: Report) -> str:
     colors = {label["name"]: label["color"] for label in data["labels"]}
     for document in data["documents"]:
         for annotation in document["annotations"]:
-            colors.setdefault(annotation["label"], UNKNOWN_COLOR)
+            colors.setdefault(annotation["record"]["label"], UNKNOWN_COLOR)
         for record in document["consensus"]["records"]:
             colors.setdefault(record["label"], UNKNOWN_COLOR)
         conflicts = document["merge"]["conflicts"] if document["merge"] else []
@@ -166,7 +166,8 @@ def _render(report: Report) -> str:
         for annotation in document["annotations"]:
             key = (document["document"], annotation["number"])
             by_ref[key] = annotation
-            context_html[key] = macros.in_context(annotation, index_of[annotation["label"]])
+            record = annotation["record"]
+            context_html[key] = macros.in_context(record, index_of[record["label"]])
         documents.append(_page_document(page_id, document, index_of, label_html, combos,
                                         macros.tip, Markup))
     labels = [{"index": index, "tint": _tint(colors[name])} for name, index in index_of.items()]
@@ -194,12 +195,13 @@ def _page_document(page_id: str, document: DocumentJSON, index_of: Mapping[str, 
     annotations grouped by how they are shown."""
     text = document["text"]
     drawn = [a for a in document["annotations"] if a["shown"] == "drawn"]
-    tips = [tip(a, label_html[a["label"]], f"{page_id}-a{a['number']}") for a in drawn]
+    tips = [tip(a, label_html[a["record"]["label"]], f"{page_id}-a{a['number']}")
+            for a in drawn]
     numbers = [str(a["number"]) for a in drawn]
-    label_of = [index_of[a["label"]] for a in drawn]
+    label_of = [index_of[a["record"]["label"]] for a in drawn]
     pieces: list[tuple[str, int | None, str, str, Markup | None, str]] = []
-    for number, segment in enumerate(segments(len(text), [(a["start"], a["end"])
-                                                          for a in drawn])):
+    spans = [(a["record"]["start"], a["record"]["end"]) for a in drawn]
+    for number, segment in enumerate(segments(len(text), spans)):
         piece = text[segment.start:segment.end]
         ends = " ".join(numbers[i] for i in segment.closing)
         if not segment.covering:

@@ -21,8 +21,7 @@ from annotate.report.show import numbered
 if TYPE_CHECKING:
     from annotate.agreement import Coefficient, ScopeAgreement, SpanScores
     from annotate.api.report import DocumentReport, Report
-    from annotate.merge.consensus import MergeResult
-    from annotate.merge.positions import PositionRecord
+    from annotate.merge.consensus import MergedPositionRecord, MergeResult
 
 # How an annotation is shown: drawn on the text; orphaned by re-anchoring
 # (no place in the current text); stale (made on another version of the
@@ -43,15 +42,17 @@ class LabelJSON(TypedDict):
     annotations: int
 
 
-class ReportAnnotation(AnnotationRecord, total=False):
-    """An annotation record as the report lists it: the record, its number in
-    the document (as `annotate show` numbers it), how it is shown, and the
-    merge position it belongs to (None: orphaned or stale, or no merge)."""
+class ReportAnnotation(TypedDict):
+    """An annotation as the report lists it: its number in the document (as
+    `annotate show` numbers it), how it is shown, the merge position it
+    belongs to (None: orphaned or stale, or no merge) and the record itself
+    (schemas/annotation.schema.json)."""
 
     number: int
     shown: Shown
     position: str | None
     position_status: str | None
+    record: AnnotationRecord
 
 
 class FigureJSON(TypedDict):
@@ -107,7 +108,7 @@ class MergeJSON(TypedDict):
     positions: int
     statuses: dict[str, int]
     merged: int
-    conflicts: list[PositionRecord]  # open: labels differ and nothing settled them
+    conflicts: list[MergedPositionRecord]  # open: labels differ and nothing settled them
     unresolved: list[str]  # what makes `annotate merge` exit 1
 
 
@@ -181,7 +182,8 @@ class ReportJSON(TypedDict):
 def build(report: Report) -> ReportJSON:
     """The report as data, every list in a stable order."""
     documents = [_document(d) for d in report.documents]
-    counts: Counter[str] = Counter(a["label"] for d in documents for a in d["annotations"])
+    counts: Counter[str] = Counter(a["record"]["label"] for d in documents
+                                   for a in d["annotations"])
     labels: list[LabelJSON] = [
         {"name": label.name, "description": label.description, "color": label.color,
          "requires_source": label.requires_source, "annotations": counts[label.name]}
@@ -201,9 +203,9 @@ def _document(d: DocumentReport) -> DocumentJSON:
     for number, (annotation, drawn) in enumerate(numbered(d.document, d.annotations), 1):
         place = where.get((annotation.reviewer, annotation.id))
         entry: ReportAnnotation = {
-            **annotation.to_record(), "number": number, "shown": _shown(annotation, drawn),
+            "number": number, "shown": _shown(annotation, drawn),
             "position": place[0] if place else None,
-            "position_status": place[1] if place else None}
+            "position_status": place[1] if place else None, "record": annotation.to_record()}
         annotations.append(entry)
     return {
         "document": d.document.id, "sha256": d.document.sha256,
@@ -224,10 +226,13 @@ def _shown(annotation: Annotation, drawn: bool) -> Shown:
 
 
 def _merge(result: MergeResult, strategy: str) -> MergeJSON:
+    decided = {position.id: decision
+               for position, decision in zip(result.positions, result.decisions, strict=True)}
     return {"strategy": strategy, "positions": result.summary.positions,
             "statuses": {str(status): n for status, n in result.summary.statuses.items()},
             "merged": result.summary.merged,
-            "conflicts": [p.to_record() for p in result.conflicts],
+            "conflicts": [{**p.to_record(), "decision": decided[p.id].to_record()}
+                          for p in result.conflicts],
             "unresolved": [p.id for p in result.blocking]}
 
 
@@ -262,23 +267,26 @@ def _agreement(scope: ScopeAgreement) -> AgreementJSON:
 def _reviewers(report: Report, documents: Sequence[DocumentJSON]) -> list[ReviewerJSON]:
     """Each reviewer whose annotations the report shows (or who finished a
     document of it with nothing marked): counts, positions, pooled agreement."""
-    names: set[str] = {a["reviewer"] for d in documents for a in d["annotations"]}
+    names: set[str] = {a["record"]["reviewer"] for d in documents for a in d["annotations"]}
     if report.reviewer is None:
         names |= {r for d in report.documents for r in d.reviewers}
     elif report.reviewer != CONSENSUS_REVIEWER:
         names.add(report.reviewer)
+    by_reviewer: dict[str, list[tuple[str, ReportAnnotation]]] = {}
+    for d in documents:
+        for a in d["annotations"]:
+            by_reviewer.setdefault(a["record"]["reviewer"], []).append((d["document"], a))
     found: list[ReviewerJSON] = []
     for name in sorted(names):
-        theirs = [(d["document"], a) for d in documents for a in d["annotations"]
-                  if a["reviewer"] == name]
+        theirs = by_reviewer.get(name, [])
         found.append({
             "reviewer": name,
             "documents": [d.document.id for d in report.documents if name in d.reviewers
                           or any(a.reviewer == name for a in d.annotations)],
-            "annotations": [{"document": document, "id": a["id"], "number": a["number"]}
-                            for document, a in theirs],
+            "annotations": [{"document": document, "id": a["record"]["id"],
+                             "number": a["number"]} for document, a in theirs],
             "orphaned": sum(1 for _, a in theirs if a["shown"] == "orphaned"),
-            "labels": dict(sorted(Counter(a["label"] for _, a in theirs).items())),
+            "labels": dict(sorted(Counter(a["record"]["label"] for _, a in theirs).items())),
             "positions": _positions(report, name),
             "agreement": list(_pairs_of(report, name))})
     return found
@@ -326,9 +334,7 @@ def csv_rows(data: ReportJSON) -> Iterator[tuple[CsvCell, ...]]:
     columns, then its context and how the report shows it."""
     for document in data["documents"]:
         for entry in document["annotations"]:
-            annotation = Annotation.from_record(
-                {key: value for key, value in entry.items()
-                 if key not in ("number", "shown", "position", "position_status")})
+            annotation = Annotation.from_record(entry["record"])
             yield (*annotation_row(annotation), annotation.prefix, annotation.suffix,
                    entry["number"], entry["shown"], entry["position"] or "",
                    entry["position_status"] or "")
