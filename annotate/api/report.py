@@ -258,6 +258,10 @@ def write_report(ws: Workspace, output: str, text: str) -> str:
     """
     path = Path(output)
     shown = output
+    folder = path.parent
+    if not folder.is_dir():
+        raise WriteError(f"cannot write {shown}: there is no folder {folder}; create it "
+                         "first")
     try:
         info = os.lstat(path)
     except FileNotFoundError:
@@ -272,10 +276,6 @@ def write_report(ws: Workspace, output: str, text: str) -> str:
         kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
         raise UnsafePathError(f"{shown} is {kind}; -o names the report file to write "
                               "(without -o the report goes to stdout)")
-    folder = path.parent
-    if not folder.is_dir():
-        raise WriteError(f"cannot write {shown}: there is no folder {folder}; create it "
-                         "first")
     real = os.path.join(os.path.realpath(folder), path.name)
     for guarded in (ws.corpus_dir, ws.annotations_dir):
         root = os.path.realpath(guarded)
