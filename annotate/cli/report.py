@@ -62,7 +62,9 @@ def report(ctx: click.Context, docs: tuple[str, ...], reviewer: str | None, outp
             if output == "html":
                 options.notify("this is an HTML page: write it to a file with "
                                "-o report.html and open that in a browser")
-        click.echo(text, nl=False)
+        # color=True: click would otherwise strip what looks like an escape
+        # sequence from output that is not a terminal -- from the data itself.
+        click.echo(text, nl=False, color=True)
         return
     shown = api.write_report(ws, str(target), text)
     annotations = sum(len(d.annotations) for d in found.documents)
