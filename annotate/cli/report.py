@@ -14,12 +14,13 @@ from annotate.cli import options
 @click.command(short_help="The reviewer report: HTML page, Markdown, CSV or JSON.")
 @click.argument("docs", nargs=-1, metavar="[DOC]...")
 @options.reviewer(options.FILTER_HELP + " 'consensus': the merged result.")
-@options.output_format("annotate.report.review", default="html",
-                       help_text="html: one self-contained page (no network, no script); "
-                                 "md: a pull-request comment; csv: one row per annotation; "
-                                 "json: the report's data (schemas/report.schema.json).  "
-                                 "Default: from -o FILE's suffix (.html, .md, .csv, .json), "
-                                 "else html.")
+# Not options.output_format: its "[default: html]" would hide that -o's suffix decides.
+@click.option("--format", "output", type=options.RendererChoice("annotate.report.review"),
+              default="html",
+              help="html: one self-contained page (no network, no script); md: a "
+                   "pull-request comment; csv: one row per annotation; json: the report's "
+                   "data (schemas/report.schema.json).  Default: from -o FILE's suffix "
+                   "(.html, .md, .csv, .json), else html.")
 @click.option("--output", "-o", "target", metavar="FILE",
               help="Write the report to FILE (replaced atomically; a link, or a file under "
                    "the corpus or annotations folder, is refused) instead of stdout.")
