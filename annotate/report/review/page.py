@@ -199,7 +199,7 @@ def _page_document(page_id: str, document: DocumentJSON, index_of: Mapping[str, 
             for a in drawn]
     numbers = [str(a["number"]) for a in drawn]
     label_of = [index_of[a["record"]["label"]] for a in drawn]
-    pieces: list[tuple[str, int | None, str, str, Markup | None, str]] = []
+    pieces: list[tuple[str, str | None, str, str, Markup | None, str]] = []
     spans = [(a["record"]["start"], a["record"]["end"]) for a in drawn]
     for number, segment in enumerate(segments(len(text), spans)):
         piece = text[segment.start:segment.end]
@@ -208,7 +208,11 @@ def _page_document(page_id: str, document: DocumentJSON, index_of: Mapping[str, 
             pieces.append((piece, None, "", "", None, ends))
             continue
         labels = tuple(sorted({label_of[i] for i in segment.covering}))
-        pieces.append((piece, combos.setdefault(labels, len(combos)),
+        # k: the labels' colours; n: how many spans are over it (1, 2, 3 or
+        # more), drawn as a deeper underline, so a span nested in another of
+        # the same label still shows.
+        depth = min(len(segment.covering), 3)
+        pieces.append((piece, f"k{combos.setdefault(labels, len(combos))} n{depth}",
                        " ".join(numbers[i] for i in segment.covering), f"{page_id}-t{number}",
                        markup("").join([tips[i] for i in segment.covering]), ends))
     listed: dict[str, list[ReportAnnotation]] = {"drawn": drawn, "orphaned": [], "stale": []}
