@@ -259,6 +259,8 @@ def test_o_refuses_a_folder_a_fifo_and_a_missing_folder(reviewed: dict[str, str]
                    "there is no folder no/such/dir")
     (workspace / "plain").write_text("x", encoding="utf-8")
     one_line_error(run("report", "-o", "plain/r.html"), 2, "there is no folder plain")
+    one_line_error(run("report", "-o", ""), 2, "-o needs a file name")
+    one_line_error(run("report", "-o", "."), 2, ". is a folder")
 
 
 def test_o_in_a_read_only_folder_is_one_line(reviewed: dict[str, str],

@@ -25,7 +25,7 @@ from annotate.api.review import (
     _reviewed_documents,
     _reviewers_work,
 )
-from annotate.errors import AnnotateError, UnsafePathError, WriteError
+from annotate.errors import AnnotateError, InvalidValueError, UnsafePathError, WriteError
 from annotate.model import CONSENSUS_REVIEWER, Annotation, Document, Project
 from annotate.workspace import Workspace
 
@@ -256,6 +256,8 @@ def write_report(ws: Workspace, output: str, text: str) -> str:
     in after the check is replaced, not written through.  A folder, FIFO or
     device is refused; the folder must exist.
     """
+    if not output:
+        raise InvalidValueError("-o needs a file name (without -o the report goes to stdout)")
     path = Path(output)
     shown = output
     folder = path.parent
