@@ -166,6 +166,41 @@ def test_markdown_of_hostile_annotations_stays_literal(hostile: Document, run: R
             assert len(cells) in (9, 5, 6, 4, 7), line
 
 
+def test_markdown_of_hostile_annotations_renders_as_text(hostile: Document, run: Run) -> None:
+    # A CommonMark renderer with GitHub's tables and strikethrough (raw HTML
+    # on, as GitHub parses it before sanitising): user text makes no HTML, no
+    # link but autolinks, no emphasis or code, and each note is one whole
+    # table cell (a pipe that split it would drop the rest: a renderer cuts a
+    # row to the header's columns).
+    from markdown_it import MarkdownIt
+
+    text = run("report", "hostile.txt", "--format", "md").stdout
+    renderer = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    tokens = renderer.parse(text)
+    kinds = {token.type for token in tokens}
+    assert "html_block" not in kinds
+    children = [child for token in tokens for child in token.children or ()]
+    assert {child.type for child in children} <= {
+        "text", "softbreak", "strong_open", "strong_close", "link_open", "link_close",
+        "code_inline"}
+    for child in children:
+        if child.type == "link_open":
+            assert child.markup == "autolink" and str(child.attrs["href"]).startswith("http")
+        if child.type == "code_inline":  # only the commands we name
+            assert child.content.startswith("annotate "), child.content
+    strong = [children[i + 1].content for i, child in enumerate(children)
+              if child.type == "strong_open"]
+    assert set(strong) <= {"Consensus", "Open conflicts", "Note:", "out of date",
+                           "Orphaned", "Not drawn"}
+    html = renderer.render(text)
+    assert "<img" not in html and "<script" not in html
+    cells = re.findall(r"<td>(.*?)</td>", html)
+    for note in (IMG, SCRIPT, NOTES[2], NOTES[3]):
+        shown = note.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace(
+            '"', "&quot;")
+        assert shown in cells, note
+
+
 def test_json_and_csv_keep_hostile_text_as_data(hostile: Document, run: Run) -> None:
     raw = run("report", "hostile.txt", "--format", "json").stdout
     assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f]", raw)  # controls are \u escapes
