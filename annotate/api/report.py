@@ -2,9 +2,10 @@
 
 ``report`` reads each document and its reviewers' files under one document
 session (as ``merge`` does), merges them in memory as ``annotate merge
---dry-run`` would (nothing is written), and measures agreement with
-``agreement``; ``annotate.report.review`` renders the result.  ``write_report``
-puts the rendered text where ``-o`` names, atomically.
+--dry-run`` would (nothing is written), and measures agreement as
+``agreement`` does, from that merge's positions (so every file is read once);
+``annotate.report.review`` renders the result.  ``write_report`` puts the
+rendered text where ``-o`` names, atomically.
 """
 
 from __future__ import annotations
