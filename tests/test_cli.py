@@ -434,10 +434,21 @@ ARGUMENTS = {
 }
 
 
+# A format that needs other arguments than its command's: "{tmp}" is a scratch folder.
+FORMAT_ARGUMENTS = {
+    ("export", "brat"): ["-o", "{tmp}/brat"],  # a folder of files
+    ("import", "brat"): [str(Path(__file__).resolve().parent / "data" / "brat-sample"
+                             / "kim-putin-vostochny.ann")],
+}
+
+
 @pytest.mark.parametrize(("command", "output"), every_format())
 def test_every_format_of_every_command_renders(three_annotations: list[str], run: Run,
-                                               command: str, output: str) -> None:
-    arguments = [a.replace("{id}", three_annotations[0]) for a in ARGUMENTS.get(command, [])]
+                                               tmp_path: Path, command: str,
+                                               output: str) -> None:
+    given = FORMAT_ARGUMENTS.get((command, output), ARGUMENTS.get(command, []))
+    arguments = [a.replace("{id}", three_annotations[0]).replace("{tmp}", str(tmp_path))
+                 for a in given]
     result = run(command, *arguments, "--format", output)
     assert result.exit_code == 0, result.stderr
     if output in ("json", "sarif"):

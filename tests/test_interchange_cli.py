@@ -423,9 +423,9 @@ def test_consensus_records_are_exported_and_not_imported_as_consensus(
 
 def test_import_help_lists_the_registry(run: Run) -> None:
     result = run("import", "--help")
-    assert "[w3c|hypothesis]" in result.stdout
-    assert tuple(IMPORTERS) == ("w3c", "hypothesis")
-    assert tuple(RENDERERS) == ("w3c", "csv")
+    assert "[w3c|hypothesis|brat]" in result.stdout
+    assert tuple(IMPORTERS) == ("w3c", "hypothesis", "brat")
+    assert tuple(RENDERERS) == ("w3c", "claimreview", "brat", "csv")
 
 
 # -- the round trip, property-based, through the api and two workspaces -----------------
@@ -508,8 +508,10 @@ def test_brat_export_then_import_into_another_workspace(workspace: Path, run: Ru
     assert kept(theirs) == kept(listing(run))
     # A second import finds everything already there.
     again = run("import", "--format", "brat", *files, "-w", str(other))
-    assert (again.exit_code, again.stderr) == (
-        0, "annotate: imported 0 annotations; 2 already there\n")
+    assert (again.exit_code, again.stderr) == (0, "".join(
+        f"annotate: note: {file}: the reviewer is the folder's name, "
+        f"{Path(file).parent.name!r}, unless --reviewer names another\n" for file in files)
+        + "annotate: imported 0 annotations; 2 already there\n")
 
 
 def test_brat_import_reports_text_that_is_not_the_document(workspace: Path, run: Run,

@@ -165,6 +165,18 @@ TOUR = (
          "missing` treats an unmarked position as a missing value; `--format json|csv`). "
          "Here the first lines:",
          (f"annotate agreement {DOC} | head -n 18",)),
+    Step("Report on it all: `annotate report` writes one HTML page that needs nothing else "
+         "— no network, no script — with the article and every span highlighted in its "
+         "label's colour (hover over a highlight, or Tab to it, for its label, reviewer, "
+         "note, verdict and sources), the annotations listed below it (orphaned ones apart), "
+         "the consensus, the open conflicts and the agreement figures, and per reviewer "
+         "their counts per label, their annotations in context and how often the others "
+         "chose their label. `-o FILE`'s suffix picks the format: `.md` a pull-request "
+         "comment, `.csv` one row per annotation, `.json` described by "
+         "[schemas/report.schema.json](schemas/report.schema.json) (see "
+         "[docs/reports.md](docs/reports.md)):",
+         ("annotate report -o report.html",
+          f"annotate report {DOC} --format md | head -n 7")),
     Step("Ids must be unique in the workspace (a copied file or a line duplicated by a "
          "git merge breaks that, and `validate` reports AN307); `annotate dedupe` gives "
          "every annotation its own id, dropping exact copies:",
@@ -278,3 +290,30 @@ if __name__ == "__main__":
     start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
     README.write_text(text[:start] + run_tour() + text[end:], encoding="utf-8")
     sys.stdout.write("wrote README.md's tour\n")
+
+
+def setup_commands() -> tuple[str, str]:
+    """The two commands near the README's top: the main job, and the test suite."""
+    text = README.read_text(encoding="utf-8")
+    block = text[text.index("```sh\n") + len("```sh\n"):]
+    lines = block[:block.index("```")].strip().splitlines()
+    assert len(lines) == 2, lines
+    return lines[0], lines[1]
+
+
+def test_the_main_command_writes_the_report_on_a_fresh_clone() -> None:
+    # The first line, after its `pip install .` (the suite runs against the
+    # installed package already), run as a new user would on a fresh clone.
+    main, tests = setup_commands()
+    assert main.startswith("pip install . && ") and tests == "pip install tox && tox"
+    with tempfile.TemporaryDirectory() as temporary:
+        here = _workspace_copy(Path(temporary))
+        env = {key: value for key, value in os.environ.items()
+               if not key.startswith("ANNOTATE_")}
+        env["PATH"] = f"{Path(installed_annotate()).parent}{os.pathsep}{env['PATH']}"
+        result = subprocess.run(["bash", "-o", "pipefail", "-c",
+                                 main.removeprefix("pip install . && ")], cwd=here, env=env,
+                                capture_output=True, text=True, timeout=300, check=False)
+        assert result.returncode == 0, result.stderr
+        page = (here / "report.html").read_text(encoding="utf-8")
+        assert page.startswith("<!DOCTYPE html>") and "kim-putin-vostochny.txt" in page

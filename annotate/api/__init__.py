@@ -31,15 +31,16 @@ from annotate.api.interchange import (
     export_batch,
     import_annotations,
 )
+from annotate.api.report import DocumentReport, Report, report, write_report
 from annotate.api.review import MergeOutcome, Resolved, agreement, merge, resolve
 
 __all__ = [
-    "MIN_ID_PREFIX", "AlreadyThere", "Deduplicated", "DocumentInfo", "ExportOutcome",
-    "ImportReport", "Imported", "MergeOutcome", "Notify", "ReanchorReport", "Resolved",
-    "Skipped",
+    "MIN_ID_PREFIX", "AlreadyThere", "Deduplicated", "DocumentInfo", "DocumentReport",
+    "ExportOutcome", "ImportReport", "Imported", "MergeOutcome", "Notify", "ReanchorReport",
+    "Report", "Resolved", "Skipped",
     "add_annotation", "agreement", "annotated_document", "dedupe", "document", "documents",
     "edit_annotation", "export_annotations", "export_batch", "find_annotation", "finish",
     "git_merge_driver", "import_annotations", "init_workspace", "install_git_driver",
-    "list_annotations", "merge", "open_workspace", "reanchor", "remove_annotation",
-    "resolve", "sentences", "validate",
+    "list_annotations", "merge", "open_workspace", "reanchor", "remove_annotation", "report",
+    "resolve", "sentences", "validate", "write_report",
 ]

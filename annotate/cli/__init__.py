@@ -33,6 +33,7 @@ COMMAND_MODULES = (
     "annotate.cli.check",
     "annotate.cli.review",
     "annotate.cli.git",
+    "annotate.cli.report",
     "annotate.cli.interchange",
 )
 

@@ -583,6 +583,11 @@ def load(data: bytes, path: str, corpus: Corpus) -> Parsed:
         exact_position=True, label=item.label, note=item.note, verdict=item.verdict,
         sources=item.sources, tags=item.tags, reviewer=reviewer, creator=reviewer,
         document_id=document, source_id=item.id)) for item in parsed.items]
-    notes = tuple(f"{path}: line {problem.line}: {problem.message}"
+    # The caller puts the file's name before each note.
+    notes = tuple(f"line {problem.line}: {problem.message}"
                   for problem in parsed.problems if problem.severity == "warning")
+    if reviewer is not None and parsed.items:
+        # A folder such as Downloads/ would otherwise become a reviewer unseen.
+        notes += (f"the reviewer is the folder's name, {reviewer!r}, unless --reviewer "
+                  "names another",)
     return Parsed(tuple(item for _, item in sorted(found, key=lambda pair: pair[0])), notes)

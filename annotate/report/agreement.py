@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from annotate.report.listing import to_json
+from annotate.report.listing import CsvCell, csv_text, to_json
+from annotate.report.listing import spreadsheet_safe as spreadsheet_safe  # its old home
 from annotate.report.terminal import escape
 
 if TYPE_CHECKING:
@@ -25,18 +24,8 @@ Renderer = Callable[["AgreementReport"], str]
 CSV_COLUMNS = ("scope", "document", "label", "coefficient", "pair", "value", "positions",
                "reviewers", "spans", "reason")
 
-# A spreadsheet runs a cell that begins with one of these as a formula
-# (OWASP "CSV Injection"); a leading apostrophe makes it text.  Tab and
-# carriage return are on OWASP's list too.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
 _ABSENT = {"none": "an unmarked position counts as a category of its own",
            "missing": "an unmarked position is a missing value"}
-
-
-def spreadsheet_safe(cell: str) -> str:
-    """A text cell a spreadsheet will not run as a formula: a leading apostrophe if needed."""
-    return "'" + cell if cell.startswith(_FORMULA_START) else cell
 
 
 def _number(value: float | None) -> str:
@@ -115,7 +104,7 @@ def render_json(report: AgreementReport) -> str:
     return to_json(report_json(report))
 
 
-def _rows(report: AgreementReport) -> Iterator[tuple[object, ...]]:
+def _rows(report: AgreementReport) -> Iterator[tuple[CsvCell, ...]]:
     scopes = [("overall", report.overall), *(("document", s) for s in report.documents)]
     for kind, scope in scopes:
         document = scope.document or ""
@@ -137,17 +126,9 @@ def _rows(report: AgreementReport) -> Iterator[tuple[object, ...]]:
 
 
 def render_csv(report: AgreementReport) -> str:
-    """One row per (scope, label, coefficient, pair); label empty = all labels."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in _rows(report):
-        # Only text can be a formula: our numbers (a kappa may be -0.1) stay numbers.
-        writer.writerow([spreadsheet_safe(cell) if isinstance(cell, str)
-                         else "" if cell is None
-                         else f"{cell:.6f}" if isinstance(cell, float) else cell
-                         for cell in row])
-    return out.getvalue()
+    """One row per (scope, label, coefficient, pair); label empty = all labels;
+    spreadsheet-safe (listing.csv_text)."""
+    return csv_text(CSV_COLUMNS, _rows(report))
 
 
 RENDERERS: Mapping[str, Renderer] = MappingProxyType({

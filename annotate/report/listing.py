@@ -1,5 +1,6 @@
 """`annotate list`: annotations as a table, json, jsonl or csv; and the
-helpers (stable JSON, tables, one-line quotes) the other renderers share."""
+helpers (stable JSON, spreadsheet-safe CSV, tables, one-line quotes) the
+other renderers share."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
@@ -17,6 +18,13 @@ from annotate.report.terminal import RESET, escape, foreground
 CSV_COLUMNS = ("id", "document", "start", "end", "label", "reviewer", "quote", "note",
                "sources", "verdict", "tags", "orphaned", "created", "modified",
                "document_sha256")
+
+# A spreadsheet runs a cell that begins with one of these as a formula
+# (OWASP "CSV Injection"); a leading apostrophe makes it text.  Tab and
+# carriage return are on OWASP's list too.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+CsvCell = str | int | float | None
 
 
 # json.dumps(ensure_ascii=False) writes C0 controls as \u escapes but DEL and
@@ -108,18 +116,38 @@ def annotations_jsonl(annotations: Sequence[Annotation], project: Project | None
     return "".join(to_json_line(a.to_record()) for a in annotations)
 
 
-def annotations_csv(annotations: Sequence[Annotation], project: Project | None = None,
-                    color: bool = False) -> str:
-    """CSV_COLUMNS, sources space-separated and tags semicolon-separated."""
+def spreadsheet_safe(cell: str) -> str:
+    """A text cell a spreadsheet will not run as a formula: a leading apostrophe if needed."""
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
+def csv_text(columns: Sequence[str], rows: Iterable[Sequence[CsvCell]]) -> str:
+    """CSV with a header row, every text cell spreadsheet_safe (the one place
+    every CSV output of annotate is written).  Only text can be a formula:
+    numbers stay numbers (a kappa may be -0.1), floats with 6 decimals; None
+    is an empty cell."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for a in annotations:
-        writer.writerow([a.id, a.document, a.start, a.end, a.label, a.reviewer, a.quote,
-                         a.note, " ".join(a.sources), a.verdict or "", ";".join(a.tags),
-                         "true" if a.orphaned else "", a.created, a.modified,
-                         a.document_sha256])
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([spreadsheet_safe(cell) if isinstance(cell, str)
+                         else "" if cell is None
+                         else f"{cell:.6f}" if isinstance(cell, float) else cell
+                         for cell in row])
     return buffer.getvalue()
+
+
+def annotation_row(a: Annotation) -> tuple[CsvCell, ...]:
+    """One annotation's CSV_COLUMNS: sources space-separated, tags semicolon-separated."""
+    return (a.id, a.document, a.start, a.end, a.label, a.reviewer, a.quote, a.note,
+            " ".join(a.sources), a.verdict or "", ";".join(a.tags),
+            "true" if a.orphaned else "", a.created, a.modified, a.document_sha256)
+
+
+def annotations_csv(annotations: Sequence[Annotation], project: Project | None = None,
+                    color: bool = False) -> str:
+    """CSV_COLUMNS, one row per annotation (annotation_row), spreadsheet-safe."""
+    return csv_text(CSV_COLUMNS, map(annotation_row, annotations))
 
 
 RENDERERS: Mapping[str, Renderer] = MappingProxyType({
