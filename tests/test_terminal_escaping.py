@@ -263,3 +263,29 @@ def test_the_question_of_rm_is_escaped_on_a_terminal(hostile_desk: tuple[Path, s
     assert code == 0 and "Nothing removed." in shown
     assert "“heads of \\x1b]0;owned\\x07state”" in shown
     assert_harmless(shown.replace("\r", ""))
+
+
+# Data formats that carry user text as it is: CSV and the exports.
+DATA_COMMANDS = [["list", "--format", "csv"], ["export", "--format", "csv"],
+                 ["export", "--format", "w3c"], ["merge", "--dry-run", "--format", "json"]]
+
+
+def test_data_formats_reach_a_pipe_unchanged(hostile_desk: tuple[Path, str]) -> None:
+    # A pipe or a file gets the data itself: click must not strip what looks
+    # like an escape sequence out of a note.
+    desk, _ = hostile_desk
+    result = annotate("list", "--format", "csv", cwd=desk)
+    assert result.returncode == 0, result.stderr
+    assert f"see {CLEAR}{RLO} this\x07" in result.stdout
+    exported = annotate("export", "--format", "csv", cwd=desk)
+    assert f"see {CLEAR}{RLO} this\x07" in exported.stdout
+
+
+def test_data_formats_reach_a_terminal_escaped(hostile_desk: tuple[Path, str]) -> None:
+    desk, _ = hostile_desk
+    for args in DATA_COMMANDS:
+        code, shown = on_terminal(args, desk)
+        assert code == 0, (args, shown)
+        assert_harmless(shown.replace("\r", ""))
+    code, shown = on_terminal(["list", "--format", "csv"], desk)
+    assert "see \\x1b[2J<U+202E> this\\x07" in shown

@@ -74,7 +74,7 @@ def add(ctx: click.Context, doc: str, label: str, quote: str | None, occurrence:
     annotation = api.add_annotation(
         options.open_workspace(ctx), doc, span, label=label, reviewer=reviewer, note=note,
         sources=sources, verdict=verdict, tags=tags, notify=options.notify)
-    click.echo(RENDERERS[output](annotation), nl=False)
+    options.emit(RENDERERS[output](annotation), output)
 
 
 def _span(quote: str | None, occurrence: int | None, start: int | None, end: int | None,
@@ -124,7 +124,7 @@ def list_(ctx: click.Context, doc: str | None, reviewer: str | None, label: str 
     ws = options.open_workspace(ctx)
     found = api.list_annotations(ws, doc, reviewer=reviewer, label=label,
                                  notify=options.notify)
-    click.echo(RENDERERS[output](found, ws.project, use_color(sys.stdout)), nl=False)
+    options.emit(RENDERERS[output](found, ws.project, use_color(sys.stdout)), output)
 
 
 @click.command(short_help="Print DOC with every annotated span marked.")
@@ -147,7 +147,7 @@ def show(ctx: click.Context, doc: str, reviewer: str | None, output: str) -> Non
     ws = options.open_workspace(ctx)
     document, found = api.annotated_document(ws, doc, reviewer=reviewer,
                                              notify=options.notify)
-    click.echo(RENDERERS[output](document, found, ws.project, use_color(sys.stdout)), nl=False)
+    options.emit(RENDERERS[output](document, found, ws.project, use_color(sys.stdout)), output)
 
 
 @click.command(short_help="Change span, label, note, sources, verdict or tags.")
@@ -194,7 +194,7 @@ def edit(ctx: click.Context, annotation_id: str, label: str | None, quote: str |
         add_sources=add_sources, remove_sources=remove_sources, verdict=verdict,
         clear_verdict=clear_verdict or verdict == "", add_tags=add_tags,
         remove_tags=remove_tags, notify=options.notify)
-    click.echo(RENDERERS[output](edited), nl=False)
+    options.emit(RENDERERS[output](edited), output)
 
 
 @click.command(short_help="Remove an annotation (asks first on a terminal).")
@@ -221,7 +221,7 @@ def rm(ctx: click.Context, annotation_id: str, yes: bool, output: str) -> None:
     if removed is None:
         click.echo("Nothing removed.", err=True)
         return
-    click.echo(RENDERERS[output](removed), nl=False)
+    options.emit(RENDERERS[output](removed), output)
 
 
 def _ask_before_removing(found: Annotation) -> bool:

@@ -54,7 +54,7 @@ def validate(ctx: click.Context, paths: tuple[str, ...], output: str, strict: bo
                               use_cache=not no_cache, jobs=jobs, progress=progress)
     summary = summarize(report.findings, files_checked=report.files_checked,
                         annotations_checked=report.annotations_checked)
-    click.echo(RENDERERS[output](report.findings, summary), nl=False)
+    options.emit(RENDERERS[output](report.findings, summary), output)
     if output == "github":
         _write_job_summary(report.findings, summary)
     if report.unreadable:
@@ -90,7 +90,7 @@ def reanchor(ctx: click.Context, docs: tuple[str, ...], dry_run: bool,
 
     report = api.reanchor(options.open_workspace(ctx), docs, dry_run=dry_run,
                           min_score=min_score)
-    click.echo(RENDERERS[output](report), nl=False)
+    options.emit(RENDERERS[output](report), output)
     ctx.exit(EXIT_FINDINGS if report.orphans_remaining or report.decisions_orphaned
              else EXIT_OK)
 
@@ -118,7 +118,7 @@ def dedupe(ctx: click.Context, dry_run: bool, output: str) -> None:
     from annotate.report.dedupe import RENDERERS
 
     changes = api.dedupe(options.open_workspace(ctx), dry_run=dry_run)
-    click.echo(RENDERERS[output](changes, dry_run), nl=False)
+    options.emit(RENDERERS[output](changes, dry_run), output)
 
 
 def _write_job_summary(findings: Sequence[Finding], summary: Summary) -> None:

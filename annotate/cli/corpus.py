@@ -48,7 +48,7 @@ def documents(ctx: click.Context, output: str) -> None:
     from annotate.report.documents import RENDERERS
 
     infos = api.documents(options.open_workspace(ctx))
-    click.echo(RENDERERS[output](infos), nl=False)
+    options.emit(RENDERERS[output](infos), output)
     ctx.exit(EXIT_FINDINGS if any(info.problem for info in infos) else EXIT_OK)
 
 
@@ -68,7 +68,7 @@ def sentences(ctx: click.Context, doc: str, output: str) -> None:
     from annotate import api
     from annotate.report.sentences import RENDERERS
 
-    click.echo(RENDERERS[output](api.sentences(options.open_workspace(ctx), doc)), nl=False)
+    options.emit(RENDERERS[output](api.sentences(options.open_workspace(ctx), doc)), output)
 
 
 COMMANDS = (init, documents, sentences)

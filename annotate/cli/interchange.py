@@ -46,7 +46,7 @@ def export(ctx: click.Context, docs: tuple[str, ...], output: str,
     for line in exported.left_out:
         click.echo(f"annotate: left out: {escape(line)}", err=True)
     if destination is None:
-        click.echo(exported.text or "", nl=False)
+        options.emit(exported.text or "", "data")
     else:
         kept = outcome.annotations - len(exported.left_out)
         click.echo(f"annotate: wrote {kept} annotation{'s' if kept != 1 else ''} of "

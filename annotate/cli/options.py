@@ -137,6 +137,30 @@ def output_format(report_module: str, *, default: str | None,
                         required=required, help=help_text, **extra)
 
 
+# Formats a renderer already makes safe for a terminal (user text escaped,
+# colour only on a terminal); every other format is data for a file or a
+# program and carries user text as it is.
+HUMAN_FORMATS = frozenset({"text", "table"})
+
+
+def emit(text: str, output: str = "text") -> None:
+    """Write a command's data to stdout.
+
+    Data formats (JSON, CSV, Markdown, ...) hold user text as it is: on a
+    terminal it is escaped first, so a note cannot drive the terminal or
+    reorder what is shown; into a file or a pipe it goes unchanged --
+    click.echo would strip anything that looks like an escape sequence from
+    output that is not a terminal, from the data itself, hence color=True.
+    """
+    import sys
+
+    if output not in HUMAN_FORMATS and sys.stdout.isatty():
+        from annotate.report.terminal import escape
+
+        text = escape(text, keep="\n")
+    click.echo(text, nl=False, color=True)
+
+
 def notify(message: str) -> None:
     """A note for the user on stderr (stdout stays data), escaped."""
     from annotate.report.terminal import escape

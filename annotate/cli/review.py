@@ -64,7 +64,7 @@ def merge(ctx: click.Context, docs: tuple[str, ...], strategy: str, quorum: int 
     for outcome in outcomes:
         for note in outcome.result.summary.notes:
             options.notify(note)
-    click.echo(RENDERERS[output](outcomes, len(docs) == 1, dry_run), nl=False)
+    options.emit(RENDERERS[output](outcomes, len(docs) == 1, dry_run), output)
     ctx.exit(EXIT_FINDINGS if any(o.result.blocked for o in outcomes) else EXIT_OK)
 
 
@@ -158,7 +158,7 @@ def agreement(ctx: click.Context, docs: tuple[str, ...], absent: str,
 
     report = api.agreement(options.open_workspace(ctx), docs, absent=absent,
                            min_overlap=min_overlap)
-    click.echo(RENDERERS[output](report), nl=False)
+    options.emit(RENDERERS[output](report), output)
 
 
 COMMANDS = (merge, resolve, agreement)
