@@ -212,18 +212,32 @@ def read_decisions(workspace: Workspace, document_id: str) -> list[StoredDecisio
     from annotate.decisions import parse_decisions
 
     path = decisions_path(workspace, document_id)
+    text = _read_text(workspace, path)
+    if text is None:
+        return []
+    return parse_decisions(text, workspace.relative(path), document_id, workspace.project)
+
+
+def _read_text(workspace: Workspace, path: Path, containing: bytes | None = None
+               ) -> str | None:
+    """A workspace file's text; None if it does not exist, or (with
+    ``containing``) if its bytes lack that.  A file that cannot be read or
+    is not UTF-8 is refused at its line:column (CorruptFileError), never
+    skipped in silence."""
     shown = workspace.relative(path)
     try:
         data = read_file(workspace, path)
     except FileNotFoundError:
-        return []
+        return None
     except OSError as error:
         raise CorruptFileError(shown, 1, 1, f"cannot read: {error.strerror}") from error
+    if containing is not None and containing not in data:
+        return None
     text, problems = jsonpos.decode_utf8(data)
     if problems:
         line, column = LineIndex(text).position(problems[0].offset)
         raise CorruptFileError(shown, line, column, problems[0].message)
-    return parse_decisions(text, shown, document_id, workspace.project)
+    return text
 
 
 def read_finished(workspace: Workspace, document_id: str) -> dict[str, Finished]:
@@ -316,18 +330,9 @@ def read_annotation_file(workspace: Workspace, path: Path,
     cannot be read is an error, never skipped in silence.
     """
     shown = workspace.relative(path)
-    try:
-        data = read_file(workspace, path)
-    except FileNotFoundError:
+    text = _read_text(workspace, path, containing)
+    if text is None:
         return []
-    except OSError as error:
-        raise CorruptFileError(shown, 1, 1, f"cannot read: {error.strerror}") from error
-    if containing is not None and containing not in data:
-        return []
-    text, problems = jsonpos.decode_utf8(data)
-    if problems:
-        line, column = LineIndex(text).position(problems[0].offset)
-        raise CorruptFileError(shown, line, column, problems[0].message)
     return parse_annotation_text(text, shown, owner)
 
 

@@ -143,7 +143,8 @@ TOUR = (
          ("annotate export --format w3c -o review.jsonld",
           f"annotate export {DOC} --format claimreview | head -n 12",
           "annotate export --format brat -o brat",
-          "head -n 3 brat/bob@factdesk.example/kim-putin-vostochny.ann")),
+          "head -n 3 brat/bob@factdesk.example/kim-putin-vostochny.ann",
+          f"annotate export {DOC} --format csv | cut -d, -f1-6 | head -n 3")),
     Step("When an article is edited after review, `annotate reanchor` moves every "
          "annotation made on the older version to its place in the new text: `exact` (the "
          "quote is unchanged), `fuzzy` (the quote itself was edited; the old one is kept "
