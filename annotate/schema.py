@@ -454,7 +454,7 @@ def _datetimes_check(check: Callable[[Any], bool]) -> Check | None:
     beyond the match (100,000 records: most of the format's cost).
     """
     try:
-        import rfc3339_validator
+        import rfc3339_validator  # type: ignore[import-untyped]
         from jsonschema import _format
     except ImportError:
         return None
