@@ -89,8 +89,7 @@ DECISIONS_SCHEMA = Rule(
     "A decisions file or a finished marker does not match its schema.")
 METADATA_SCHEMA = Rule(
     "AN204", "MetadataSchema", "error",
-    "A document's metadata record (metadata.json: where it was fetched from) does not match "
-    "its schema.")
+    "A document's metadata record (where it was fetched from) does not match its schema.")
 
 # --- AN3xx semantics --------------------------------------------------------
 
@@ -145,8 +144,7 @@ DUPLICATE_DECISION = Rule(
     "Two decisions in a decisions file decide the same position.")
 MISSING_SNAPSHOT = Rule(
     "AN317", "MissingSnapshot", "warning",
-    "The raw HTML a metadata record names is missing from annotations/.versions/, so nothing "
-    "proves what the page said.")
+    "The raw HTML a metadata record names is not in annotations/.versions/: no proof of the page.")
 
 # --- AN4xx staleness and anchoring -----------------------------------------
 
@@ -161,8 +159,7 @@ ORPHANED = Rule(
     "The annotation is orphaned: re-anchoring found no place for it in the current text.")
 NOT_AS_FETCHED = Rule(
     "AN404", "NotAsFetched", "warning",
-    "The document's text is not the text its metadata says was fetched or ingested "
-    "(edited by hand since).")
+    "The document's text is not the one its metadata says was fetched (edited by hand since).")
 
 
 RULES: tuple[Rule, ...] = (

@@ -86,9 +86,9 @@ def request_address(url: str) -> str:
         raise FetchError(f"{shown} is not a web address: {error}") from None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
-        given = f"a {scheme}: address" if scheme else "not an absolute address"
-        raise FetchError(f"{shown} is {given}; annotate fetches http(s) pages only (for a "
-                         "file on this computer, run 'annotate ingest FILE')")
+        given = f"a {scheme}: address, not http(s)" if scheme else "not an absolute address"
+        raise FetchError(f"{shown} is {given}; annotate fetches web pages only (for a file on "
+                         "this computer, run 'annotate ingest FILE')")
     host = parts.hostname
     if not host:
         raise FetchError(f"{shown} names no host; give a full address such as "
