@@ -261,17 +261,41 @@ def read_metadata(workspace: Workspace, document_id: str) -> dict[str, Any] | No
     return value
 
 
-def all_metadata(workspace: Workspace) -> dict[str, dict[str, Any]]:
-    """Every document's metadata record, by document id (read and checked)."""
+def metadata_documents(workspace: Workspace) -> list[str]:
+    """Every document with a metadata record file (nothing is read)."""
     root = workspace.annotations_dir
-    found: dict[str, dict[str, Any]] = {}
+    found = []
     for folder, subfolders, files in os.walk(root):
         subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
         if METADATA_FILE in files and folder != str(root):
-            document = Path(folder).relative_to(root).as_posix()
-            record = read_metadata(workspace, document)
-            if record is not None:
-                found[document] = record
+            found.append(Path(folder).relative_to(root).as_posix())
+    return sorted(found)
+
+
+def all_metadata(workspace: Workspace) -> dict[str, dict[str, Any]]:
+    """Every document's metadata record, by document id (read and checked)."""
+    found: dict[str, dict[str, Any]] = {}
+    for document in metadata_documents(workspace):
+        record = read_metadata(workspace, document)
+        if record is not None:
+            found[document] = record
+    return found
+
+
+def page_addresses(workspace: Workspace) -> dict[str, dict[str, Any] | None]:
+    """Each metadata record's address fields (url, final_url, canonical_url),
+    by document, parsed without the rule book's checks: a quick index of which
+    document came from which page.  None for a record that does not parse
+    (``read_metadata`` says where it is broken; validate reports it)."""
+    found: dict[str, dict[str, Any] | None] = {}
+    for document in metadata_documents(workspace):
+        try:
+            value = json.loads(read_file(workspace, metadata_path(workspace, document)))
+        except (OSError, UnsafePathError, ValueError):
+            value = None
+        found[document] = None if not isinstance(value, dict) else {
+            name: value[name] for name in ("url", "final_url", "canonical_url")
+            if isinstance(value.get(name), str)}
     return found
 
 

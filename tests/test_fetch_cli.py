@@ -479,3 +479,14 @@ def test_start_up_does_not_import_the_fetching_libraries() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
     assert result.stdout.strip() == "[]"
+
+
+def test_refetch_a_broken_record_fails_its_document_only(workspace: Path, run: Run,
+                                                         server: Server) -> None:
+    run("fetch", server.serve("/a", html(page(PORT_STRIKE), "utf-8")), "--as", "a.txt")
+    run("fetch", server.serve("/b", html(page(BRIDGE), "windows-1251")), "--as", "b.txt")
+    (workspace / "annotations" / "a.txt" / "metadata.json").write_text("{", encoding="utf-8")
+    result = run("refetch")
+    assert result.exit_code == 2
+    assert result.stdout == "unchanged  b.txt\n2 document(s): 1 unchanged, 1 failed\n"
+    assert result.stderr.startswith("annotate: error: a.txt: annotations/a.txt/metadata.json:1:2:")

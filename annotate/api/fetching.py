@@ -92,6 +92,43 @@ class _Page:
     keys: frozenset[str] = field(default_factory=frozenset)
 
 
+class _Known:
+    """What one run knows of the corpus, read once and kept up to date with
+    what the run adds: which page each document came from, and the ids taken.
+
+    A hint only: ids are checked against the disk again under the corpus
+    lock before a document is written."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+        self._pages: dict[str, frozenset[str]] | None = None
+        self._ids: set[str] | None = None
+        self.broken: list[str] = []  # documents whose record does not parse
+
+    def pages(self) -> dict[str, frozenset[str]]:
+        """Each document's page address keys."""
+        if self._pages is None:
+            from annotate.fetching.metadata import addresses
+
+            self._pages = {}
+            for document, fields in store.page_addresses(self.ws).items():
+                if fields is None:
+                    self.broken.append(document)
+                else:
+                    self._pages[document] = frozenset(addresses(fields))
+        return self._pages
+
+    def ids(self) -> set[str]:
+        """Every document id, case folded."""
+        if self._ids is None:
+            self._ids = {d.casefold() for d in store.list_documents(self.ws)}
+        return self._ids
+
+    def add(self, document_id: str, keys: frozenset[str]) -> None:
+        self.pages()[document_id] = keys
+        self.ids().add(document_id.casefold())
+
+
 # -- the three operations --------------------------------------------------------------
 
 
@@ -104,7 +141,7 @@ def fetch(ws: Workspace, url: str, *, as_id: str | None = None, reviewer: str | 
     if as_id is not None:
         as_id = check_document_id(ws, as_id)
     page = _download_page(url, limits)
-    return FetchReport((_bring(ws, page, as_id, who, notify),))
+    return FetchReport((_bring(ws, _Known(ws), page, as_id, who, notify),))
 
 
 def ingest(ws: Workspace, inputs: Sequence[tuple[str, bytes | None]], *,
@@ -122,7 +159,8 @@ def ingest(ws: Workspace, inputs: Sequence[tuple[str, bytes | None]], *,
             raise InvalidValueError("--as names one document: give one FILE with it")
         as_id = check_document_id(ws, as_id)
     pages = [_saved_page(name, data) for name, data in inputs]
-    return FetchReport(tuple(_bring(ws, page, as_id, who, notify) for page in pages))
+    known = _Known(ws)
+    return FetchReport(tuple(_bring(ws, known, page, as_id, who, notify) for page in pages))
 
 
 def refetch(ws: Workspace, references: Sequence[str] = (), *, reviewer: str | None = None,
@@ -132,14 +170,17 @@ def refetch(ws: Workspace, references: Sequence[str] = (), *, reviewer: str | No
     re-anchored.  A page that fails is reported, and its document left as it
     was; the others go on."""
     who = _who(ws, reviewer)
-    records = store.all_metadata(ws)
     if references:
         documents = list(dict.fromkeys(store.resolve_document(ws, r) for r in references))
     else:
-        documents = sorted(records)
+        documents = store.metadata_documents(ws)
     entries: list[Brought] = []
     for document_id in documents:
-        record = records.get(document_id)
+        try:
+            record = store.read_metadata(ws, document_id)
+        except AnnotateError as error:  # a broken record stops its document only
+            entries.append(Brought(document_id, "failed", document_id, problem=str(error)))
+            continue
         if record is None or record["method"] != "fetch":
             how = ("has no metadata: it was not fetched (placed in the corpus by hand)"
                    if record is None else
@@ -231,7 +272,7 @@ def _article_fields(article: Any) -> dict[str, Any]:
 # -- storing it ---------------------------------------------------------------------------
 
 
-def _bring(ws: Workspace, page: _Page, as_id: str | None, who: str | None,
+def _bring(ws: Workspace, known: _Known, page: _Page, as_id: str | None, who: str | None,
            notify: Notify) -> Brought:
     """Store a page: a new document, or a new version of the one it already is."""
     from annotate.fetching import metadata
@@ -239,7 +280,7 @@ def _bring(ws: Workspace, page: _Page, as_id: str | None, who: str | None,
     with store.corpus_lock(ws):
         if as_id is not None:
             if not _exists(ws, as_id):
-                return _create(ws, as_id, page, who)
+                return _create(ws, known, as_id, page, who)
             record = store.read_metadata(ws, as_id)
             if record is None or not metadata.same_page(metadata.addresses(record), page.keys):
                 came = ("was not brought in by fetch or ingest (placed by hand)"
@@ -249,10 +290,14 @@ def _bring(ws: Workspace, page: _Page, as_id: str | None, who: str | None,
                     f"document with another page: choose another --as")
             target = as_id
         else:
-            matches = sorted(doc for doc, record in store.all_metadata(ws).items()
-                             if metadata.same_page(metadata.addresses(record), page.keys))
+            matches = sorted(doc for doc, keys in known.pages().items()
+                             if metadata.same_page(keys, page.keys))
             if not matches:
-                return _create(ws, _free_id(ws, page.slug), page, who)
+                for broken in known.broken:
+                    # It may be this page's: refuse (at the record's line:column)
+                    # rather than make a second document of it.
+                    store.read_metadata(ws, broken)
+                return _create(ws, known, _free_id(ws, known, page.slug), page, who)
             target = matches[0]
             notify(f"{page.source} is already in the corpus as {target}; checked it for a "
                    "new version")
@@ -261,7 +306,8 @@ def _bring(ws: Workspace, page: _Page, as_id: str | None, who: str | None,
     return _update(ws, target, record, page, who)
 
 
-def _create(ws: Workspace, document_id: str, page: _Page, who: str | None) -> Brought:
+def _create(ws: Workspace, known: _Known, document_id: str, page: _Page,
+            who: str | None) -> Brought:
     """A new document (the corpus lock is held)."""
     from annotate import rules
 
@@ -275,6 +321,7 @@ def _create(ws: Workspace, document_id: str, page: _Page, who: str | None) -> Br
     with store.document_session(ws, document_id) as session:
         session.write_text(page.text)
         session.write_metadata(record)
+    known.add(document_id, page.keys)
     return _entry(document_id, "new", page, document)
 
 
@@ -359,14 +406,12 @@ def _exists(ws: Workspace, document_id: str) -> bool:
     return os.path.lexists(store.document_path(ws, document_id))
 
 
-def _free_id(ws: Workspace, slug_text: str) -> str:
+def _free_id(ws: Workspace, known: _Known, slug_text: str) -> str:
     """The slug's id, or the first "-N" one no file or annotation folder has."""
     from annotate.fetching.slug import document_id
 
-    listed = {d.casefold() for d in store.list_documents(ws)}
-
     def taken(candidate: str) -> bool:
-        return (candidate.casefold() in listed or _exists(ws, candidate)
+        return (candidate.casefold() in known.ids() or _exists(ws, candidate)
                 or os.path.lexists(store.annotation_folder(ws, candidate)))
 
     return document_id(slug_text, taken)

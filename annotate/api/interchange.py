@@ -231,8 +231,8 @@ class _Importer:
 
         if self.by_address is None:
             self.by_address = {}
-            for document_id, record in sorted(store.all_metadata(self.ws).items()):
-                for key in addresses(record):
+            for document_id, fields in sorted(store.page_addresses(self.ws).items()):
+                for key in addresses(fields or {}):
                     self.by_address.setdefault(key, set()).add(document_id)
         found = self.by_address.get(address_key(uri), set())
         return next(iter(found)) if len(found) == 1 else None
