@@ -490,3 +490,16 @@ def test_refetch_a_broken_record_fails_its_document_only(workspace: Path, run: R
     assert result.exit_code == 2
     assert result.stdout == "unchanged  b.txt\n2 document(s): 1 unchanged, 1 failed\n"
     assert result.stderr.startswith("annotate: error: a.txt: annotations/a.txt/metadata.json:1:2:")
+
+
+def test_an_id_whose_old_annotations_are_left_is_refused(workspace: Path, run: Run,
+                                                         server: Server) -> None:
+    added = run("add", "kim-putin-vostochny.txt", "--label", "opinion", "--quote", "Vostochny",
+                "--occurrence", "1")
+    assert added.exit_code == 0, added.stderr
+    (workspace / "corpus" / "kim-putin-vostochny.txt").unlink()
+    message = _refused(workspace, run, "fetch",
+                       server.serve("/p", html(page(PORT_STRIKE), "utf-8")),
+                       "--as", "kim-putin-vostochny.txt")
+    assert message.startswith("annotations/kim-putin-vostochny.txt/ holds the annotations of "
+                              "an earlier document 'kim-putin-vostochny.txt'")

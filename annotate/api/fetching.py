@@ -280,6 +280,13 @@ def _bring(ws: Workspace, known: _Known, page: _Page, as_id: str | None, who: st
     with store.corpus_lock(ws):
         if as_id is not None:
             if not _exists(ws, as_id):
+                left = store.annotation_folder(ws, as_id)
+                if store.reviewer_files(ws, as_id) or os.path.lexists(
+                        store.metadata_path(ws, as_id)):
+                    raise InvalidValueError(
+                        f"{ws.relative(left)}/ holds the annotations of an earlier document "
+                        f"{as_id!r}, which they would now be checked against; remove them "
+                        "or choose another --as")
                 return _create(ws, known, as_id, page, who)
             record = store.read_metadata(ws, as_id)
             if record is None or not metadata.same_page(metadata.addresses(record), page.keys):
