@@ -503,3 +503,22 @@ def test_an_id_whose_old_annotations_are_left_is_refused(workspace: Path, run: R
                        "--as", "kim-putin-vostochny.txt")
     assert message.startswith("annotations/kim-putin-vostochny.txt/ holds the annotations of "
                               "an earlier document 'kim-putin-vostochny.txt'")
+
+
+def test_refetch_does_not_take_another_page_for_a_new_version(workspace: Path, run: Run,
+                                                              server: Server) -> None:
+    # The article was taken down and its address now redirects to the home page.
+    url = server.serve("/news/strike", html(page(PORT_STRIKE), "utf-8"))
+    run("fetch", url)
+    before = tree(workspace)
+    home = page(PORT_STRIKE).replace(CANONICAL.encode(), b"https://harbour-gazette.example/")
+    server.serve("/news/strike", redirect("/"))
+    server.serve("/", html(home.replace(b"Port strike enters", b"Today: port strike enters")
+                           .replace(b"Dock workers", b"Dockers"), "utf-8"))
+    result = run("refetch")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"annotate: error: {STRIKE_ID}: {url} now leads to another page (its canonical address "
+        f"is https://harbour-gazette.example/, the document's {CANONICAL}); nothing was "
+        "written: if the article moved, fetch it as a new document\n")
+    assert tree(workspace) == before

@@ -29,6 +29,7 @@ from annotate.api._common import Notify, _no_notes
 from annotate.errors import (
     AnnotateError,
     ExtractionError,
+    FetchError,
     InputTooLargeError,
     InvalidValueError,
     UnsafePathError,
@@ -344,6 +345,13 @@ def _update(ws: Workspace, document_id: str, previous: dict[str, Any], page: _Pa
     new = _document(document_id, page.text)
     if new.sha256 == old.sha256:
         return _entry(document_id, "unchanged", page, new)
+    was, now = previous.get("canonical_url"), page.fields.get("canonical_url")
+    if was and now and metadata.address_key(was) != metadata.address_key(now):
+        # A removed article often redirects to a section front or the home
+        # page: that is no new version of it.
+        raise FetchError(f"{page.source} now leads to another page (its canonical address is "
+                         f"{now}, the document's {was}); nothing was written: if the article "
+                         "moved, fetch it as a new document")
     record = metadata.succeed(previous, _record(new, page, who))
     rules.require(rules.metadata_problems(record, document_id))
     _refuse_repeated_ids(ws, [document_id])  # before anything is written, not after
