@@ -522,3 +522,20 @@ def test_refetch_does_not_take_another_page_for_a_new_version(workspace: Path, r
         f"is https://harbour-gazette.example/, the document's {CANONICAL}); nothing was "
         "written: if the article moved, fetch it as a new document\n")
     assert tree(workspace) == before
+
+
+def test_a_newer_saved_page_updates_its_ingested_document(workspace: Path, run: Run,
+                                                          tmp_path: Path) -> None:
+    # What refetch's advice for an ingested document does.
+    first, second = tmp_path / "first.html", tmp_path / "second.html"
+    first.write_bytes(page(PORT_STRIKE))
+    second.write_bytes(edited_port_strike())
+    assert run("ingest", str(first), "--as", "strike.txt").exit_code == 0
+    run("add", "strike.txt", "--label", "unsourced", "--quote", "£40 million a week")
+    result = run("ingest", str(second), "--as", "strike.txt")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("changed    strike.txt: 2 paragraphs added, 1 paragraph "
+                                    "removed, 1 paragraph edited; annotations: 0 exact, "
+                                    "1 fuzzy, 0 orphaned\n")
+    record = metadata_of(workspace, "strike.txt")
+    assert record["file"] == "second.html" and record["earlier"][0]["file"] == "first.html"
