@@ -20,6 +20,7 @@ from annotate.api.annotations import (
 )
 from annotate.api.check import Deduplicated, ReanchorReport, dedupe, reanchor, validate
 from annotate.api.corpus import DocumentInfo, documents, init_workspace, sentences
+from annotate.api.fetching import Brought, FetchReport, fetch, ingest, refetch
 from annotate.api.git import git_merge_driver, install_git_driver
 from annotate.api.interchange import (
     AlreadyThere,
@@ -35,12 +36,13 @@ from annotate.api.report import DocumentReport, Report, report, write_report
 from annotate.api.review import MergeOutcome, Resolved, agreement, merge, resolve
 
 __all__ = [
-    "MIN_ID_PREFIX", "AlreadyThere", "Deduplicated", "DocumentInfo", "DocumentReport",
-    "ExportOutcome", "ImportReport", "Imported", "MergeOutcome", "Notify", "ReanchorReport",
-    "Report", "Resolved", "Skipped",
+    "MIN_ID_PREFIX", "AlreadyThere", "Brought", "Deduplicated", "DocumentInfo",
+    "DocumentReport", "ExportOutcome", "FetchReport", "ImportReport", "Imported",
+    "MergeOutcome", "Notify", "ReanchorReport", "Report", "Resolved", "Skipped",
     "add_annotation", "agreement", "annotated_document", "dedupe", "document", "documents",
-    "edit_annotation", "export_annotations", "export_batch", "find_annotation", "finish",
-    "git_merge_driver", "import_annotations", "init_workspace", "install_git_driver",
-    "list_annotations", "merge", "open_workspace", "reanchor", "remove_annotation", "report",
-    "resolve", "sentences", "validate", "write_report",
+    "edit_annotation", "export_annotations", "export_batch", "fetch", "find_annotation",
+    "finish", "git_merge_driver", "import_annotations", "ingest", "init_workspace",
+    "install_git_driver", "list_annotations", "merge", "open_workspace", "reanchor",
+    "refetch", "remove_annotation", "report", "resolve", "sentences", "validate",
+    "write_report",
 ]
