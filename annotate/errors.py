@@ -108,3 +108,7 @@ class UnreadableInputError(AnnotateError):
 
 class InputTooLargeError(AnnotateError):
     """A file to read from is larger than annotate reads (an import's limit)."""
+
+
+class DocumentChangedError(AnnotateError):
+    """The document's file changed while an interactive review was deciding on it."""
