@@ -14,8 +14,10 @@ version.  No click, no printing: the command line draws and asks.
 
 from __future__ import annotations
 
+import bisect
 import collections
 import dataclasses
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -145,11 +147,15 @@ class ReviewSession:
         skipped = self._skipped()
         mine = sorted((a.start, a.end) for a in self._annotations
                       if a.reviewer == self.reviewer and _anchored(a, self.document))
+        starts = [start for start, _ in mine]
+        # reach[i]: the furthest end of the first i spans, so "a span starting
+        # before the sentence's end ends after its start" is one bisection.
+        reach = [0, *itertools.accumulate((end for _, end in mine), max)]
         found = []
         for number in numbers:
             sentence = self.sentences[number - 1]
-            if (sentence.start, sentence.end) in skipped or any(
-                    start < sentence.end and sentence.start < end for start, end in mine):
+            before_end = bisect.bisect_left(starts, sentence.end)
+            if (sentence.start, sentence.end) in skipped or reach[before_end] > sentence.start:
                 found.append(number)
         return found
 

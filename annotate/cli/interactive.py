@@ -55,12 +55,13 @@ class Keys:
     def line(self, prompt: str) -> str:
         """One line of text (a note, a URL, a quote), stripped; Ctrl-C/Ctrl-D
         end the session as at a key."""
+        from annotate.report.terminal import escape
+
+        prompt = escape(prompt)  # it may quote the user's annotation
         if self.terminal:
             self.pending.clear()
             answer: str = click.prompt(prompt, default="", show_default=False, err=True)
             return answer.strip()
-        from annotate.report.terminal import escape
-
         click.echo(f"{prompt}: ", err=True, nl=False)
         line = sys.stdin.readline()
         if not line:
@@ -198,9 +199,13 @@ class Loop:
                 return index, False
             return index - 1, True
         if key == "x":
+            skipped = self.session.view(number).skipped
             removed = self.session.remove(number)
-            self.say(f"removed {len(removed)} annotation{'' if len(removed) == 1 else 's'}"
-                     if removed else "nothing of yours to remove here; the sentence is "
+            done = [f"removed {len(removed)} annotation{'' if len(removed) == 1 else 's'}"
+                    ] if removed else []
+            if skipped:
+                done.append("forgot the skip")
+            self.say(f"{' and '.join(done) or 'nothing of yours here'}; the sentence is "
                      "undecided")
             return index, True
         if key == "n":

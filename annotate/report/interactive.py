@@ -217,9 +217,9 @@ def changed_notice(document: str, changed: Changed) -> str:
         parts[0] += (f" (your skips were on version {changed.last_version[:12]}, "
                      f"{changed.last_decided}); those skips no longer count")
     if changed.stale:
-        s = "" if changed.stale == 1 else "s"
-        parts.append(f"{changed.stale} of your annotation{s} {'was' if s == '' else 'were'} "
-                     "made on another version and may no longer be where they were: run "
+        were = "was" if changed.stale == 1 else "were"
+        parts.append(f"{changed.stale} of your annotations {were} made on another version "
+                     "and may no longer be where they were: run "
                      f"'annotate reanchor {document}' to move them onto the current text")
     parts.append("continuing on the current text")
     return "; ".join(parts)
