@@ -13,11 +13,13 @@ with exit 0: there is nothing left to save.
 
 from __future__ import annotations
 
+import codecs
 import os
+import re
 import shutil
 import sys
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -29,16 +31,76 @@ if TYPE_CHECKING:
 
 # Escape sequences of the arrow keys (xterm, VT100): right and down step on
 # like j, left and up go back like k.
+# One key's escape sequence: CSI (ESC [ parameters final), SS3 (ESC O x) or
+# ESC and one character (Alt+key); each is one key however long.
+_SEQUENCE = re.compile(r"\x1b(?:\[[0-9;?]*[@-~]|O.|.)?", re.DOTALL)
 ARROWS = {"\x1b[C": "j", "\x1b[B": "j", "\x1bOC": "j", "\x1bOB": "j",
           "\x1b[D": "k", "\x1b[A": "k", "\x1bOD": "k", "\x1bOA": "k"}
 
 
 class Keys:
-    """Keys and lines from the user: key presses on a terminal, else one key a line."""
+    """Keys and lines from the user: key presses on a terminal, else one key a line.
+
+    On a POSIX terminal the session sets the terminal's modes itself
+    (termios, standard library) instead of calling click.getchar and
+    click.prompt, for two faults of theirs that lose what the user typed:
+    click.getchar enters raw mode for each key with TCSAFLUSH, which throws
+    away the keys typed while a decision was being saved (j j j pressed
+    quickly skipped one sentence, not three); and a Ctrl-C at click.prompt is
+    a SIGINT, which CPython misses when it lands just before the read starts
+    (the prompt then waits for another key).  Here Ctrl-C is no signal but a
+    character, read in its turn: no echo and no line editing while keys are
+    read; while a line is asked for, the kernel's own line editing (erase,
+    kill, word erase) with Ctrl-C ending the line.  Ctrl-Z and Ctrl-\\ keep
+    their signals.  Without termios (Windows) click.getchar and click.prompt
+    it is.
+    """
 
     def __init__(self, terminal: bool) -> None:
         self.terminal = terminal
-        self.pending: list[str] = []  # keys read together (a paste), not yet used
+        self.pending: list[str] = []  # keys read together (typed ahead, a paste)
+        self._fd = -1
+        self._cooked: list[Any] | None = None  # the terminal's own modes, restored at the end
+        self._key_mode: list[Any] = []
+        self._line_mode: list[Any] = []
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+
+    def __enter__(self) -> Keys:
+        if not self.terminal:
+            return self
+        try:
+            import termios
+        except ImportError:  # pragma: no cover - Windows: click.getchar and click.prompt
+            return self
+        try:
+            fd = sys.stdin.fileno()
+            cooked = termios.tcgetattr(fd)
+            disabled = bytes([os.fpathconf(fd, "PC_VDISABLE") & 0xFF])
+        except (OSError, ValueError, termios.error):
+            return self
+        self._fd, self._cooked = fd, cooked
+        keys = [*cooked[:6], list(cooked[6])]
+        keys[3] &= ~(termios.ECHO | termios.ICANON)
+        keys[6][termios.VMIN], keys[6][termios.VTIME] = 1, 0
+        keys[6][termios.VINTR] = disabled
+        line = [*cooked[:6], list(cooked[6])]
+        line[3] |= termios.ECHO | termios.ICANON
+        line[6][termios.VINTR] = disabled
+        line[6][termios.VEOL] = b"\x03"  # Ctrl-C ends the line, to be read as a stop
+        self._key_mode, self._line_mode = keys, line
+        self._set(keys)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._cooked is not None:
+            self._set(self._cooked)
+            self._cooked = None
+
+    def _set(self, mode: list[Any]) -> None:
+        # TCSANOW, not TCSAFLUSH: what was typed ahead stays to be read.
+        import termios
+
+        termios.tcsetattr(self._fd, termios.TCSANOW, mode)
 
     def key(self) -> str:
         """The next key; KeyboardInterrupt for Ctrl-C, EOFError for Ctrl-D or no more input."""
@@ -48,9 +110,20 @@ class Keys:
                 raise EOFError
             raw = line.rstrip("\r\n")
             return " " if raw and not raw.strip() else raw.strip()
-        if not self.pending:
-            self.pending = _keys(click.getchar())
+        while not self.pending:
+            self.pending = _keys(self._read() if self._cooked is not None
+                                 else click.getchar())
         return self.pending.pop(0)
+
+    def _read(self) -> str:
+        """What the terminal has: at least one key, perhaps several typed ahead."""
+        while True:
+            data = os.read(self._fd, 256)
+            if not data:
+                raise EOFError
+            text = self._decoder.decode(data)
+            if text:  # else half a UTF-8 character: read the rest
+                return text
 
     def line(self, prompt: str) -> str:
         """One line of text (a note, a URL, a quote), stripped; Ctrl-C/Ctrl-D
@@ -58,30 +131,67 @@ class Keys:
         from annotate.report.terminal import escape
 
         prompt = escape(prompt)  # it may quote the user's annotation
-        if self.terminal:
-            self.pending.clear()
-            answer: str = click.prompt(prompt, default="", show_default=False, err=True)
+        if not self.terminal:
+            click.echo(f"{prompt}: ", err=True, nl=False)
+            line = sys.stdin.readline()
+            if not line:
+                raise EOFError
+            answer = line.rstrip("\r\n")
+            click.echo(escape(answer), err=True)  # the transcript shows what was read
             return answer.strip()
-        click.echo(f"{prompt}: ", err=True, nl=False)
-        line = sys.stdin.readline()
-        if not line:
-            raise EOFError
-        answer = line.rstrip("\r\n")
-        click.echo(escape(answer), err=True)  # the transcript shows what was read
-        return answer.strip()
+        if self._cooked is None:  # pragma: no cover - Windows
+            self.pending.clear()
+            answer = click.prompt(prompt, default="", show_default=False, err=True)
+            return answer.strip()
+        # Keys typed ahead of the prompt (a paste) begin the line.
+        ahead = "".join(self.pending)
+        self.pending.clear()
+        typed, newline, rest = ahead.partition("\n")
+        if newline:
+            click.echo(f"{prompt}: {escape(typed)}", err=True)
+            self.pending = _keys(rest)
+            return typed.strip()
+        # Line mode before the prompt shows: what is typed once it shows is edited
+        # as a line.  Bytes that came before are handed over as a line of their own.
+        self._set(self._line_mode)
+        try:
+            click.echo(f"{prompt}: {escape(typed)}", err=True, nl=False)
+            data = b""
+            while not data.endswith(b"\n"):
+                chunk = os.read(self._fd, 1024)
+                if b"\x03" in chunk:
+                    raise KeyboardInterrupt
+                if not chunk or (chunk.startswith(b"\x04") and not data):
+                    if data or typed:  # Ctrl-D after some text ends the line, as input() does
+                        break
+                    raise EOFError
+                data += chunk.replace(b"\x04", b"")
+        finally:
+            self._set(self._key_mode)
+        return (typed + data.decode("utf-8", "replace")).strip()
 
 
 def _keys(read: str) -> list[str]:
     """The keys in what one read of the terminal returned: an escape sequence
-    is one key (the arrows stand for j and k), anything else one key a character."""
-    if read.startswith("\x1b"):
-        return [ARROWS.get(read, read)]
-    for char in read:
+    is one key (the arrows stand for j and k), anything else one key a
+    character; Ctrl-C and Ctrl-D (which arrive as characters when the
+    terminal does not turn them into signals) stop the session."""
+    keys: list[str] = []
+    rest = read
+    while rest:
+        if rest.startswith("\x1b"):
+            found = _SEQUENCE.match(rest)
+            sequence = found.group() if found else rest[:1]
+            keys.append(ARROWS.get(sequence, sequence))  # another key: one unknown key
+            rest = rest[len(sequence):]
+            continue
+        char, rest = rest[0], rest[1:]
         if char == "\x03":
             raise KeyboardInterrupt
         if char == "\x04":
             raise EOFError
-    return list(read) or [""]
+        keys.append(char)
+    return keys
 
 
 def terminal_width() -> int:
@@ -336,8 +446,8 @@ def review(ctx: click.Context, doc: str, reviewer: str | None, only_candidates: 
     if from_ is not None and from_ > total:
         raise click.BadParameter(f"{session.document.id} has {total} sentence"
                                  f"{'' if total == 1 else 's'}", param_hint="'--from'")
-    loop = Loop(session, order, only_candidates, Keys(sys.stdin.isatty()),
-                use_color(sys.stderr))
+    keys = Keys(sys.stdin.isatty())
+    loop = Loop(session, order, only_candidates, keys, use_color(sys.stderr))
     if session.changed is not None:
         options.notify(changed_notice(session.document.id, session.changed))
     index, why_not = _start(session, order, only_candidates, from_)
@@ -353,7 +463,8 @@ def review(ctx: click.Context, doc: str, reviewer: str | None, only_candidates: 
         from annotate.errors import DocumentChangedError
 
         try:
-            stopped = loop.run(index)
+            with keys:
+                stopped = loop.run(index)
         except DocumentChangedError as changed:
             stopped, error = "document-changed", changed
     options.emit(RENDERERS[output](_summary(session, order, only_candidates, stopped,

@@ -227,9 +227,9 @@ def changed_notice(document: str, changed: Changed) -> str:
 
 def unknown_key(key: str) -> str:
     """The hint for a key that means nothing."""
-    shown = escape(key) if len(key) == 1 else escape(repr(key))
-    if not key.strip():
+    if not key:
         return "no key given (one key a line when scripted); press ? for help"
+    shown = escape(key) if len(key) == 1 and key.isprintable() else escape(repr(key))
     return f"unknown key {shown}: press ? for the keys"
 
 
