@@ -121,6 +121,16 @@ def test_the_end_of_input_stops_cleanly(workspace: Path, run: Run) -> None:
         "end-of-input"
 
 
+@pytest.mark.parametrize("keys", [("/",), ("s",), ("p", "k", "n"), ("p", "k", "l")])
+def test_the_end_of_input_at_a_prompt_stops_cleanly(workspace: Path, run: Run,
+                                                    keys: tuple[str, ...]) -> None:
+    result = review(run, *keys)
+    assert result.exit_code == 0
+    assert "stopped at the end of the input: every decision made so far is saved" \
+        in result.stderr
+    assert spans() == ([(*sentence(1), "speculative")] if keys[0] == "p" else [])
+
+
 def test_the_installed_script_reads_keys_from_a_pipe(workspace: Path) -> None:
     done = run_installed("review", SEED_ID, "--reviewer", "erin@factdesk.example",
                          cwd=workspace, input="j\nj\np\nq\n")
