@@ -329,7 +329,7 @@ def test_from_picks_the_first_sentence(workspace: Path, run: Run) -> None:
 
 def test_an_empty_document_has_nothing_to_review(workspace: Path, run: Run) -> None:
     (workspace / "corpus" / "empty.txt").write_text(" \n\n")
-    result = review(run, "p", "q", args=("--format", "json"), doc="empty.txt")
+    result = review(run, "p", "q", args=("--format", "json", "--from", "3"), doc="empty.txt")
     assert result.exit_code == 0
     assert result.stderr == ("annotate: note: empty.txt has no sentences (it is empty or "
                              "only white space): nothing to review\n")

@@ -139,7 +139,7 @@ class Keys:
             answer = line.rstrip("\r\n")
             click.echo(escape(answer), err=True)  # the transcript shows what was read
             return answer.strip()
-        if self._cooked is None:  # pragma: no cover - Windows
+        if self._cooked is None:  # pragma: no cover - no termios (Windows)
             self.pending.clear()
             answer = click.prompt(prompt, default="", show_default=False, err=True)
             return answer.strip()
@@ -443,7 +443,7 @@ def review(ctx: click.Context, doc: str, reviewer: str | None, only_candidates: 
                               notify=options.notify)
     order = session.order(only_candidates)
     total = len(session.sentences)
-    if from_ is not None and from_ > total:
+    if from_ is not None and total and from_ > total:
         raise click.BadParameter(f"{session.document.id} has {total} sentence"
                                  f"{'' if total == 1 else 's'}", param_hint="'--from'")
     keys = Keys(sys.stdin.isatty())
