@@ -86,7 +86,8 @@ PROJECT_SCHEMA = Rule(
     "The project file does not match its schema.")
 DECISIONS_SCHEMA = Rule(
     "AN203", "DecisionsSchema", "error",
-    "A decisions file or a finished marker does not match its schema.")
+    "A decisions file, a finished marker or a review progress file does not match its "
+    "schema.")
 METADATA_SCHEMA = Rule(
     "AN204", "MetadataSchema", "error",
     "A document's metadata record (where it was fetched from) does not match its schema.")

@@ -119,3 +119,7 @@ class FetchError(AnnotateError):
 class ExtractionError(AnnotateError):
     """A page was read but holds no article text annotate can find (a page of
     navigation, a paywall, a cookie wall, a page its scripts draw)."""
+
+
+class DocumentChangedError(AnnotateError):
+    """The document's file changed while an interactive review was deciding on it."""

@@ -29,6 +29,9 @@ class Label:
     description: str
     color: str  # "#rrggbb"
     requires_source: bool = False
+    # The key that labels a sentence in `annotate review` (None: the rule of
+    # annotate.keymap picks one).
+    key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,35 @@ class Finished:
     def to_record(self) -> dict[str, str]:
         """The JSON object of schemas/finished.schema.json."""
         return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class ReviewProgress:
+    """Where `annotate review` stands for one reviewer on one document: the
+    version their last decision there was made on, and the sentences of that
+    version they skipped (read and left unmarked), as (start, end) spans.
+
+    Labelled sentences are not kept here: they are the reviewer's annotations.
+    """
+
+    document: str
+    reviewer: str
+    document_sha256: str
+    skipped: tuple[tuple[int, int], ...]
+    updated: str  # RFC 3339, UTC
+
+    def to_record(self) -> dict[str, Any]:
+        """The JSON object of schemas/progress.schema.json."""
+        return {"document": self.document, "reviewer": self.reviewer,
+                "document_sha256": self.document_sha256,
+                "skipped": [list(span) for span in self.skipped], "updated": self.updated}
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> ReviewProgress:
+        """Build from a record that already passed the schema."""
+        return cls(record["document"], record["reviewer"], record["document_sha256"],
+                   tuple((start, end) for start, end in record["skipped"]),
+                   record["updated"])
 
 
 class StoredDecisionRecord(TypedDict, total=False):

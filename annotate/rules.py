@@ -317,6 +317,32 @@ def metadata_problems(data: Any, document: str) -> list[Problem]:
     return problems
 
 
+def progress_problems(data: Any, document: str, reviewer: str) -> list[Problem]:
+    """A review progress file's shape, that it belongs where it is stored, and
+    that its skipped sentences are non-empty spans in order."""
+    problems = schema_problems("progress", data)
+    if problems:
+        return problems
+    problems = [Problem(codes.MISPLACED_RECORD, (field,),
+                        f"the progress is for {field} {data[field]!r} but its file is for "
+                        f"{value!r}")
+                for field, value in (("document", document), ("reviewer", reviewer))
+                if data[field] != value]
+    previous = 0
+    for index, (start, end) in enumerate(data["skipped"]):
+        if type(start) is not int or type(end) is not int:
+            problems.append(Problem(codes.DECISIONS_SCHEMA, ("skipped", index),
+                                    "offsets must be whole numbers"))
+        elif not previous <= start < end:
+            problems.append(Problem(codes.DECISIONS_SCHEMA, ("skipped", index),
+                                    f"skipped sentence [{start}, {end}] is empty or out of "
+                                    "order; sentences are [start, end] with start < end, "
+                                    "each after the one before"))
+        else:
+            previous = end
+    return problems
+
+
 def decisions_problems(data: Any, document: str, project: Project | None) -> list[Problem]:
     """A decisions file on its own: its schema, that it is the document's, whole-number
     offsets, text that is UTF-8, labels of the taxonomy, one decision per position.
@@ -360,16 +386,32 @@ def decisions_problems(data: Any, document: str, project: Project | None) -> lis
 
 
 def project_problems(data: Any) -> list[Problem]:
-    """Everything wrong with a parsed project file: its schema, then labels defined twice."""
+    """Everything wrong with a parsed project file: its schema, then labels defined
+    twice, and review keys (``labels[].key``) that clash with a command key of
+    `annotate review` or with another label's."""
+    from annotate.keymap import clash
+
     problems = schema_problems("project", data)
     if problems:
         return problems
     seen: set[str] = set()
+    keys: dict[str, str] = {}
     for position, label in enumerate(data["labels"]):
         if label["name"] in seen:
             problems.append(Problem(codes.PROJECT_SCHEMA, ("labels", position, "name"),
                                     f"label {label['name']!r} is defined twice"))
+            continue  # its key clashing with its first definition's says nothing more
         seen.add(label["name"])
+        key = label.get("key")
+        if key is None:
+            continue
+        why = clash(key) or (f"it is already the key of label {keys[key]!r}"
+                             if key in keys else None)
+        if why:
+            problems.append(Problem(codes.PROJECT_SCHEMA, ("labels", position, "key"),
+                                    f"label {label['name']!r} cannot have the key {key!r}: "
+                                    f"{why}; choose another letter or digit"))
+        keys.setdefault(key, label["name"])
     return problems
 
 
@@ -379,6 +421,7 @@ _SCHEMA_RULES: dict[str, codes.Rule] = {"annotation": codes.ANNOTATION_SCHEMA,
                                          "finished": codes.DECISIONS_SCHEMA,
                                          "decisions": codes.DECISIONS_SCHEMA,
                                          "metadata": codes.METADATA_SCHEMA,
+                                         "progress": codes.DECISIONS_SCHEMA,
                                          "project": codes.PROJECT_SCHEMA}
 
 

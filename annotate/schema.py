@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from jsonschema.protocols import Validator
 
 SchemaName = Literal["annotation", "project", "validation-report", "finished", "decisions",
-                     "merge-report", "metadata"]
+                     "merge-report", "metadata", "progress"]
 
 
 def schema_dir() -> Path:

@@ -100,6 +100,46 @@ def pick(text: str, spec: SpanSpec, sentences: Sequence[Sentence] | None = None)
     return Picked(start, end, note)
 
 
+@dataclass(frozen=True)
+class InSentence:
+    """A quote typed within one sentence (`annotate review`'s "/"), as the
+    QuoteSpan that picks exactly it in the whole document, and where it is."""
+
+    spec: QuoteSpan
+    start: int
+    end: int
+    note: str | None = None
+
+
+def quote_in_sentence(text: str, sentence: Sentence, quote: str) -> InSentence:
+    """The first place in ``sentence`` where ``quote`` stands (as typed, else
+    after the foldings a --quote gets), as a QuoteSpan of the document text:
+    the text found, and which of its occurrences in the whole document it is,
+    so ``pick`` finds this one and no other.  SpanError if it is not there."""
+    quote = quote.strip()
+    if not quote:
+        raise SpanError("no quote typed; type words of the sentence to mark only them")
+    inside = text[sentence.start:sentence.end]
+    at = inside.find(quote)
+    note = None
+    if at != -1:
+        start, end = sentence.start + at, sentence.start + at + len(quote)
+    else:
+        folded = textindex.find_normalised(inside, quote)
+        if not folded:
+            raise SpanError(f"{_short(quote)!r} is not in this sentence; type words as they "
+                            "stand in it (quotes, dashes and spacing may differ)")
+        start, end = sentence.start + folded[0][0], sentence.start + folded[0][1]
+        note = _normalised_note(text[start:end], quote)
+    found = text[start:end]
+    if textindex.count_exact(inside, found) > 1:
+        note = " ".join(filter(None, (note, f"{_short(found)!r} occurs more than once in "
+                                            "this sentence: the first is marked")))
+    occurrence = next(n for n, at in enumerate(textindex.iter_exact(text, found), start=1)
+                      if at == start)
+    return InSentence(QuoteSpan(found, occurrence), start, end, note)
+
+
 def pick_span(text: str, spec: SpanSpec, sentences: Sequence[Sentence] | None = None
               ) -> tuple[int, int]:
     """The (start, end) the user meant, or a SpanError that says how to fix it."""

@@ -39,7 +39,14 @@ from annotate.files import (
     write_file,
 )
 from annotate.gcpause import cyclic_gc_paused
-from annotate.model import Annotation, Document, Finished, Sentence, StoredDecision
+from annotate.model import (
+    Annotation,
+    Document,
+    Finished,
+    ReviewProgress,
+    Sentence,
+    StoredDecision,
+)
 from annotate.records import dump_annotations, parse_annotation_text
 from annotate.workspace import Workspace
 
@@ -330,7 +337,9 @@ def has_snapshot(workspace: Workspace, sha256: str) -> bool:
 # -- annotation files --------------------------------------------------------
 #
 # The layout, known here alone: annotations/<document id>/<reviewer>.jsonl,
-# hidden names (temporaries, .versions) belonging to the tool.
+# beside it <reviewer>.finished.json (finish), <reviewer>.progress.json
+# (review) and decisions.json (resolve); hidden names (temporaries,
+# .versions) belonging to the tool.
 
 def annotation_folder(workspace: Workspace, document_id: str) -> Path:
     """The folder holding every reviewer's file for one document."""
@@ -349,6 +358,44 @@ def finished_path(workspace: Workspace, document_id: str, reviewer: str) -> Path
     """The marker saying a reviewer finished a document: one file per reviewer,
     so two reviewers' branches never touch the same file."""
     return annotation_folder(workspace, document_id) / f"{reviewer}{FINISHED_SUFFIX}"
+
+
+PROGRESS_SUFFIX = ".progress.json"
+
+
+def progress_path(workspace: Workspace, document_id: str, reviewer: str) -> Path:
+    """Where `annotate review` keeps a reviewer's progress on a document (the
+    sentences they skipped, on which version): one file per reviewer, beside
+    their annotations, committed with them like a finished marker, so a
+    review resumes on another machine and two reviewers never share a file."""
+    return annotation_folder(workspace, document_id) / f"{reviewer}{PROGRESS_SUFFIX}"
+
+
+def read_progress(workspace: Workspace, document_id: str, reviewer: str
+                  ) -> ReviewProgress | None:
+    """A reviewer's review progress on a document (None: no file); a broken file
+    is refused at its position, like a broken finished marker, never rewritten."""
+    from annotate import rules
+
+    path = progress_path(workspace, document_id, reviewer)
+    shown = workspace.relative(path)
+    try:
+        text, problems = jsonpos.decode_utf8(read_file(workspace, path))
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise CorruptFileError(shown, 1, 1, f"cannot read: {error.strerror}") from error
+    parsed = jsonpos.parse_json_line(text.rstrip("\n"))
+    syntax = [*problems, *parsed.problems]
+    if syntax:
+        line, column = LineIndex(text).position(syntax[0].offset)
+        raise CorruptFileError(shown, line, column, syntax[0].message)
+    broken = [p for p in rules.progress_problems(parsed.value, document_id, reviewer)
+              if p.is_error]
+    if broken:
+        column = jsonpos.locate(text, list(broken[0].path)) + 1
+        raise CorruptFileError(shown, 1, column, broken[0].message)
+    return ReviewProgress.from_record(parsed.value)
 
 
 def decisions_path(workspace: Workspace, document_id: str) -> Path:
@@ -513,6 +560,7 @@ class DocumentSession:
         self._decisions: list[StoredDecision] | None = None  # staged
         self._metadata: dict[str, Any] | None = None  # staged
         self._text: str | None = None  # the document's new text, staged
+        self._progress: dict[str, ReviewProgress] = {}  # staged
         # Records this session read from disk or checked on a write, kept
         # alive so their id() stays theirs: a writer passing them back
         # unchanged need not have them checked a second time.
@@ -543,6 +591,20 @@ class DocumentSession:
             rules.require(rules.finished_problems(marker.to_record(), self.document_id,
                                                   reviewer))
         self._finished[reviewer] = marker
+
+    def progress(self, reviewer: str) -> ReviewProgress | None:
+        """A reviewer's review progress on the document (as this session will leave it)."""
+        if reviewer in self._progress:
+            return self._progress[reviewer]
+        return read_progress(self.workspace, self.document_id, reviewer)
+
+    def write_progress(self, progress: ReviewProgress) -> None:
+        """Stage a reviewer's review progress; it passes the rule book readers apply."""
+        from annotate import rules
+
+        rules.require(rules.progress_problems(progress.to_record(), self.document_id,
+                                              progress.reviewer))
+        self._progress[progress.reviewer] = progress
 
     def decisions(self) -> list[StoredDecision]:
         """The editor's decisions on the document's positions (as this session will
@@ -645,6 +707,10 @@ class DocumentSession:
                 except OSError as error:
                     raise WriteError(f"cannot remove {self.workspace.relative(path)}: "
                                      f"{error.strerror}") from error
+        for reviewer, progress in sorted(self._progress.items()):
+            text = json.dumps(progress.to_record(), sort_keys=True, ensure_ascii=False)
+            write_file(self.workspace, progress_path(self.workspace, self.document_id, reviewer),
+                       (text + "\n").encode("utf-8"))
         if self._decisions is not None:
             from annotate.decisions import dump_decisions
 
@@ -652,6 +718,7 @@ class DocumentSession:
                        dump_decisions(self.document_id, self._decisions).encode("utf-8"))
         self._staged.clear()
         self._finished.clear()
+        self._progress.clear()
         self._decisions = None
         self._metadata = None
         self._text = None
@@ -730,11 +797,12 @@ def is_annotation_file_name(name: str) -> bool:
 
 
 def is_side_file_name(name: str) -> bool:
-    """True for a finished marker's or a decisions file's name (hidden ones never are)."""
+    """True for a finished marker's, a review progress file's or a decisions
+    file's name (hidden ones never are)."""
     from annotate.decisions import DECISIONS_FILE
 
     return not name.startswith(".") and (name in (DECISIONS_FILE, METADATA_FILE)
-                                         or name.endswith(FINISHED_SUFFIX))
+                                         or name.endswith((FINISHED_SUFFIX, PROGRESS_SUFFIX)))
 
 
 def scan_annotation_files(folder: str, follow: Callable[[os.DirEntry[str]], bool],
@@ -745,14 +813,16 @@ def scan_annotation_files(folder: str, follow: Callable[[os.DirEntry[str]], bool
     descended whatever their name, hidden names and links to folders skipped.
 
     follow(entry) is asked of each symbolic link first; False skips it.
-    Finished markers, decisions files and metadata records met on the way
-    are appended to ``side_files`` when given.  A stack, not recursion: folder depth is the
+    Finished markers, review progress files, decisions files and metadata
+    records met on the way are appended to ``side_files`` when given.  A
+    stack, not recursion: folder depth is the
     user's to choose.
     """
     from annotate.decisions import DECISIONS_FILE
 
     pending = [folder]
     suffix = ANNOTATION_SUFFIX
+    side_suffixes = (FINISHED_SUFFIX, PROGRESS_SUFFIX)
     while pending:
         with os.scandir(pending.pop()) as entries:
             for entry in entries:
@@ -773,7 +843,7 @@ def scan_annotation_files(folder: str, follow: Callable[[os.DirEntry[str]], bool
                 if name.endswith(suffix):
                     yield entry
                 elif side_files is not None and (name in (DECISIONS_FILE, METADATA_FILE)
-                                                 or name.endswith(FINISHED_SUFFIX)):
+                                                 or name.endswith(side_suffixes)):
                     side_files.append(entry)
 
 

@@ -23,13 +23,13 @@ REVIEWER_ENV = "ANNOTATE_REVIEWER"
 
 DEFAULT_LABELS = (
     Label("sourced", "Attributed to an identifiable source a reader can check.",
-          "#2ca02c", requires_source=True),
-    Label("unsourced", "A factual claim with no attribution.", "#ff7f0e"),
+          "#2ca02c", requires_source=True, key="s"),
+    Label("unsourced", "A factual claim with no attribution.", "#ff7f0e", key="u"),
     Label("disputed", "Credible sources or experts conflict, or the reviewer's evidence "
-          "contradicts it.", "#d62728", requires_source=True),
+          "contradicts it.", "#d62728", requires_source=True, key="d"),
     Label("speculative", "A hedged, predictive or single-expert claim that cannot be "
-          "checked as fact now.", "#9467bd"),
-    Label("opinion", "A value judgement, not a checkable claim.", "#1f77b4"),
+          "checked as fact now.", "#9467bd", key="p"),
+    Label("opinion", "A value judgement, not a checkable claim.", "#1f77b4", key="o"),
 )
 DEFAULT_VERDICTS = ("accurate", "mostly-accurate", "misleading", "false", "unverifiable")
 
@@ -76,7 +76,8 @@ def default_project(name: str, corpus: str = "corpus",
         "annotations": annotations,
         "labels": [
             {"name": label.name, "description": label.description,
-             "color": label.color, "requires_source": label.requires_source}
+             "color": label.color, "requires_source": label.requires_source,
+             "key": label.key}
             for label in DEFAULT_LABELS
         ],
         "verdicts": list(DEFAULT_VERDICTS),
@@ -86,7 +87,8 @@ def default_project(name: str, corpus: str = "corpus",
 def project_from_data(data: dict[str, Any]) -> Project:
     """Build the Project from a project file that passed its schema."""
     labels = tuple(
-        Label(item["name"], item["description"], item["color"], item["requires_source"])
+        Label(item["name"], item["description"], item["color"], item["requires_source"],
+              item.get("key"))
         for item in data["labels"]
     )
     return Project(

@@ -78,13 +78,16 @@ def installed_annotate() -> str:
 
 
 def run_installed(*args: str, cwd: Path, prefix: tuple[str, ...] = (),
-                  timeout: float = 120) -> subprocess.CompletedProcess[str]:
+                  timeout: float = 120, input: str | None = None
+                  ) -> subprocess.CompletedProcess[str]:
     """The installed console script, as a user runs it: reviewer alice, a UTF-8
-    locale, no standard input; ``prefix`` runs it under another command (setpriv)."""
+    locale, no standard input (or ``input`` through a pipe); ``prefix`` runs it
+    under another command (setpriv)."""
     env = {**os.environ, "ANNOTATE_REVIEWER": "alice", "LC_ALL": "C.UTF-8"}
+    stdin = {"stdin": subprocess.DEVNULL} if input is None else {"input": input}
     return subprocess.run([*prefix, installed_annotate(), *args], cwd=cwd,
                           capture_output=True, text=True, errors="backslashreplace", env=env,
-                          timeout=timeout, check=False, stdin=subprocess.DEVNULL)
+                          timeout=timeout, check=False, **stdin)
 
 
 @pytest.fixture

@@ -432,6 +432,8 @@ ARGUMENTS = {
     # A W3C annotation, which the hypothesis format reads too (as its JSON-LD).
     "import": [str(Path(__file__).resolve().parent / "data" / "w3c-sample.jsonld"),
                "--document", SEED_ID],
+    # No input: the review stops at once, and prints its summary.
+    "review": [SEED_ID],
     "rm": ["{id}", "--yes"],
     "sentences": [SEED_ID],
     "show": [SEED_ID],

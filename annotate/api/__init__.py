@@ -19,9 +19,16 @@ from annotate.api.annotations import (
     remove_annotation,
 )
 from annotate.api.check import Deduplicated, ReanchorReport, dedupe, reanchor, validate
-from annotate.api.corpus import DocumentInfo, documents, init_workspace, sentences
+from annotate.api.corpus import (
+    DocumentInfo,
+    claim_candidates,
+    documents,
+    init_workspace,
+    sentences,
+)
 from annotate.api.fetching import Brought, FetchReport, fetch, ingest, refetch
 from annotate.api.git import git_merge_driver, install_git_driver
+from annotate.api.interactive import ReviewSession, open_review
 from annotate.api.interchange import (
     AlreadyThere,
     ExportOutcome,
@@ -38,11 +45,11 @@ from annotate.api.review import MergeOutcome, Resolved, agreement, merge, resolv
 __all__ = [
     "MIN_ID_PREFIX", "AlreadyThere", "Brought", "Deduplicated", "DocumentInfo",
     "DocumentReport", "ExportOutcome", "FetchReport", "ImportReport", "Imported",
-    "MergeOutcome", "Notify", "ReanchorReport", "Report", "Resolved", "Skipped",
-    "add_annotation", "agreement", "annotated_document", "dedupe", "document", "documents",
-    "edit_annotation", "export_annotations", "export_batch", "fetch", "find_annotation",
-    "finish", "git_merge_driver", "import_annotations", "ingest", "init_workspace",
-    "install_git_driver", "list_annotations", "merge", "open_workspace", "reanchor",
-    "refetch", "remove_annotation", "report", "resolve", "sentences", "validate",
-    "write_report",
+    "MergeOutcome", "Notify", "ReanchorReport", "Report", "Resolved", "ReviewSession", "Skipped",
+    "add_annotation", "agreement", "annotated_document", "claim_candidates", "dedupe",
+    "document", "documents", "edit_annotation", "export_annotations", "export_batch", "fetch",
+    "find_annotation", "finish", "git_merge_driver", "import_annotations", "ingest",
+    "init_workspace", "install_git_driver", "list_annotations", "merge", "open_review",
+    "open_workspace", "reanchor", "refetch", "remove_annotation", "report", "resolve",
+    "sentences", "validate", "write_report",
 ]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from annotate import rules, store, workspace
 from annotate.api._common import document
+from annotate.candidates import Candidate
 from annotate.errors import AnnotateError, InvalidValueError, WorkspaceError
 from annotate.model import CONSENSUS_REVIEWER, Annotation, Sentence
 from annotate.workspace import Workspace
@@ -85,3 +86,11 @@ def documents(ws: Workspace) -> list[DocumentInfo]:
 def sentences(ws: Workspace, reference: str) -> list[Sentence]:
     """The numbered sentences of a document."""
     return store.document_sentences(ws, document(ws, reference))
+
+
+def claim_candidates(ws: Workspace, reference: str) -> list[Candidate]:
+    """The sentences of a document worth checking, each with the reasons
+    (annotate.candidates: numbers, attributions, hedges, comparisons)."""
+    from annotate.candidates import candidates
+
+    return candidates(sentences(ws, reference))

@@ -36,6 +36,7 @@ COMMAND_MODULES = (
     "annotate.cli.git",
     "annotate.cli.report",
     "annotate.cli.interchange",
+    "annotate.cli.interactive",
 )
 
 

@@ -54,21 +54,34 @@ def documents(ctx: click.Context, output: str) -> None:
 
 @click.command(short_help="Number the sentences of DOC, for `add --sentence N`.")
 @click.argument("doc")
+@click.option("--candidates", is_flag=True,
+              help="Only the claim candidates (numbers, attributions, hedges, comparisons), "
+                   "each with the reasons it is one.")
 @options.output_format("annotate.report.sentences", default="text")
 @options.workspace()
 @click.pass_context
-def sentences(ctx: click.Context, doc: str, output: str) -> None:
+def sentences(ctx: click.Context, doc: str, candidates: bool, output: str) -> None:
     """Number the sentences of DOC, for `annotate add --sentence N`.
 
+    Prints each sentence's number, line:column and text.  With --candidates,
+    only the sentences worth checking, each with the cues that make it one
+    (the rules: docs/review.md); JSON then gives each a `reasons` list.
+
     \b
-    Prints each sentence's number, line:column and text.
-    Example:
+    Examples:
       annotate sentences kim-putin-vostochny.txt
+      annotate sentences kim-putin-vostochny.txt --candidates --format json
     """
     from annotate import api
     from annotate.report.sentences import RENDERERS
 
-    options.emit(RENDERERS[output](api.sentences(options.open_workspace(ctx), doc)), output)
+    ws = options.open_workspace(ctx)
+    if not candidates:
+        options.emit(RENDERERS[output](api.sentences(ws, doc), None), output)
+        return
+    found = api.claim_candidates(ws, doc)
+    reasons = {c.sentence.number: c.reasons for c in found}
+    options.emit(RENDERERS[output]([c.sentence for c in found], reasons), output)
 
 
 COMMANDS = (init, documents, sentences)

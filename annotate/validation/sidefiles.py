@@ -1,7 +1,8 @@
 """Checks of the files kept beside the annotation files: reviewers' finished
-markers (``<reviewer>.finished.json``), the editor's decisions
-(``decisions.json``) and the document's metadata record (``metadata.json``:
-where `fetch` or `ingest` brought it from).
+markers (``<reviewer>.finished.json``), their review progress
+(``<reviewer>.progress.json``), the editor's decisions (``decisions.json``)
+and the document's metadata record (``metadata.json``: where `fetch` or
+`ingest` brought it from).
 
 They are few and small, so every run checks them afresh (no cache, no
 pool); the checks are the rule book's, as for annotation files, each
@@ -73,6 +74,10 @@ def _check(workspace: Workspace, project: Project | None, documents: Documents,
         broken = rules.decisions_problems(value, document, project)
         if not any(problem.is_error for problem in broken):
             broken.extend(_anchor_problems(value, document, documents))
+    elif name.endswith(store.PROGRESS_SUFFIX):
+        broken = rules.progress_problems(value, document, name[: -len(store.PROGRESS_SUFFIX)])
+        if not any(problem.is_error for problem in broken):
+            broken.extend(_skipped_problems(value, document, documents))
     else:
         reviewer = name[: -len(store.FINISHED_SUFFIX)]
         broken = rules.finished_problems(value, document, reviewer)
@@ -125,3 +130,16 @@ def _anchor_problems(value: dict[str, Any], document: str, documents: Documents
                                        f"decision for p{decision['start']}-{decision['end']}: "
                                        f"{problem.message}"))
     return found
+
+
+def _skipped_problems(value: dict[str, Any], document: str, documents: Documents
+                      ) -> list[rules.Problem]:
+    """Skipped sentences past the end of the document they name as current."""
+    current = documents.current(document)
+    if current is None or value["document_sha256"] != current[1]:
+        return []  # another version: its text is not the one to measure against
+    length = len(current[0])
+    return [rules.Problem(codes.OFFSETS_OUT_OF_RANGE, ("skipped", index),
+                          f"skipped sentence [{start}, {end}] ends past the end of the "
+                          f"document ({length} code points)")
+            for index, (start, end) in enumerate(value["skipped"]) if end > length]
