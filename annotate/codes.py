@@ -88,6 +88,9 @@ DECISIONS_SCHEMA = Rule(
     "AN203", "DecisionsSchema", "error",
     "A decisions file, a finished marker or a review progress file does not match its "
     "schema.")
+METADATA_SCHEMA = Rule(
+    "AN204", "MetadataSchema", "error",
+    "A document's metadata record (where it was fetched from) does not match its schema.")
 
 # --- AN3xx semantics --------------------------------------------------------
 
@@ -140,6 +143,9 @@ SPLITS_CHARACTER = Rule(
 DUPLICATE_DECISION = Rule(
     "AN316", "DuplicateDecision", "error",
     "Two decisions in a decisions file decide the same position.")
+MISSING_SNAPSHOT = Rule(
+    "AN317", "MissingSnapshot", "warning",
+    "The raw HTML a metadata record names is not in annotations/.versions/: no proof of the page.")
 
 # --- AN4xx staleness and anchoring -----------------------------------------
 
@@ -152,18 +158,21 @@ QUOTE_NOT_FOUND = Rule(
 ORPHANED = Rule(
     "AN403", "Orphaned", "warning",
     "The annotation is orphaned: re-anchoring found no place for it in the current text.")
+NOT_AS_FETCHED = Rule(
+    "AN404", "NotAsFetched", "warning",
+    "The document's text is not the one its metadata says was fetched (edited by hand since).")
 
 
 RULES: tuple[Rule, ...] = (
     INVALID_JSON, INVALID_UTF8, BYTE_ORDER_MARK, DUPLICATE_KEY, NON_FINITE_NUMBER,
     NESTING_TOO_DEEP, BLANK_LINE, EMPTY_FILE, UNREADABLE_FILE, UNPAIRED_SURROGATE,
-    ANNOTATION_SCHEMA, PROJECT_SCHEMA, DECISIONS_SCHEMA,
+    ANNOTATION_SCHEMA, PROJECT_SCHEMA, DECISIONS_SCHEMA, METADATA_SCHEMA,
     UNKNOWN_LABEL, UNKNOWN_DOCUMENT, OFFSETS_OUT_OF_RANGE, QUOTE_MISMATCH,
     CONTEXT_MISMATCH, MISSING_SOURCE, DUPLICATE_ID, MISPLACED_RECORD,
     TIMESTAMPS_OUT_OF_ORDER, DUPLICATE_ANNOTATION, STRAY_ANNOTATION_FILE,
     SYMLINK_OUTSIDE_WORKSPACE, UNKNOWN_VERDICT, UNREADABLE_DOCUMENT, SPLITS_CHARACTER,
-    DUPLICATE_DECISION,
-    DOCUMENT_CHANGED, QUOTE_NOT_FOUND, ORPHANED,
+    DUPLICATE_DECISION, MISSING_SNAPSHOT,
+    DOCUMENT_CHANGED, QUOTE_NOT_FOUND, ORPHANED, NOT_AS_FETCHED,
 )
 """Every rule, ordered by code."""
 

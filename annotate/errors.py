@@ -110,5 +110,16 @@ class InputTooLargeError(AnnotateError):
     """A file to read from is larger than annotate reads (an import's limit)."""
 
 
+class FetchError(AnnotateError):
+    """A page cannot be brought in: not an http(s) address, unreachable, an HTTP
+    error status, too large, too slow, a redirect loop, not an HTML page, or
+    bytes that are not in the charset the page declares."""
+
+
+class ExtractionError(AnnotateError):
+    """A page was read but holds no article text annotate can find (a page of
+    navigation, a paywall, a cookie wall, a page its scripts draw)."""
+
+
 class DocumentChangedError(AnnotateError):
     """The document's file changed while an interactive review was deciding on it."""

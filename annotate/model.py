@@ -279,6 +279,18 @@ class StoredDecision:
 
 
 @dataclass(frozen=True)
+class Source:
+    """Where a document came from, as its metadata record says
+    (``annotations/<document>/metadata.json``; `annotate fetch`, `ingest`)."""
+
+    url: str | None  # the page's canonical address, else the one it was fetched from
+    title: str | None = None  # the headline
+    authors: tuple[str, ...] = ()
+    published: str | None = None  # YYYY-MM-DD
+    site_name: str | None = None
+
+
+@dataclass(frozen=True)
 class Sentence:
     """A numbered sentence with its span and line:column."""
 

@@ -330,6 +330,19 @@ def progress_problems(data: Any, document: str, reviewer: str) -> list[Problem]:
     return problems
 
 
+def metadata_problems(data: Any, document: str) -> list[Problem]:
+    """A document's metadata record (annotations/<document>/metadata.json): its
+    schema, and that it is the document's."""
+    problems = schema_problems("metadata", data)
+    if problems:
+        return problems
+    if data["document"] != document:
+        problems.append(Problem(codes.MISPLACED_RECORD, ("document",),
+                                f"the metadata is for document {data['document']!r} but the "
+                                f"file is for {document!r}"))
+    return problems
+
+
 def decisions_problems(data: Any, document: str, project: Project | None) -> list[Problem]:
     """A decisions file on its own: its schema, that it is the document's, whole-number
     offsets, text that is UTF-8, labels of the taxonomy, one decision per position.
@@ -408,6 +421,7 @@ _SCHEMA_RULES: dict[str, codes.Rule] = {"annotation": codes.ANNOTATION_SCHEMA,
                                          "finished": codes.DECISIONS_SCHEMA,
                                          "decisions": codes.DECISIONS_SCHEMA,
                                          "progress": codes.DECISIONS_SCHEMA,
+                                         "metadata": codes.METADATA_SCHEMA,
                                          "project": codes.PROJECT_SCHEMA}
 
 
@@ -446,10 +460,16 @@ def describe_schema_error(error: ValidationError) -> str:
         return (f"document: the document id {clip(str(value), 100)!r} cannot be stored: ids "
                 "are '/'-separated paths without backslashes, NUL or '.'/'..' parts; rename "
                 "the file")
-    if "else" in error.schema_path:  # the only else: provenance outside consensus
+    if "else" in error.schema_path and isinstance(error.instance, str):
+        # metadata.schema.json: the HTTP fields of a record that was not fetched
+        return (f"{clip(error.instance, 100)!r}: only a fetched document (method \"fetch\") "
+                "has url, final_url, redirects, http_status and content_type; this one was "
+                "ingested from a file")
+    if "else" in error.schema_path:  # annotation.schema.json: provenance outside consensus
         return ("provenance: only records of the reserved reviewer 'consensus', which "
                 "'annotate merge' writes, carry a provenance; remove it")
-    if error.validator == "required" and "then" in error.schema_path:
+    if error.validator == "required" and "then" in error.schema_path and \
+            "'provenance'" in error.message:
         return ("provenance: a record of the reserved reviewer 'consensus' must say where it "
                 "came from; consensus files are written by 'annotate merge': run it again "
                 "instead of editing them by hand")

@@ -16,6 +16,7 @@ import json
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from annotate import jsonpos
 from annotate.anchoring.textindex import LineIndex
@@ -182,6 +183,157 @@ def read_version(workspace: Workspace, sha256: str) -> str | None:
     return decode_document(data, lambda: workspace.relative(path))
 
 
+# -- where documents come from: texts written, metadata, HTML snapshots (issue 12) --
+#
+# `fetch` and `ingest` write a document's text (new, or a newer version),
+# its metadata record annotations/<document id>/metadata.json (beside the
+# decisions file: one per document, in git, checked by validate), and the
+# raw HTML it was extracted from, content-addressed beside the text
+# versions as annotations/.versions/<sha256 of the bytes>.html.
+
+METADATA_FILE = "metadata.json"
+
+
+def document_place(workspace: Workspace, document_id: str) -> Path:
+    """Where a new or rewritten document goes, once checked to stay inside the
+    corpus folder (through links too) and not to be a folder or a special file."""
+    path = document_path(workspace, document_id)
+    corpus = os.path.realpath(workspace.corpus_dir)
+    real = os.path.realpath(path)
+    if real == corpus or not contains(corpus, real):
+        raise UnsafePathError(f"document {document_id!r} would be written to {real}, outside "
+                              f"the corpus folder {workspace.relative(workspace.corpus_dir)}/; "
+                              "name a path under it")
+    if os.path.lexists(path) and not os.path.isfile(path):
+        raise UnsafePathError(f"{workspace.relative(path)} exists and is not a regular file "
+                              "(a folder, FIFO or device); choose another document id")
+    return path
+
+
+def write_document(workspace: Workspace, document_id: str, text: str) -> None:
+    """Write a document's text (UTF-8) atomically, creating its folders."""
+    path = document_place(workspace, document_id)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise WriteError(f"cannot create {workspace.relative(path.parent)}: {error.strerror}; "
+                         "choose another document id") from error
+    write_file(workspace, path, text.encode("utf-8"))
+
+
+@contextlib.contextmanager
+def corpus_lock(workspace: Workspace) -> Iterator[None]:
+    """The corpus folder's lock: held while a new document's id is chosen and
+    its file written, so two fetches never take the same id."""
+    folder = workspace.corpus_dir
+    _make_folder(workspace, folder)
+    with locked(folder):
+        yield
+
+
+def metadata_path(workspace: Workspace, document_id: str) -> Path:
+    """Where a document's metadata record is."""
+    return annotation_folder(workspace, document_id) / METADATA_FILE
+
+
+def dump_metadata(record: dict[str, Any]) -> str:
+    """A metadata record as its file's text: keys sorted, one field a line."""
+    return json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def read_metadata(workspace: Workspace, document_id: str) -> dict[str, Any] | None:
+    """A document's metadata record (None when it has none); a broken one is
+    refused at its line:column, never rewritten."""
+    from annotate import rules
+
+    path = metadata_path(workspace, document_id)
+    shown = workspace.relative(path)
+    try:
+        data = read_file(workspace, path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as error:
+        raise CorruptFileError(shown, 1, 1, f"cannot read: {error.strerror}") from error
+    text, problems = jsonpos.decode_utf8(data)
+    parsed = jsonpos.parse_json_line(text.rstrip("\n"))
+    syntax = [*problems, *parsed.problems]
+    if syntax:
+        line, column = LineIndex(text).position(syntax[0].offset)
+        raise CorruptFileError(shown, line, column, syntax[0].message)
+    broken = [p for p in rules.metadata_problems(parsed.value, document_id) if p.is_error]
+    if broken:
+        line, column = LineIndex(text).position(jsonpos.locate(text, list(broken[0].path)))
+        raise CorruptFileError(shown, line, column, broken[0].message)
+    value: dict[str, Any] = parsed.value
+    return value
+
+
+def metadata_documents(workspace: Workspace) -> list[str]:
+    """Every document with a metadata record file (nothing is read)."""
+    root = workspace.annotations_dir
+    found = []
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
+        if METADATA_FILE in files and folder != str(root):
+            found.append(Path(folder).relative_to(root).as_posix())
+    return sorted(found)
+
+
+def all_metadata(workspace: Workspace) -> dict[str, dict[str, Any]]:
+    """Every document's metadata record, by document id (read and checked)."""
+    found: dict[str, dict[str, Any]] = {}
+    for document in metadata_documents(workspace):
+        record = read_metadata(workspace, document)
+        if record is not None:
+            found[document] = record
+    return found
+
+
+def page_addresses(workspace: Workspace) -> dict[str, dict[str, Any] | None]:
+    """Each metadata record's address fields (url, final_url, canonical_url),
+    by document, parsed without the rule book's checks: a quick index of which
+    document came from which page.  None for a record that does not parse
+    (``read_metadata`` says where it is broken; validate reports it)."""
+    found: dict[str, dict[str, Any] | None] = {}
+    for document in metadata_documents(workspace):
+        try:
+            value = json.loads(read_file(workspace, metadata_path(workspace, document)))
+        except (OSError, UnsafePathError, ValueError):
+            value = None
+        found[document] = None if not isinstance(value, dict) else {
+            name: value[name] for name in ("url", "final_url", "canonical_url")
+            if isinstance(value.get(name), str)}
+    return found
+
+
+def snapshot_path(workspace: Workspace, sha256: str) -> Path:
+    """Where the raw HTML with this SHA-256 is kept."""
+    return versions_folder(workspace) / f"{sha256}.html"
+
+
+def save_snapshot(workspace: Workspace, data: bytes) -> str:
+    """Keep a page's raw HTML as it was received; its SHA-256."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    folder = versions_folder(workspace)
+    path = snapshot_path(workspace, sha256)
+    if inside(workspace, path).exists():
+        return sha256
+    _make_folder(workspace, folder)
+    with locked(folder):
+        remove_stale_temporaries(folder)
+        write_file(workspace, path, data)
+    return sha256
+
+
+def has_snapshot(workspace: Workspace, sha256: str) -> bool:
+    """True if the raw HTML with this SHA-256 is kept (as a regular file)."""
+    path = snapshot_path(workspace, sha256)
+    try:
+        return os.path.isfile(inside(workspace, path))
+    except UnsafePathError:
+        return False
+
+
 # -- annotation files --------------------------------------------------------
 #
 # The layout, known here alone: annotations/<document id>/<reviewer>.jsonl,
@@ -259,18 +411,32 @@ def read_decisions(workspace: Workspace, document_id: str) -> list[StoredDecisio
     from annotate.decisions import parse_decisions
 
     path = decisions_path(workspace, document_id)
+    text = _read_text(workspace, path)
+    if text is None:
+        return []
+    return parse_decisions(text, workspace.relative(path), document_id, workspace.project)
+
+
+def _read_text(workspace: Workspace, path: Path, containing: bytes | None = None
+               ) -> str | None:
+    """A workspace file's text; None if it does not exist, or (with
+    ``containing``) if its bytes lack that.  A file that cannot be read or
+    is not UTF-8 is refused at its line:column (CorruptFileError), never
+    skipped in silence."""
     shown = workspace.relative(path)
     try:
         data = read_file(workspace, path)
     except FileNotFoundError:
-        return []
+        return None
     except OSError as error:
         raise CorruptFileError(shown, 1, 1, f"cannot read: {error.strerror}") from error
+    if containing is not None and containing not in data:
+        return None
     text, problems = jsonpos.decode_utf8(data)
     if problems:
         line, column = LineIndex(text).position(problems[0].offset)
         raise CorruptFileError(shown, line, column, problems[0].message)
-    return parse_decisions(text, shown, document_id, workspace.project)
+    return text
 
 
 def read_finished(workspace: Workspace, document_id: str) -> dict[str, Finished]:
@@ -363,18 +529,9 @@ def read_annotation_file(workspace: Workspace, path: Path,
     cannot be read is an error, never skipped in silence.
     """
     shown = workspace.relative(path)
-    try:
-        data = read_file(workspace, path)
-    except FileNotFoundError:
+    text = _read_text(workspace, path, containing)
+    if text is None:
         return []
-    except OSError as error:
-        raise CorruptFileError(shown, 1, 1, f"cannot read: {error.strerror}") from error
-    if containing is not None and containing not in data:
-        return []
-    text, problems = jsonpos.decode_utf8(data)
-    if problems:
-        line, column = LineIndex(text).position(problems[0].offset)
-        raise CorruptFileError(shown, line, column, problems[0].message)
     return parse_annotation_text(text, shown, owner)
 
 
@@ -402,6 +559,8 @@ class DocumentSession:
         self._finished: dict[str, Finished | None] = {}
         self._decisions: list[StoredDecision] | None = None  # staged
         self._progress: dict[str, ReviewProgress] = {}  # staged
+        self._metadata: dict[str, Any] | None = None  # staged
+        self._text: str | None = None  # the document's new text, staged
         # Records this session read from disk or checked on a write, kept
         # alive so their id() stays theirs: a writer passing them back
         # unchanged need not have them checked a second time.
@@ -464,6 +623,25 @@ class DocumentSession:
                                                self.workspace.project))
         self._decisions = list(decisions)
 
+    def metadata(self) -> dict[str, Any] | None:
+        """The document's metadata record (as this session will leave it), or None."""
+        if self._metadata is not None:
+            return dict(self._metadata)
+        return read_metadata(self.workspace, self.document_id)
+
+    def write_metadata(self, record: dict[str, Any]) -> None:
+        """Stage the document's metadata record; it passes the rule book readers apply."""
+        from annotate import rules
+
+        rules.require(rules.metadata_problems(json.loads(dump_metadata(record)),
+                                              self.document_id))
+        self._metadata = dict(record)
+
+    def write_text(self, text: str) -> None:
+        """Stage a new text for the document itself (written first on commit)."""
+        document_place(self.workspace, self.document_id)
+        self._text = text
+
     def read(self, reviewer: str) -> list[Annotation]:
         """One reviewer's annotations; a record of another document or reviewer
         in their file is refused (CorruptFileError), never rewritten."""
@@ -506,7 +684,14 @@ class DocumentSession:
 
     def commit(self) -> None:
         """Write every staged file: each atomically, so a crash at any instant
-        leaves each file old or new, never torn."""
+        leaves each file old or new, never torn.  The document's text goes
+        first and its metadata record next: a crash between them leaves a
+        record naming the previous text, which validate reports (AN404)."""
+        if self._text is not None:
+            write_document(self.workspace, self.document_id, self._text)
+        if self._metadata is not None:
+            write_file(self.workspace, metadata_path(self.workspace, self.document_id),
+                       dump_metadata(self._metadata).encode("utf-8"))
         for reviewer, records in sorted(self._staged.items()):
             path = annotation_path(self.workspace, self.document_id, reviewer)
             write_file(self.workspace, path, dump_annotations(records).encode("utf-8"))
@@ -535,6 +720,8 @@ class DocumentSession:
         self._finished.clear()
         self._progress.clear()
         self._decisions = None
+        self._metadata = None
+        self._text = None
 
 
 # Folders this process holds a lock on: a nested session on the same
@@ -610,11 +797,11 @@ def is_annotation_file_name(name: str) -> bool:
 
 
 def is_side_file_name(name: str) -> bool:
-    """True for a finished marker's, a review progress file's or a decisions
-    file's name (hidden ones never are)."""
+    """True for a finished marker's, a review progress file's, a decisions
+    file's or a metadata record's name (hidden ones never are)."""
     from annotate.decisions import DECISIONS_FILE
 
-    return not name.startswith(".") and (name == DECISIONS_FILE
+    return not name.startswith(".") and (name in (DECISIONS_FILE, METADATA_FILE)
                                          or name.endswith((FINISHED_SUFFIX, PROGRESS_SUFFIX)))
 
 
@@ -626,9 +813,9 @@ def scan_annotation_files(folder: str, follow: Callable[[os.DirEntry[str]], bool
     descended whatever their name, hidden names and links to folders skipped.
 
     follow(entry) is asked of each symbolic link first; False skips it.
-    Finished markers, review progress files and decisions files met on the
-    way are appended to ``side_files`` when given.  A stack, not recursion: folder depth is the
-    user's to choose.
+    Finished markers, review progress files, decisions files and metadata
+    records met on the way are appended to ``side_files`` when given.  A
+    stack, not recursion: folder depth is the user's to choose.
     """
     from annotate.decisions import DECISIONS_FILE
 
@@ -654,7 +841,7 @@ def scan_annotation_files(folder: str, follow: Callable[[os.DirEntry[str]], bool
                     continue
                 if name.endswith(suffix):
                     yield entry
-                elif side_files is not None and (name == DECISIONS_FILE
+                elif side_files is not None and (name in (DECISIONS_FILE, METADATA_FILE)
                                                  or name.endswith(side_suffixes)):
                     side_files.append(entry)
 

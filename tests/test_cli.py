@@ -15,6 +15,7 @@ import pytest
 from annotate import store
 from annotate.workspace import load
 from tests.conftest import HWASONG, SEED, SEED_ID, Run
+from tests.fetch_helpers import PAGES, PORT_STRIKE, html, page, running_server
 
 ANNOTATION_FILE = Path("annotations") / SEED_ID / "alice.jsonl"
 
@@ -421,10 +422,13 @@ def every_format() -> list[tuple[str, str]]:
             for choice in option.type.choices]
 
 
-# What each command needs besides --format; "{id}" is an annotation's id.
+# What each command needs besides --format; "{id}" is an annotation's id,
+# "{server}" a server on 127.0.0.1 serving tests/data/pages/.
 ARGUMENTS = {
     "add": [SEED_ID, "--label", "opinion", "--quote", "hegemonic forces"],
     "edit": ["{id}", "--note", "changed"],
+    "fetch": ["{server}/port-strike.html"],
+    "ingest": [str(PAGES / "port-strike.html")],
     # A W3C annotation, which the hypothesis format reads too (as its JSON-LD).
     "import": [str(Path(__file__).resolve().parent / "data" / "w3c-sample.jsonld"),
                "--document", SEED_ID],
@@ -449,9 +453,11 @@ def test_every_format_of_every_command_renders(three_annotations: list[str], run
                                                tmp_path: Path, command: str,
                                                output: str) -> None:
     given = FORMAT_ARGUMENTS.get((command, output), ARGUMENTS.get(command, []))
-    arguments = [a.replace("{id}", three_annotations[0]).replace("{tmp}", str(tmp_path))
-                 for a in given]
-    result = run(command, *arguments, "--format", output)
+    with running_server() as server:
+        server.serve("/port-strike.html", html(page(PORT_STRIKE), "utf-8"))
+        arguments = [a.replace("{id}", three_annotations[0]).replace("{tmp}", str(tmp_path))
+                     .replace("{server}", server.url("")) for a in given]
+        result = run(command, *arguments, "--format", output)
     assert result.exit_code == 0, result.stderr
     if output in ("json", "sarif"):
         json.loads(result.stdout)

@@ -30,6 +30,7 @@ PUBLISHED = {
     "AN201": ("AnnotationSchema", "error"),
     "AN202": ("ProjectSchema", "error"),
     "AN203": ("DecisionsSchema", "error"),
+    "AN204": ("MetadataSchema", "error"),
     "AN301": ("UnknownLabel", "error"),
     "AN302": ("UnknownDocument", "error"),
     "AN303": ("OffsetsOutOfRange", "error"),
@@ -46,9 +47,11 @@ PUBLISHED = {
     "AN314": ("UnreadableDocument", "error"),
     "AN315": ("SplitsCharacter", "warning"),
     "AN316": ("DuplicateDecision", "error"),
+    "AN317": ("MissingSnapshot", "warning"),
     "AN401": ("DocumentChanged", "warning"),
     "AN402": ("QuoteNotFound", "error"),
     "AN403": ("Orphaned", "warning"),
+    "AN404": ("NotAsFetched", "warning"),
 }
 
 

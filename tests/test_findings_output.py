@@ -336,7 +336,7 @@ def test_sarif_results_point_at_the_finding() -> None:
     rules = run["tool"]["driver"]["rules"]
     assert run["results"][0] == {
         "ruleId": "AN304",
-        "ruleIndex": 16,  # AN101-AN110, AN201-AN203, AN301-AN303 come first
+        "ruleIndex": 17,  # AN101-AN110, AN201-AN204, AN301-AN303 come first
         "level": "error",
         "message": {"text": "quote 'Kim' differs from the text 'Kin' at [10, 13)"},
         "locations": [{"physicalLocation": {

@@ -483,3 +483,18 @@ def test_an_instance_jsonschema_rs_cannot_take_is_checked_one_by_one() -> None:
     assert schema.all_valid("annotation", [VALID, {**VALID, "note": "\ud800"}]) is True
     assert schema.all_valid("annotation",
                             [VALID, {**VALID, "sources": ["https://x.example/\ud800"]}]) is False
+
+
+_STAMPS = st.from_regex(r"[0-9٢]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}"
+                        r"(\.[0-9]{1,3})?([Zz]|[+-][0-9]{2}:[0-9]{2})\n?", fullmatch=True)
+
+
+@given(st.sets(_STAMPS | st.text(max_size=30), max_size=8))
+def test_the_batch_date_time_check_is_jsonschemas(stamps: set[str]) -> None:
+    # Many timestamps at once (schema._datetimes_check) answer exactly as
+    # jsonschema's own check of each.
+    from jsonschema import _format
+
+    batch = schema._datetimes_check(_format.is_datetime)
+    assert batch is not None
+    assert batch(stamps, []) is all(_format.is_datetime(stamp) for stamp in stamps)

@@ -52,16 +52,21 @@ class ExportOutcome:
 
 def export_batch(ws: Workspace, references: Sequence[str] = ()) -> ExportBatch:
     """The documents named (every annotated one when none is) as they are now,
-    each with every reviewer's annotations in reading order."""
+    each with every reviewer's annotations in reading order and the page it
+    came from (its metadata record, when it has one)."""
     if references:
         document_ids = list(dict.fromkeys(store.resolve_document(ws, r) for r in references))
     else:
         document_ids = store.annotated_documents(ws)
+    from annotate.fetching.metadata import source
+
     entries = []
     for document_id in document_ids:
         document = store.read_document(ws, document_id)
+        record = store.read_metadata(ws, document_id)
         entries.append(DocumentAnnotations(document,
-                                           tuple(list_annotations(ws, document_id))))
+                                           tuple(list_annotations(ws, document_id)),
+                                           None if record is None else source(record)))
     return ExportBatch(ws.project, tuple(entries))
 
 
@@ -176,6 +181,7 @@ class _Importer:
         self.utf16: dict[str, Utf16Index] = {}
         self.budget = ScanBudget()
         self.workspace_ids: set[str] | None = None
+        self.by_address: dict[str, set[str]] | None = None
         self.assigned: set[str] = set()
         self.now = spans.now()
 
@@ -200,6 +206,8 @@ class _Importer:
                         self.ws.project,
                         documents_url=iri_to_uri(self.ws.project.documents_url))
                     found = document_id_from_uri(ascii_project, uri)
+                if found is None:
+                    found = self.fetched_from(uri)
                 if found is None or found not in corpus:
                     return (f"its target {uri[:100]!r} names no document of the corpus; pass "
                             "--document DOC to say which document it annotates")
@@ -215,6 +223,19 @@ class _Importer:
             else:
                 return "it names no document; pass --document DOC"
         return self.read(document_id)
+
+    def fetched_from(self, uri: str) -> str | None:
+        """The document fetched from this address (as asked for, after
+        redirects, or canonical: its metadata record says), if exactly one was."""
+        from annotate.fetching.metadata import address_key, addresses
+
+        if self.by_address is None:
+            self.by_address = {}
+            for document_id, fields in sorted(store.page_addresses(self.ws).items()):
+                for key in addresses(fields or {}):
+                    self.by_address.setdefault(key, set()).add(document_id)
+        found = self.by_address.get(address_key(uri), set())
+        return next(iter(found)) if len(found) == 1 else None
 
     def read(self, document_id: str) -> Document | str:
         """A document of the corpus (read once), or why it cannot be read."""

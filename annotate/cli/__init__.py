@@ -28,6 +28,7 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 
 # A new capability is one module listing its commands in COMMANDS, and one line here.
 COMMAND_MODULES = (
+    "annotate.cli.fetching",
     "annotate.cli.corpus",
     "annotate.cli.annotations",
     "annotate.cli.check",
@@ -122,7 +123,7 @@ def cli() -> None:
     \b
     Example:
       annotate init newsroom && cd newsroom
-      cp ~/article.txt corpus/
+      annotate fetch https://example.org/news/article --as article.txt
       annotate add article.txt --quote "20,000 artillery pieces" \\
           --label sourced --source https://www.iiss.org/
       annotate show article.txt

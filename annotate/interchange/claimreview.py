@@ -26,7 +26,7 @@ from urllib.parse import quote
 
 from annotate.errors import InvalidValueError
 from annotate.interchange import document_uri
-from annotate.model import CONSENSUS_REVIEWER, Annotation, Document, Project
+from annotate.model import CONSENSUS_REVIEWER, Annotation, Document, Project, Source
 from annotate.workspace import DEFAULT_VERDICTS
 
 if TYPE_CHECKING:
@@ -89,11 +89,14 @@ def default_rating_scale(project: Project) -> tuple[str, ...]:
 def claim_reviews(annotations: Iterable[Annotation], documents: Mapping[str, Document],
                   project: Project, *, selection: Selection = "consensus-first",
                   rating_scale: Sequence[str] | None = None,
-                  published: str | None = None) -> ClaimReviewExport:
+                  published: str | None = None,
+                  sources: Mapping[str, Source] | None = None) -> ClaimReviewExport:
     """One ClaimReview per chosen annotation with a verdict.
 
     ``documents`` maps a document id to its current text (to warn about
-    claims no longer where their annotation says); ``selection`` picks
+    claims no longer where their annotation says); ``sources`` maps a
+    document id to the page it was fetched from (the claim's appearance:
+    its address, headline, authors and date); ``selection`` picks
     consensus or reviewers' records (SELECTIONS); ``rating_scale`` lists
     the verdicts that get a number, most accurate first (None: the
     default_rating_scale; empty: text ratings only); ``published`` is the
@@ -123,9 +126,12 @@ def claim_reviews(annotations: Iterable[Annotation], documents: Mapping[str, Doc
         else:
             chosen.append(annotation)
     chosen.sort(key=lambda a: (a.document, a.start, a.end, a.reviewer, a.id))
-    records = [_record(a, project, scale, published) for a in chosen]
+    sources = sources or {}
+    records = [_record(a, project, scale, published, sources.get(a.document))
+               for a in chosen]
 
-    warnings = _project_warnings(project) if records else []
+    fetched = sum(a.document in sources for a in chosen)
+    warnings = _project_warnings(project, fetched, len(chosen)) if records else []
     unnamed = sum("author" not in record["itemReviewed"] for record in records)
     if unnamed:
         warnings.append(
@@ -180,13 +186,12 @@ def _check_scale(scale: tuple[str, ...], project: Project) -> None:
 
 
 def _record(annotation: Annotation, project: Project, scale: tuple[str, ...],
-            published: str | None) -> dict[str, Any]:
+            published: str | None, source: Source | None = None) -> dict[str, Any]:
     """The ClaimReview of one annotation with a verdict."""
     assert annotation.verdict is not None
     claim: dict[str, Any] = {
         "@type": "Claim",
-        "appearance": {"@type": "CreativeWork",
-                       "url": document_uri(project, annotation.document)},
+        "appearance": _appearance(project, annotation.document, source),
     }
     claimants = _claimants(annotation.tags)
     if claimants:
@@ -203,6 +208,26 @@ def _record(annotation: Annotation, project: Project, scale: tuple[str, ...],
         "datePublished": published or annotation.modified[:10],
         "itemReviewed": claim,
     }
+
+
+def _appearance(project: Project, document: str, source: Source | None) -> dict[str, Any]:
+    """The article the claim appears in: the page it was fetched from (its
+    address, headline, authors, publication date) where the metadata says,
+    else the document's URI."""
+    appearance: dict[str, Any] = {"@type": "CreativeWork"}
+    if source is None or source.url is None:
+        appearance["url"] = document_uri(project, document)
+        return appearance
+    appearance["url"] = source.url
+    if source.title and _HAS_TEXT.search(source.title):
+        appearance["headline"] = source.title
+    authors = [{"@type": "Person", "name": name} for name in source.authors
+               if _HAS_TEXT.search(name)]
+    if authors:
+        appearance["author"] = authors[0] if len(authors) == 1 else authors
+    if source.published and _DATE.fullmatch(source.published):
+        appearance["datePublished"] = source.published
+    return appearance
 
 
 def review_url(project: Project, document: str, annotation: str) -> str:
@@ -273,8 +298,10 @@ def _claimants(tags: Iterable[str]) -> list[dict[str, Any]]:
     return found
 
 
-def _project_warnings(project: Project) -> list[str]:
-    """Which project-file fields to set before the records are published."""
+def _project_warnings(project: Project, fetched: int = 0, chosen: int = 0) -> list[str]:
+    """Which project-file fields to set before the records are published
+    (``fetched`` of the ``chosen`` claims appear in a page their document was
+    fetched from: they need no documents_url)."""
     publisher = project.publisher
     warnings = []
     if publisher is None:
@@ -292,10 +319,15 @@ def _project_warnings(project: Project) -> list[str]:
                 "document's URI with '#<annotation id>', not a page of yours; set "
                 "publisher.review_url (e.g. https://factdesk.example/checks/{document}"
                 "#{annotation})")
-    if project.documents_url is None:
+    if project.documents_url is None and not fetched:
         warnings.append(
             "annotate.json has no documents_url: each claim's appearance is "
             "urn:annotate:document:<id>, which no reader can open; set documents_url")
+    elif project.documents_url is None and fetched < chosen:
+        warnings.append(
+            f"annotate.json has no documents_url: {chosen - fetched} of {chosen} claims are in "
+            "documents that were not fetched, whose appearance is urn:annotate:document:<id>, "
+            "which no reader can open; set documents_url (or fetch those articles)")
     return warnings
 
 

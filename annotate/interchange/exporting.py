@@ -15,16 +15,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from annotate.model import Annotation, Document, Project
+from annotate.model import Annotation, Document, Project, Source
 
 
 @dataclass(frozen=True)
 class DocumentAnnotations:
     """One document as it is now and the annotations an export carries for it
-    (every reviewer's, the consensus included, in reading order)."""
+    (every reviewer's, the consensus included, in reading order); ``source``:
+    the page it was fetched or ingested from, when its metadata says."""
 
     document: Document
     annotations: tuple[Annotation, ...]
+    source: Source | None = None
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,12 @@ class ExportBatch:
     def annotations(self) -> tuple[Annotation, ...]:
         """Every annotation of the batch, document by document."""
         return tuple(a for entry in self.documents for a in entry.annotations)
+
+    @property
+    def sources(self) -> dict[str, Source]:
+        """The page each document came from, by document id (those known)."""
+        return {entry.document.id: entry.source for entry in self.documents
+                if entry.source is not None}
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,11 @@ The creator is a Person named by the reviewer name (no ``email``: names
 such as dora@hypothes.is look like addresses and are not), ``created`` and
 ``modified`` are the record's.  The annotation's id is
 ``urn:annotate:annotation:<id>``, which import recognises to keep the id.
-The target's source is the document's URI (``document_uri``); its
-selectors are a TextQuoteSelector (exact, prefix, suffix) and a
-TextPositionSelector (code points, end exclusive, as ours).
+The target's source is the address of the page the document was fetched
+from (canonical, else after redirects: its metadata record), else the
+document's URI (``document_uri``); its selectors are a TextQuoteSelector
+(exact, prefix, suffix) and a TextPositionSelector (code points, end
+exclusive, as ours).  Import finds the document by either address.
 
 Import takes an Annotation, an AnnotationPage, an AnnotationCollection with
 its first page inline, or a JSON array of any of these, and turns each
@@ -128,8 +130,11 @@ def page_uri(document_id: str) -> str:
 # -- export -----------------------------------------------------------------------------
 
 
-def annotation_json(project: Project, annotation: Annotation) -> dict[str, Any]:
-    """One record as a Web Annotation (see the module's docstring)."""
+def annotation_json(project: Project, annotation: Annotation,
+                    source_url: str | None = None) -> dict[str, Any]:
+    """One record as a Web Annotation (see the module's docstring); the
+    target's source is ``source_url`` (the page the document was fetched
+    from) when given, else the document's URI."""
     body: list[dict[str, Any]] = [
         {"type": "TextualBody", "purpose": "classifying", "value": annotation.label}]
     if annotation.verdict is not None:
@@ -158,7 +163,7 @@ def annotation_json(project: Project, annotation: Annotation) -> dict[str, Any]:
         "generator": {"type": "Software", "name": f"annotate {__version__}"},
         "body": body,
         "target": {
-            "source": iri_to_uri(document_uri(project, annotation.document)),
+            "source": iri_to_uri(source_url or document_uri(project, annotation.document)),
             "selector": [quote_selector,
                          {"type": "TextPositionSelector", "start": annotation.start,
                           "end": annotation.end}],
@@ -167,7 +172,8 @@ def annotation_json(project: Project, annotation: Annotation) -> dict[str, Any]:
 
 
 def collection_json(project: Project, document_id: str | None,
-                    annotations: tuple[Annotation, ...]) -> dict[str, Any]:
+                    annotations: tuple[Annotation, ...],
+                    source_url: str | None = None) -> dict[str, Any]:
     """A document's annotations as an AnnotationCollection with its one page
     inline (no ``first`` when it is empty, as the model allows); document_id
     None: the empty collection of an export with no annotated document."""
@@ -183,7 +189,8 @@ def collection_json(project: Project, document_id: str | None,
         assert document_id is not None
         collection["first"] = {"@context": CONTEXT, "id": page_uri(document_id),
                                "type": "AnnotationPage", "startIndex": 0,
-                               "items": [annotation_json(project, a) for a in annotations]}
+                               "items": [annotation_json(project, a, source_url)
+                                         for a in annotations]}
     return collection
 
 
@@ -209,7 +216,8 @@ def export(batch: ExportBatch) -> tuple[Any, tuple[str, ...]]:
                                 "reanchor' first")
             else:
                 kept.append(annotation)
-        collections.append(collection_json(batch.project, entry.document.id, tuple(kept)))
+        collections.append(collection_json(batch.project, entry.document.id, tuple(kept),
+                                           entry.source.url if entry.source else None))
     if not collections:
         return collection_json(batch.project, None, ()), ()
     return (collections[0] if len(collections) == 1 else collections), tuple(left_out)

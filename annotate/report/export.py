@@ -38,7 +38,7 @@ def claimreview(batch: ExportBatch) -> Exported:
     from annotate.interchange.claimreview import claim_reviews
 
     documents = {entry.document.id: entry.document for entry in batch.documents}
-    result = claim_reviews(batch.annotations, documents, batch.project)
+    result = claim_reviews(batch.annotations, documents, batch.project, sources=batch.sources)
     return Exported(text=to_json(result.records), warnings=tuple(result.warnings))
 
 

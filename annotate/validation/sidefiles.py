@@ -1,6 +1,8 @@
 """Checks of the files kept beside the annotation files: reviewers' finished
 markers (``<reviewer>.finished.json``), their review progress
-(``<reviewer>.progress.json``) and the editor's decisions (``decisions.json``).
+(``<reviewer>.progress.json``), the editor's decisions (``decisions.json``)
+and the document's metadata record (``metadata.json``: where `fetch` or
+`ingest` brought it from).
 
 They are few and small, so every run checks them afresh (no cache, no
 pool); the checks are the rule book's, as for annotation files, each
@@ -64,7 +66,11 @@ def _check(workspace: Workspace, project: Project | None, documents: Documents,
         return [finding(shown, *index.position(p.offset), codes.get_rule(p.code), p.message)
                 for p in syntax]
     value = parsed.value
-    if name == DECISIONS_FILE:
+    if name == store.METADATA_FILE:
+        broken = rules.metadata_problems(value, document)
+        if not any(problem.is_error for problem in broken):
+            broken.extend(_provenance_problems(workspace, value, document, documents))
+    elif name == DECISIONS_FILE:
         broken = rules.decisions_problems(value, document, project)
         if not any(problem.is_error for problem in broken):
             broken.extend(_anchor_problems(value, document, documents))
@@ -80,6 +86,32 @@ def _check(workspace: Workspace, project: Project | None, documents: Documents,
                                     f"there is no document {document!r} in the corpus"))
     return [finding(shown, *index.position(jsonpos.locate(text, list(p.path))), p.rule,
                     p.message) for p in broken]
+
+
+def _provenance_problems(workspace: Workspace, value: dict[str, Any], document: str,
+                         documents: Documents) -> list[rules.Problem]:
+    """That the document is still the text brought in (AN404), and that every
+    raw HTML the record names is kept (AN317)."""
+    found = []
+    current = documents.current(document)
+    if current is not None and current[1] != value["document_sha256"]:
+        found.append(rules.Problem(
+            codes.NOT_AS_FETCHED, ("document_sha256",),
+            f"the document's text (SHA-256 {current[1][:12]}) is not the text brought in on "
+            f"{value['fetched'][:10]} ({value['document_sha256'][:12]}): it was edited since; "
+            "run 'annotate refetch' (or 'annotate ingest' a saved page) to bring the page's "
+            "text back"))
+    versions = [((), value), *((("earlier", i), entry)
+                               for i, entry in enumerate(value.get("earlier", ())))]
+    for path, version in versions:
+        sha256 = version.get("html_sha256")
+        if sha256 is not None and not store.has_snapshot(workspace, sha256):
+            found.append(rules.Problem(
+                codes.MISSING_SNAPSHOT, (*path, "html_sha256"),
+                f"the page's HTML of {version['fetched'][:10]} is missing (annotations/"
+                f".versions/{sha256}.html): nothing proves what the page said; restore it "
+                "from git"))
+    return found
 
 
 def _anchor_problems(value: dict[str, Any], document: str, documents: Documents
