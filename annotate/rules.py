@@ -304,19 +304,6 @@ def finished_problems(data: Any, document: str, reviewer: str) -> list[Problem]:
             if data[field] != value]
 
 
-def metadata_problems(data: Any, document: str) -> list[Problem]:
-    """A document's metadata record (annotations/<document>/metadata.json): its
-    schema, and that it is the document's."""
-    problems = schema_problems("metadata", data)
-    if problems:
-        return problems
-    if data["document"] != document:
-        problems.append(Problem(codes.MISPLACED_RECORD, ("document",),
-                                f"the metadata is for document {data['document']!r} but the "
-                                f"file is for {document!r}"))
-    return problems
-
-
 def progress_problems(data: Any, document: str, reviewer: str) -> list[Problem]:
     """A review progress file's shape, that it belongs where it is stored, and
     that its skipped sentences are non-empty spans in order."""
@@ -340,6 +327,19 @@ def progress_problems(data: Any, document: str, reviewer: str) -> list[Problem]:
                                     "each after the one before"))
         else:
             previous = end
+    return problems
+
+
+def metadata_problems(data: Any, document: str) -> list[Problem]:
+    """A document's metadata record (annotations/<document>/metadata.json): its
+    schema, and that it is the document's."""
+    problems = schema_problems("metadata", data)
+    if problems:
+        return problems
+    if data["document"] != document:
+        problems.append(Problem(codes.MISPLACED_RECORD, ("document",),
+                                f"the metadata is for document {data['document']!r} but the "
+                                f"file is for {document!r}"))
     return problems
 
 
@@ -420,8 +420,8 @@ def project_problems(data: Any) -> list[Problem]:
 _SCHEMA_RULES: dict[str, codes.Rule] = {"annotation": codes.ANNOTATION_SCHEMA,
                                          "finished": codes.DECISIONS_SCHEMA,
                                          "decisions": codes.DECISIONS_SCHEMA,
-                                         "metadata": codes.METADATA_SCHEMA,
                                          "progress": codes.DECISIONS_SCHEMA,
+                                         "metadata": codes.METADATA_SCHEMA,
                                          "project": codes.PROJECT_SCHEMA}
 
 

@@ -558,9 +558,9 @@ class DocumentSession:
         self._staged: dict[str, list[Annotation]] = {}
         self._finished: dict[str, Finished | None] = {}
         self._decisions: list[StoredDecision] | None = None  # staged
+        self._progress: dict[str, ReviewProgress] = {}  # staged
         self._metadata: dict[str, Any] | None = None  # staged
         self._text: str | None = None  # the document's new text, staged
-        self._progress: dict[str, ReviewProgress] = {}  # staged
         # Records this session read from disk or checked on a write, kept
         # alive so their id() stays theirs: a writer passing them back
         # unchanged need not have them checked a second time.
@@ -797,8 +797,8 @@ def is_annotation_file_name(name: str) -> bool:
 
 
 def is_side_file_name(name: str) -> bool:
-    """True for a finished marker's, a review progress file's or a decisions
-    file's name (hidden ones never are)."""
+    """True for a finished marker's, a review progress file's, a decisions
+    file's or a metadata record's name (hidden ones never are)."""
     from annotate.decisions import DECISIONS_FILE
 
     return not name.startswith(".") and (name in (DECISIONS_FILE, METADATA_FILE)
@@ -815,8 +815,7 @@ def scan_annotation_files(folder: str, follow: Callable[[os.DirEntry[str]], bool
     follow(entry) is asked of each symbolic link first; False skips it.
     Finished markers, review progress files, decisions files and metadata
     records met on the way are appended to ``side_files`` when given.  A
-    stack, not recursion: folder depth is the
-    user's to choose.
+    stack, not recursion: folder depth is the user's to choose.
     """
     from annotate.decisions import DECISIONS_FILE
 

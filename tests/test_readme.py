@@ -213,6 +213,19 @@ TOUR = (
          "[docs/reports.md](docs/reports.md)):",
          ("annotate report -o report.html",
           f"annotate report {DOC} --format md | head -n 7")),
+    Step("Reading an article claim by claim is faster with one key per decision: `annotate "
+         "review DOC` steps through the sentences (the one before and after dimmed, the spans "
+         "already marked shown), and each key saves at once through the same calls as `add`, "
+         "`edit` and `rm` — `s u d p o` label the sentence, `/` narrows it to a quote, `n` a "
+         "note, `l` a source, `j` skips, `k` goes back, `x` removes, `q` quits; a rerun "
+         "resumes where you stopped ([docs/review.md](docs/review.md)). `--only-candidates` "
+         "visits only the sentences a small rule-based detector marks as worth checking "
+         "(numbers, attributions, hedges, superlatives), which `sentences --candidates` lists "
+         "with its reasons. Without a terminal it reads one key a line, so it can be "
+         "scripted:",
+         (f"annotate sentences {DOC} --candidates | head -n 4",
+          f"printf 'j\\nj\\np\\nq\\n' | annotate review {DOC} "
+          "--reviewer erin@factdesk.example 2>/dev/null")),
     Step("Ids must be unique in the workspace (a copied file or a line duplicated by a "
          "git merge breaks that, and `validate` reports AN307); `annotate dedupe` gives "
          "every annotation its own id, dropping exact copies:",
@@ -315,6 +328,7 @@ def run_tour() -> str:
 _VARYING = [
     (re.compile(r"\b[0-9a-hjkmnp-tv-z]{16}\b"), "<id>"),  # new ids each run
     (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z"), "<time>"),
+    (re.compile(r" in \d+ s: "), " in <n> s: "),  # how long a review session took
 ]
 
 

@@ -43,13 +43,13 @@ from annotate.api.report import DocumentReport, Report, report, write_report
 from annotate.api.review import MergeOutcome, Resolved, agreement, merge, resolve
 
 __all__ = [
-    "MIN_ID_PREFIX", "AlreadyThere", "Brought", "Deduplicated", "DocumentInfo",
-    "DocumentReport", "ExportOutcome", "FetchReport", "ImportReport", "Imported",
-    "MergeOutcome", "Notify", "ReanchorReport", "Report", "Resolved", "ReviewSession", "Skipped",
-    "add_annotation", "agreement", "annotated_document", "claim_candidates", "dedupe",
-    "document", "documents", "edit_annotation", "export_annotations", "export_batch", "fetch",
+    "MIN_ID_PREFIX", "AlreadyThere", "Brought", "Deduplicated", "DocumentInfo", "DocumentReport",
+    "ExportOutcome", "FetchReport", "ImportReport", "Imported", "MergeOutcome", "Notify",
+    "ReanchorReport", "Report", "Resolved", "ReviewSession", "Skipped",
+    "add_annotation", "agreement", "annotated_document", "claim_candidates", "dedupe", "document",
+    "documents", "edit_annotation", "export_annotations", "export_batch", "fetch",
     "find_annotation", "finish", "git_merge_driver", "import_annotations", "ingest",
     "init_workspace", "install_git_driver", "list_annotations", "merge", "open_review",
-    "open_workspace", "reanchor", "refetch", "remove_annotation", "report", "resolve",
-    "sentences", "validate", "write_report",
+    "open_workspace", "reanchor", "refetch", "remove_annotation", "report", "resolve", "sentences",
+    "validate", "write_report",
 ]
