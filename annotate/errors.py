@@ -108,3 +108,8 @@ class UnreadableInputError(AnnotateError):
 
 class InputTooLargeError(AnnotateError):
     """A file to read from is larger than annotate reads (an import's limit)."""
+
+
+class UnknownVersionError(AnnotateError):
+    """A VERSION (`annotate diff --from/--to`) names no stored version of the
+    document, names several, or cannot be read."""

@@ -33,12 +33,15 @@ from annotate.api.interchange import (
 )
 from annotate.api.report import DocumentReport, Report, report, write_report
 from annotate.api.review import MergeOutcome, Resolved, agreement, merge, resolve
+from annotate.api.versions import DiffReport, TouchedAnnotation, diff, document_versions
 
 __all__ = [
-    "MIN_ID_PREFIX", "AlreadyThere", "Deduplicated", "DocumentInfo", "DocumentReport",
+    "MIN_ID_PREFIX", "AlreadyThere", "Deduplicated", "DiffReport", "DocumentInfo",
+    "DocumentReport",
     "ExportOutcome", "ImportReport", "Imported", "MergeOutcome", "Notify", "ReanchorReport",
-    "Report", "Resolved", "Skipped",
-    "add_annotation", "agreement", "annotated_document", "dedupe", "document", "documents",
+    "Report", "Resolved", "Skipped", "TouchedAnnotation",
+    "add_annotation", "agreement", "annotated_document", "dedupe", "diff", "document",
+    "document_versions", "documents",
     "edit_annotation", "export_annotations", "export_batch", "find_annotation", "finish",
     "git_merge_driver", "import_annotations", "init_workspace", "install_git_driver",
     "list_annotations", "merge", "open_workspace", "reanchor", "remove_annotation", "report",

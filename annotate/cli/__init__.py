@@ -35,6 +35,7 @@ COMMAND_MODULES = (
     "annotate.cli.git",
     "annotate.cli.report",
     "annotate.cli.interchange",
+    "annotate.cli.versions",
 )
 
 
