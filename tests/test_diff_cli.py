@@ -279,8 +279,7 @@ def test_html_is_one_self_contained_page_with_del_and_ins(
     assert "<script" not in page and "\u202e" not in page
     assert "<del>intercontinental</del><ins>&lt;script&gt;alert(1)&lt;/script&gt;" \
            "&lt;U+202E&gt;evil</ins>" in page
-    assert "http://" not in page and "https://" not in page.replace(
-        "https://www.iiss.org/", "")  # no request: nothing to load
+    assert "http://" not in page and "https://" not in page  # nothing to load
     assert annotated["hwasong"] in page and "re-anchoring makes it fuzzy" in page
 
 

@@ -252,7 +252,7 @@ def render_html(report: DiffReport, color: bool = False) -> str:
 
 def _with_size(version: Version, characters: int) -> str:
     """``version 2 (9ca54b0d25ff, current; 5661 characters)``."""
-    return f"{version.describe()[:-1]}; {characters} characters)"
+    return version.describe(f"; {characters} characters")
 
 
 def _html_outcome(touched: TouchedAnnotation) -> dict[str, Any]:

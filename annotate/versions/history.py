@@ -43,10 +43,11 @@ class Version:
     sha256: str
     current: bool  # the text in the corpus now
 
-    def describe(self) -> str:
-        """``version 2 (9ca54b0d25ff, current)`` for messages and headers."""
+    def describe(self, more: str = "") -> str:
+        """``version 2 (9ca54b0d25ff, current)`` for messages and headers;
+        ``more`` is added in the brackets."""
         where = f"version {self.number}" if self.number is not None else "stored text"
-        return f"{where} ({self.sha256[:SHOWN]}{', current' if self.current else ''})"
+        return f"{where} ({self.sha256[:SHOWN]}{', current' if self.current else ''}{more})"
 
 
 def ordered(listed: Sequence[str], named: Mapping[str, str], current: str | None,
