@@ -123,3 +123,8 @@ class ExtractionError(AnnotateError):
 
 class DocumentChangedError(AnnotateError):
     """The document's file changed while an interactive review was deciding on it."""
+
+
+class UnknownVersionError(AnnotateError):
+    """A VERSION (`annotate diff --from/--to`) names no stored version of the
+    document, names several, or cannot be read."""

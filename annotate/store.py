@@ -14,13 +14,15 @@ import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from annotate import jsonpos
 from annotate.anchoring.textindex import LineIndex
 from annotate.errors import (
+    AnnotateError,
     CorruptFileError,
     DocumentEncodingError,
     UnknownDocumentError,
@@ -48,6 +50,7 @@ from annotate.model import (
     StoredDecision,
 )
 from annotate.records import dump_annotations, parse_annotation_text
+from annotate.versions.history import earliest, ordered
 from annotate.workspace import Workspace
 
 ANNOTATION_SUFFIX = ".jsonl"
@@ -160,15 +163,128 @@ def version_path(workspace: Workspace, sha256: str) -> Path:
 
 
 def save_version(workspace: Workspace, document: Document) -> None:
-    """Keep the text annotations were made on, so re-anchoring has it later."""
+    """Keep the text annotations were made on, so re-anchoring has it later,
+    and list it among the versions of its document (``read_version_list``)."""
     folder = versions_folder(workspace)
     path = version_path(workspace, document.sha256)
-    if inside(workspace, path).exists():
+    if inside(workspace, path).exists() \
+            and document.sha256 in read_version_list(workspace, document.id):
         return
     _make_folder(workspace, folder)
     with locked(folder):
         remove_stale_temporaries(folder)
-        write_file(workspace, path, document.text.encode("utf-8"))
+        if not path.exists():
+            write_file(workspace, path, document.text.encode("utf-8"))
+        _list_version(workspace, document.id, document.sha256)
+
+
+def stored_versions(workspace: Workspace) -> list[str]:
+    """The SHA-256 of every stored text, sorted; other files there (a raw
+    page kept beside its text, temporaries, the lists) are not versions."""
+    try:
+        with os.scandir(inside(workspace, versions_folder(workspace))) as entries:
+            return sorted(entry.name[:-4] for entry in entries
+                          if _VERSION_NAME.fullmatch(entry.name))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
+def has_version(workspace: Workspace, sha256: str) -> bool:
+    """Whether the text of this version is stored (read_version checks its hash)."""
+    path = version_path(workspace, sha256)
+    try:
+        return inside(workspace, path).is_file()
+    except UnsafePathError:
+        return False
+
+
+# -- which document each stored version belongs to ------------------------------
+#
+# annotations/.versions/.documents/<document id>/.list: the versions the store
+# kept for one document, oldest first, one SHA-256 a line, written (whole
+# and atomically) under the versions folder's lock whenever save_version
+# meets a version the list lacks.  Re-anchoring moves every record onto the
+# new version, so without the list nothing would say which document an
+# older text was a version of.  A document id never has a hidden part, so
+# the hidden name ".list" cannot be another document's folder.
+#
+# Made to survive git: no timestamps, so two branches that stored the same
+# version write the same line and merge cleanly; a line that is not a
+# SHA-256 (a conflict's markers, damage) is skipped, so a conflicted merge
+# still lists both sides' versions; a list lost or damaged is seeded again
+# from the versions the document's records name (api.versions orders those
+# before the listed ones; annotate.versions.history).
+
+_VERSION_NAME = re.compile(r"[0-9a-f]{64}\.txt")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+VERSION_LISTS = ".documents"
+_VERSION_LIST = ".list"
+_VERSION_LIST_HEADER = ("# The stored versions of the document this folder is named after, "
+                        "oldest first,\n# one SHA-256 a line. Kept by annotate for "
+                        "`annotate diff` and `annotate documents`.\n")
+
+
+def version_list_path(workspace: Workspace, document_id: str) -> Path:
+    """Where the list of a document's stored versions is."""
+    return versions_folder(workspace).joinpath(VERSION_LISTS, *document_id.split("/"),
+                                               _VERSION_LIST)
+
+
+def read_version_list(workspace: Workspace, document_id: str) -> list[str]:
+    """The versions stored for a document, oldest first ([] if none is
+    listed, or the list cannot be read: a list is rebuilt, never trusted
+    over the records)."""
+    path = version_list_path(workspace, document_id)
+    try:
+        data = read_file(workspace, path)
+    except (OSError, UnsafePathError):
+        return []
+    lines = (line.strip() for line in data.decode("utf-8", "replace").splitlines())
+    return list(dict.fromkeys(line for line in lines if _SHA256.fullmatch(line)))
+
+
+def named_versions(workspace: Workspace, document_id: str,
+                   annotations: Sequence[Annotation] | None = None) -> dict[str, str]:
+    """Each version a record of the document names (annotations -- read here
+    unless given --, finished markers, the editor's decisions), with the
+    earliest time one names it (an annotation's ``modified``, which
+    re-anchoring sets); files that cannot be read are passed over
+    (validate reports them)."""
+    pairs: list[tuple[str, str]] = []
+    if annotations is None:
+        for path in reviewer_files(workspace, document_id).values():
+            with contextlib.suppress(AnnotateError):
+                pairs.extend((a.document_sha256, a.modified)
+                             for a in read_annotation_file(workspace, path))
+    else:
+        pairs.extend((a.document_sha256, a.modified) for a in annotations)
+    with contextlib.suppress(AnnotateError):
+        pairs.extend((m.document_sha256, m.finished)
+                     for m in read_finished(workspace, document_id).values())
+    with contextlib.suppress(AnnotateError):
+        pairs.extend((d.document_sha256, d.time) for d in read_decisions(workspace, document_id))
+    return earliest(pairs)
+
+
+def _list_version(workspace: Workspace, document_id: str, sha256: str) -> None:
+    """Add a version to the end of its document's list (the versions folder's
+    lock held).  A list begun now, or lost, starts with the stored versions
+    the records name, oldest first: re-anchoring is about to move the
+    records off them."""
+    listed = read_version_list(workspace, document_id)
+    if sha256 in listed:
+        return
+    if not listed:
+        named = named_versions(workspace, document_id)
+        listed = [v.sha256 for v in ordered([], named, None,
+                                            lambda sha: has_version(workspace, sha))]
+    listed = [*[sha for sha in listed if sha != sha256], sha256]
+    path = version_list_path(workspace, document_id)
+    _make_folder(workspace, path.parent)
+    remove_stale_temporaries(path.parent)
+    text = _VERSION_LIST_HEADER + "".join(
+        f"{sha}\n" for sha in listed)
+    write_file(workspace, path, text.encode("utf-8"))
 
 
 def read_version(workspace: Workspace, sha256: str) -> str | None:

@@ -426,6 +426,7 @@ def every_format() -> list[tuple[str, str]]:
 # "{server}" a server on 127.0.0.1 serving tests/data/pages/.
 ARGUMENTS = {
     "add": [SEED_ID, "--label", "opinion", "--quote", "hegemonic forces"],
+    "diff": [SEED_ID],
     "edit": ["{id}", "--note", "changed"],
     "fetch": ["{server}/port-strike.html"],
     "ingest": [str(PAGES / "port-strike.html")],
@@ -582,10 +583,11 @@ def test_sentences_text_and_json(workspace: Path, run: Run) -> None:
 
 def test_documents_lists_the_corpus(three_annotations: list[str], run: Run) -> None:
     [info] = json.loads(run("documents", "--format", "json").stdout)
+    seed_sha = "132f973bb4b6f75d83891006220dd8bd6d10693a1b3beecb5d02aa02a4e2adf4"
     assert info == {"id": SEED_ID, "characters": 5690, "annotations": 3,
                     "reviewers": ["alice", "bob"], "problem": None, "finished": [],
-                    "consensus": None,
-                    "sha256": "132f973bb4b6f75d83891006220dd8bd6d10693a1b3beecb5d02aa02a4e2adf4"}
+                    "consensus": None, "sha256": seed_sha,
+                    "versions": [{"number": 1, "sha256": seed_sha, "current": True}]}
     # A merge writes the consensus: counted apart, not as a reviewer.
     assert run("merge", SEED_ID, "--strategy", "union").exit_code in (0, 1)
     [info] = json.loads(run("documents", "--format", "json").stdout)
@@ -602,7 +604,7 @@ def test_an_unreadable_document_is_a_row_of_its_own(three_annotations: list[str]
     assert result.exit_code == 1
     rows = result.stdout.splitlines()
     assert rows[0].split() == ["DOCUMENT", "CHARACTERS", "ANNOTATIONS", "REVIEWERS",
-                               "FINISHED", "CONSENSUS", "SHA256", "PROBLEM"]
+                               "FINISHED", "CONSENSUS", "VERSIONS", "SHA256", "PROBLEM"]
     assert rows[1].startswith(SEED_ID) and "132f973bb4b6" in rows[1]
     assert rows[2].startswith("latin1.txt") and "is not valid UTF-8" in rows[2]
     [_, bad] = json.loads(run("documents", "--format", "json").stdout)

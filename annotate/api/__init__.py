@@ -41,15 +41,17 @@ from annotate.api.interchange import (
 )
 from annotate.api.report import DocumentReport, Report, report, write_report
 from annotate.api.review import MergeOutcome, Resolved, agreement, merge, resolve
+from annotate.api.versions import DiffReport, TouchedAnnotation, diff, document_versions
 
 __all__ = [
-    "MIN_ID_PREFIX", "AlreadyThere", "Brought", "Deduplicated", "DocumentInfo", "DocumentReport",
-    "ExportOutcome", "FetchReport", "ImportReport", "Imported", "MergeOutcome", "Notify",
-    "ReanchorReport", "Report", "Resolved", "ReviewSession", "Skipped",
-    "add_annotation", "agreement", "annotated_document", "claim_candidates", "dedupe", "document",
-    "documents", "edit_annotation", "export_annotations", "export_batch", "fetch",
-    "find_annotation", "finish", "git_merge_driver", "import_annotations", "ingest",
-    "init_workspace", "install_git_driver", "list_annotations", "merge", "open_review",
-    "open_workspace", "reanchor", "refetch", "remove_annotation", "report", "resolve", "sentences",
-    "validate", "write_report",
+    "MIN_ID_PREFIX", "AlreadyThere", "Brought", "Deduplicated", "DiffReport", "DocumentInfo",
+    "DocumentReport", "ExportOutcome", "FetchReport", "ImportReport", "Imported",
+    "MergeOutcome", "Notify", "ReanchorReport", "Report", "Resolved", "ReviewSession",
+    "Skipped", "TouchedAnnotation",
+    "add_annotation", "agreement", "annotated_document", "claim_candidates", "dedupe", "diff",
+    "document", "document_versions", "documents", "edit_annotation", "export_annotations",
+    "export_batch", "fetch", "find_annotation", "finish", "git_merge_driver",
+    "import_annotations", "ingest", "init_workspace", "install_git_driver", "list_annotations",
+    "merge", "open_review", "open_workspace", "reanchor", "refetch", "remove_annotation",
+    "report", "resolve", "sentences", "validate", "write_report",
 ]

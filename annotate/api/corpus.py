@@ -10,6 +10,7 @@ from annotate.api._common import document
 from annotate.candidates import Candidate
 from annotate.errors import AnnotateError, InvalidValueError, WorkspaceError
 from annotate.model import CONSENSUS_REVIEWER, Annotation, Sentence
+from annotate.versions.history import Version
 from annotate.workspace import Workspace
 
 
@@ -54,10 +55,16 @@ class DocumentInfo:
     problem: str | None = None  # why the document cannot be read
     finished: tuple[str, ...] = ()  # who finished reviewing it
     consensus: int | None = None  # records of the merged consensus; None: never merged
+    # Its versions, oldest first: the stored ones and the current text
+    # (api.versions.document_versions; `annotate diff` compares two).
+    versions: tuple[Version, ...] = ()
 
 
 def documents(ws: Workspace) -> list[DocumentInfo]:
-    """Every document of the corpus with its version, size, annotators and consensus."""
+    """Every document of the corpus with its version, size, annotators,
+    consensus and versions."""
+    from annotate.api.versions import document_versions
+
     counts: dict[str, list[Annotation]] = {}
     for annotation in store.read_all_annotations(ws):
         counts.setdefault(annotation.document, []).append(annotation)
@@ -76,10 +83,13 @@ def documents(ws: Workspace) -> list[DocumentInfo]:
         except AnnotateError as error:
             # One bad file must not hide the rest of the corpus.
             infos.append(DocumentInfo(document_id, "", 0, len(found), reviewers, str(error),
-                                      done, merged))
+                                      done, merged,
+                                      tuple(document_versions(ws, document_id, None, everyone))))
             continue
         infos.append(DocumentInfo(document_id, doc.sha256, len(doc.text), len(found),
-                                  reviewers, None, done, merged))
+                                  reviewers, None, done, merged,
+                                  tuple(document_versions(ws, document_id, doc.sha256,
+                                                          everyone))))
     return infos
 
 

@@ -37,6 +37,7 @@ COMMAND_MODULES = (
     "annotate.cli.report",
     "annotate.cli.interchange",
     "annotate.cli.interactive",
+    "annotate.cli.versions",
 )
 
 

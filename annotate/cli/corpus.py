@@ -37,6 +37,8 @@ def init(directory: Path, name: str | None, corpus: str, annotations: str) -> No
 def documents(ctx: click.Context, output: str) -> None:
     """List the corpus: document ids, versions and how many annotations each has.
 
+    VERSIONS counts a document's stored versions and its current text
+    (`annotate diff DOC --from N` compares two; --format json lists them).
     A document that cannot be read (not UTF-8, a link leaving the workspace
     ...) is listed with the reason, and the exit code is 1.
 

@@ -17,18 +17,21 @@ Renderer = Callable[[Sequence["DocumentInfo"]], str]
 
 def documents_table(infos: Sequence[DocumentInfo]) -> str:
     """One row a document: who annotated it (REVIEWERS), who finished it, the
-    records of its merged consensus ("-": never merged), its version
-    shortened to 12 hex digits; nothing when empty.  A document that cannot
+    records of its merged consensus ("-": never merged), how many versions
+    of it there are (the stored ones and the current text: `annotate diff`
+    compares two), its version shortened to 12 hex digits; nothing when
+    empty.  A document that cannot
     be read says why in a PROBLEM column."""
     if not infos:
         return ""
     # File and reviewer names are user data: a name may hold escape sequences.
     headers: tuple[str, ...] = ("DOCUMENT", "CHARACTERS", "ANNOTATIONS", "REVIEWERS",
-                                "FINISHED", "CONSENSUS", "SHA256")
+                                "FINISHED", "CONSENSUS", "VERSIONS", "SHA256")
     rows: list[tuple[str, ...]] = [
         (escape(i.id), str(i.characters) if not i.problem else "-", str(i.annotations),
          escape(",".join(i.reviewers)) or "-", escape(",".join(i.finished)) or "-",
-         "-" if i.consensus is None else str(i.consensus), i.sha256[:12] or "-")
+         "-" if i.consensus is None else str(i.consensus), str(len(i.versions)),
+         i.sha256[:12] or "-")
         for i in infos]
     if any(i.problem for i in infos):
         headers += ("PROBLEM",)
@@ -39,8 +42,10 @@ def documents_table(infos: Sequence[DocumentInfo]) -> str:
 
 def documents_json(infos: Sequence[DocumentInfo]) -> str:
     """A JSON array of {id, sha256, characters, annotations, reviewers, finished,
-    consensus, problem}."""
+    consensus, versions: [{number, sha256, current}] oldest first, problem}."""
     return to_json([{"id": i.id, "sha256": i.sha256 or None,
+                     "versions": [{"number": v.number, "sha256": v.sha256,
+                                   "current": v.current} for v in i.versions],
                      "characters": i.characters if not i.problem else None,
                      "annotations": i.annotations, "reviewers": list(i.reviewers),
                      "finished": list(i.finished), "consensus": i.consensus,
