@@ -180,6 +180,12 @@ TOUR = (
           "--quote \"costing the regional economy £40 million a week\"",
           "sed -i 's/£40 million a week/£25 million a week/' pages/port-strike.html",
           "annotate refetch")),
+    Step("`documents` lists every version of each document, and `annotate diff DOC` shows "
+         "what changed between two of them (by default the previous version and the current "
+         "text; `--from`/`--to` take a version's hash prefix), word by word, with the "
+         "annotations each change touched and what re-anchoring does to them (`--format "
+         "json|html`; see [docs/diff.md](docs/diff.md)):",
+         ("annotate diff port-strike-enters-third-week-as-talks-stall.txt",)),
     Step("When an article is edited after review, `annotate reanchor` moves every "
          "annotation made on the older version to its place in the new text: `exact` (the "
          "quote is unchanged), `fuzzy` (the quote itself was edited; the old one is kept "
