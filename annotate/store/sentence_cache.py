@@ -1,0 +1,100 @@
+"""Sentence boundaries, cached per document version."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from annotate.errors import UnsafePathError
+from annotate.files import atomic_write, inside, read_file
+from annotate.model import Document, Sentence
+from annotate.workspace import Workspace
+
+# -- sentence boundaries, cached per document version ---------------------------------
+#
+# pysbd takes about 1.5 s to segment 1 MB, and `add --sentence N` needs every
+# sentence before N to number them (issue 8, item 15).  The boundaries of each
+# document version are kept beside validate's cache in .annotate-cache/ (which
+# git ignores), named by the document's SHA-256: an edited document is
+# another version and never meets the boundaries of the old one.  A cache
+# file is believed only if it names this version, this segmenter and this
+# text length, its checksum holds and its spans are sound for the text; a
+# damaged one is recomputed and rewritten, and a folder that cannot be
+# written is no error.
+
+SENTENCE_CACHE = (".annotate-cache", "sentences")
+_SENTENCE_CACHE_FORMAT = 1
+
+
+def document_sentences(workspace: Workspace, document: Document) -> list[Sentence]:
+    """The numbered sentences of a document version, from the cache when it
+    holds sound boundaries for it, else segmented and cached."""
+    from annotate import sentences
+
+    folder = workspace.root.joinpath(*SENTENCE_CACHE)
+    path = folder / f"{document.sha256}.json"
+    key = sentences.segmenter_key()
+    spans = _cached_sentence_spans(workspace, path, document, key)
+    if spans is None:
+        spans = sentences.sentence_spans(document.text)
+        _cache_sentence_spans(workspace, path, document, key, spans)
+    return sentences.numbered(document.text, spans)
+
+
+def _cached_sentence_spans(workspace: Workspace, path: Path, document: Document,
+                           key: str) -> list[tuple[int, int]] | None:
+
+    from annotate.sentences import spans_are_sound
+
+    try:
+        stored = json.loads(read_file(workspace, path))
+        if not (isinstance(stored, dict)
+                and stored.get("format") == _SENTENCE_CACHE_FORMAT
+                and stored.get("segmenter") == key
+                and stored.get("document_sha256") == document.sha256
+                and stored.get("length") == len(document.text)):
+            return None
+        flat = stored["boundaries"]
+        if hashlib.sha256(flat.encode("utf-8")).hexdigest() != stored["boundaries_sha256"]:
+            return None
+        numbers = [int(n) for n in flat.split(",")] if flat else []
+    except (OSError, UnsafePathError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if len(numbers) % 2:
+        return None
+    # Stored as (gap before, length) pairs: small numbers, a small file.
+    spans, end = [], 0
+    for i in range(0, len(numbers), 2):
+        start = end + numbers[i]
+        end = start + numbers[i + 1]
+        spans.append((start, end))
+    return spans if spans_are_sound(document.text, spans) else None
+
+
+def _cache_sentence_spans(workspace: Workspace, path: Path, document: Document, key: str,
+                          spans: list[tuple[int, int]]) -> None:
+
+    numbers: list[int] = []
+    end = 0
+    for start, stop in spans:
+        numbers += (start - end, stop - start)
+        end = stop
+    flat = ",".join(map(str, numbers))
+    data = json.dumps({
+        "format": _SENTENCE_CACHE_FORMAT, "segmenter": key,
+        "document_sha256": document.sha256, "length": len(document.text),
+        "boundaries": flat,
+        "boundaries_sha256": hashlib.sha256(flat.encode("utf-8")).hexdigest(),
+    })
+    cache = path.parent.parent
+    try:
+        inside(workspace, path.parent)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        ignore = cache / ".gitignore"
+        if not ignore.exists():
+            # The same file validate's cache writes: git ignores the whole folder.
+            atomic_write(ignore, b"# annotate's cache: safe to delete\n*\n")
+        atomic_write(inside(workspace, path), data.encode("utf-8"))
+    except (OSError, UnsafePathError):
+        pass  # a read-only checkout still numbers sentences; it just is not cached
