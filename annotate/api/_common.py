@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from annotate import spans, store, workspace
-from annotate.model import Document
+from annotate.errors import InvalidValueError
+from annotate.model import CONSENSUS_REVIEWER, Document
 from annotate.workspace import Workspace
 
 MIN_ID_PREFIX = 4
@@ -20,6 +21,15 @@ def _no_notes(message: str) -> None:
 def open_workspace(explicit: str | None = None) -> Workspace:
     """The workspace named by --workspace/$ANNOTATE_WORKSPACE, else found by walking up."""
     return workspace.load(workspace.locate(explicit))
+
+
+def refuse_reserved(who: str, advice: str) -> None:
+    """Refuse the reserved reviewer name ``consensus`` (the merge's own output)
+    for anyone who writes: ``advice`` ends the message (e.g. "; annotate
+    under your own name")."""
+    if who == CONSENSUS_REVIEWER:
+        raise InvalidValueError(f"{CONSENSUS_REVIEWER!r} is reserved for the merged result"
+                                f"{advice}")
 
 
 def document(ws: Workspace, reference: str) -> Document:

@@ -7,7 +7,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from annotate import rules, spans, store, workspace
-from annotate.api._common import MIN_ID_PREFIX, Notify, _no_notes, document, pick
+from annotate.api._common import (
+    MIN_ID_PREFIX,
+    Notify,
+    _no_notes,
+    document,
+    pick,
+    refuse_reserved,
+)
 from annotate.errors import AnnotationNotFoundError, CorruptFileError, InvalidValueError
 from annotate.gcpause import cyclic_gc_paused
 from annotate.model import CONSENSUS_REVIEWER, Annotation, Document, Finished
@@ -21,9 +28,7 @@ def add_annotation(ws: Workspace, reference: str, span: spans.SpanSpec, *, label
     """Mark a span: the new record passes the rule book before anything is written."""
     who, origin = ((reviewer, None) if reviewer is not None
                    else workspace.default_reviewer(ws.root))
-    if who == CONSENSUS_REVIEWER:
-        raise InvalidValueError(f"{CONSENSUS_REVIEWER!r} is reserved for the merged result "
-                                "of several reviewers; annotate under your own name")
+    refuse_reserved(who, " of several reviewers; annotate under your own name")
     doc = document(ws, reference)
     start, end = pick(ws, doc, span, notify)
     annotation = spans.new_annotation(
@@ -60,8 +65,7 @@ def finish(ws: Workspace, reference: str, *, reviewer: str | None = None,
     document who marked nothing: merge and agreement count them so.
     """
     who = reviewer if reviewer is not None else workspace.default_reviewer(ws.root)[0]
-    if who == CONSENSUS_REVIEWER:
-        raise InvalidValueError(f"{CONSENSUS_REVIEWER!r} is reserved for the merged result")
+    refuse_reserved(who, "")
     doc = document(ws, reference)
     with store.document_session(ws, doc.id) as session:
         current = session.finished().get(who)

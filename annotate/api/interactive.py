@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from annotate import rules, spans, store, workspace
-from annotate.api._common import Notify, _no_notes, document
+from annotate.api._common import Notify, _no_notes, document, refuse_reserved
 from annotate.api.annotations import (
     add_annotation,
     edit_annotation,
@@ -32,7 +32,6 @@ from annotate.api.annotations import (
 from annotate.candidates import Reason, reasons
 from annotate.errors import DocumentChangedError, InvalidValueError
 from annotate.model import (
-    CONSENSUS_REVIEWER,
     Annotation,
     Document,
     Label,
@@ -329,9 +328,7 @@ def open_review(ws: Workspace, reference: str, *, reviewer: str | None = None,
     before anything is asked."""
     who, origin = ((reviewer, None) if reviewer is not None
                    else workspace.default_reviewer(ws.root))
-    if who == CONSENSUS_REVIEWER:
-        raise InvalidValueError(f"{CONSENSUS_REVIEWER!r} is reserved for the merged result "
-                                "of several reviewers; review under your own name")
+    refuse_reserved(who, " of several reviewers; review under your own name")
     doc = document(ws, reference)
     probe = ReviewProgress(doc.id, who, doc.sha256, (), spans.now())
     problems = [p for p in rules.progress_problems(probe.to_record(), doc.id, who)

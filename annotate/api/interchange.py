@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotate import rules, spans, store
+from annotate.api._common import refuse_reserved
 from annotate.api.annotations import list_annotations
 from annotate.errors import (
     AnnotateError,
@@ -166,10 +167,7 @@ class _Importer:
         self.reviewer = reviewer
         self.label = label
         if reviewer is not None:
-            if reviewer == CONSENSUS_REVIEWER:
-                raise InvalidValueError(f"{CONSENSUS_REVIEWER!r} is reserved for the merged "
-                                        "result of several reviewers; import under a "
-                                        "reviewer's name")
+            refuse_reserved(reviewer, " of several reviewers; import under a reviewer's name")
             problems = importing.reviewer_problems(reviewer)
             if problems:
                 raise InvalidValueError(f"--reviewer: {problems[0]}")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from annotate import rules, spans, store, workspace
-from annotate.api._common import Notify, _no_notes, document
+from annotate.api._common import Notify, _no_notes, document, refuse_reserved
 from annotate.errors import InvalidValueError, UnknownPositionError
 from annotate.gcpause import cyclic_gc_paused
 from annotate.model import CONSENSUS_REVIEWER, Annotation, StoredDecision
@@ -275,9 +275,7 @@ def resolve(ws: Workspace, reference: str, position_id: str, *, label: str | Non
         raise InvalidValueError("say what to decide: --label LABEL, --reject (no claim here) "
                                 "or --undo (take the decision back)")
     who = editor if editor is not None else workspace.default_reviewer(ws.root)[0]
-    if who == CONSENSUS_REVIEWER:
-        raise InvalidValueError(f"{CONSENSUS_REVIEWER!r} is reserved for the merged result; "
-                                "decide under your own name (--reviewer)")
+    refuse_reserved(who, "; decide under your own name (--reviewer)")
     if label is not None:
         rules.require_label(ws.project, label)
     overlap = _min_overlap(min_overlap)

@@ -5,10 +5,12 @@ does not parse is refused at its line:column, never skipped in silence.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from annotate import jsonpos
 from annotate.anchoring.textindex import LineIndex
@@ -28,6 +30,9 @@ from annotate.store.layout import (
 )
 from annotate.workspace import Workspace
 
+if TYPE_CHECKING:
+    from annotate.rules import Problem
+
 
 def read_progress(workspace: Workspace, document_id: str, reviewer: str
                   ) -> ReviewProgress | None:
@@ -36,24 +41,12 @@ def read_progress(workspace: Workspace, document_id: str, reviewer: str
     from annotate import rules
 
     path = progress_path(workspace, document_id, reviewer)
-    shown = workspace.relative(path)
-    try:
-        text, problems = jsonpos.decode_utf8(read_file(workspace, path))
-    except FileNotFoundError:
+    text = _read_text(workspace, path)
+    if text is None:
         return None
-    except OSError as error:
-        raise CorruptFileError(shown, 1, 1, f"cannot read: {error.strerror}") from error
-    parsed = jsonpos.parse_json_line(text.rstrip("\n"))
-    syntax = [*problems, *parsed.problems]
-    if syntax:
-        line, column = LineIndex(text).position(syntax[0].offset)
-        raise CorruptFileError(shown, line, column, syntax[0].message)
-    broken = [p for p in rules.progress_problems(parsed.value, document_id, reviewer)
-              if p.is_error]
-    if broken:
-        column = jsonpos.locate(text, list(broken[0].path)) + 1
-        raise CorruptFileError(shown, 1, column, broken[0].message)
-    return ReviewProgress.from_record(parsed.value)
+    value = _checked_json(text, workspace.relative(path),
+                          lambda data: rules.progress_problems(data, document_id, reviewer))
+    return ReviewProgress.from_record(value)
 
 
 def read_decisions(workspace: Workspace, document_id: str) -> list[StoredDecision]:
@@ -70,14 +63,15 @@ def read_decisions(workspace: Workspace, document_id: str) -> list[StoredDecisio
 
 def _read_text(workspace: Workspace, path: Path, containing: bytes | None = None
                ) -> str | None:
-    """A workspace file's text; None if it does not exist, or (with
+    """A workspace file's text; None if it does not exist (nor can: a part of
+    its path is a file), or (with
     ``containing``) if its bytes lack that.  A file that cannot be read or
     is not UTF-8 is refused at its line:column (CorruptFileError), never
     skipped in silence."""
     shown = workspace.relative(path)
     try:
         data = read_file(workspace, path)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
     except OSError as error:
         raise CorruptFileError(shown, 1, 1, f"cannot read: {error.strerror}") from error
@@ -90,10 +84,31 @@ def _read_text(workspace: Workspace, path: Path, containing: bytes | None = None
     return text
 
 
+def _finished_problems(data: Any, *, document: str, reviewer: str) -> list[Problem]:
+    from annotate import rules
+
+    return rules.finished_problems(data, document, reviewer)
+
+
+def _checked_json(text: str, shown: str, check: Callable[[Any], list[Problem]]) -> Any:
+    """The one JSON value of a side file (a finished marker, a progress file, a
+    metadata record), refused at the line:column of its first syntax error
+    or of the first error the rule book's ``check`` finds in it."""
+    parsed = jsonpos.parse_json_line(text.rstrip("\n"))
+    if parsed.problems:
+        line, column = LineIndex(text).position(parsed.problems[0].offset)
+        raise CorruptFileError(shown, line, column, parsed.problems[0].message)
+    broken = [problem for problem in check(parsed.value) if problem.is_error]
+    if broken:
+        offset = jsonpos.locate(text, list(broken[0].path))
+        line, column = LineIndex(text).position(offset)
+        raise CorruptFileError(shown, line, column, broken[0].message)
+    return parsed.value
+
+
 def read_finished(workspace: Workspace, document_id: str) -> dict[str, Finished]:
     """Who finished the document, by reviewer; a broken marker is refused
     at its position, like a broken annotation file."""
-    from annotate import rules
 
     folder = annotation_folder(workspace, document_id)
     try:
@@ -106,21 +121,12 @@ def read_finished(workspace: Workspace, document_id: str) -> dict[str, Finished]
     for name in names:
         reviewer = name[: -len(FINISHED_SUFFIX)]
         path = folder / name
-        shown = workspace.relative(path)
-        try:
-            text, problems = jsonpos.decode_utf8(read_file(workspace, path))
-        except OSError as error:
-            raise CorruptFileError(shown, 1, 1, f"cannot read: {error.strerror}") from error
-        parsed = jsonpos.parse_json_line(text.rstrip("\n"))
-        syntax = [*problems, *parsed.problems]
-        if syntax:
-            line, column = LineIndex(text).position(syntax[0].offset)
-            raise CorruptFileError(shown, line, column, syntax[0].message)
-        broken = rules.finished_problems(parsed.value, document_id, reviewer)
-        if broken:
-            column = jsonpos.locate(text, list(broken[0].path)) + 1
-            raise CorruptFileError(shown, 1, column, broken[0].message)
-        found[reviewer] = Finished(**parsed.value)
+        text = _read_text(workspace, path)
+        if text is None:
+            continue  # removed since the folder was listed
+        value = _checked_json(text, workspace.relative(path), functools.partial(
+            _finished_problems, document=document_id, reviewer=reviewer))
+        found[reviewer] = Finished(**value)
     return found
 
 
@@ -162,24 +168,11 @@ def read_metadata(workspace: Workspace, document_id: str) -> dict[str, Any] | No
     from annotate import rules
 
     path = metadata_path(workspace, document_id)
-    shown = workspace.relative(path)
-    try:
-        data = read_file(workspace, path)
-    except (FileNotFoundError, NotADirectoryError):
+    text = _read_text(workspace, path)
+    if text is None:
         return None
-    except OSError as error:
-        raise CorruptFileError(shown, 1, 1, f"cannot read: {error.strerror}") from error
-    text, problems = jsonpos.decode_utf8(data)
-    parsed = jsonpos.parse_json_line(text.rstrip("\n"))
-    syntax = [*problems, *parsed.problems]
-    if syntax:
-        line, column = LineIndex(text).position(syntax[0].offset)
-        raise CorruptFileError(shown, line, column, syntax[0].message)
-    broken = [p for p in rules.metadata_problems(parsed.value, document_id) if p.is_error]
-    if broken:
-        line, column = LineIndex(text).position(jsonpos.locate(text, list(broken[0].path)))
-        raise CorruptFileError(shown, line, column, broken[0].message)
-    value: dict[str, Any] = parsed.value
+    value: dict[str, Any] = _checked_json(
+        text, workspace.relative(path), lambda data: rules.metadata_problems(data, document_id))
     return value
 
 
