@@ -17,6 +17,8 @@ A package by job, every public name re-exported here (``store.X``):
   and metadata records read (and refused where broken);
 - ``session``: ``DocumentSession`` and ``document_session``, one document's
   files under one lock;
+- ``record_cache``: reviewers' files that passed every check, remembered
+  by content in the user's cache folder;
 - ``sentence_cache``: sentence boundaries cached per document version;
 - ``userfiles``: files the user names, read by imports, written by exports.
 """

@@ -19,6 +19,7 @@ from annotate.files import read_file
 from annotate.gcpause import cyclic_gc_paused
 from annotate.model import Annotation, Finished, ReviewProgress, StoredDecision
 from annotate.records import parse_annotation_text
+from annotate.store import record_cache
 from annotate.store.layout import (
     FINISHED_SUFFIX,
     annotation_files,
@@ -68,19 +69,31 @@ def _read_text(workspace: Workspace, path: Path, containing: bytes | None = None
     ``containing``) if its bytes lack that.  A file that cannot be read or
     is not UTF-8 is refused at its line:column (CorruptFileError), never
     skipped in silence."""
-    shown = workspace.relative(path)
+    data = _read_bytes(workspace, path, containing)
+    return None if data is None else _decode(workspace, path, data)
+
+
+def _read_bytes(workspace: Workspace, path: Path, containing: bytes | None = None
+                ) -> bytes | None:
+    """``_read_text``'s bytes, not yet decoded."""
     try:
         data = read_file(workspace, path)
     except (FileNotFoundError, NotADirectoryError):
         return None
     except OSError as error:
-        raise CorruptFileError(shown, 1, 1, f"cannot read: {error.strerror}") from error
+        raise CorruptFileError(workspace.relative(path), 1, 1,
+                               f"cannot read: {error.strerror}") from error
     if containing is not None and containing not in data:
         return None
+    return data
+
+
+def _decode(workspace: Workspace, path: Path, data: bytes) -> str:
+    """A file's bytes as text; refused at the line:column of the first that is not UTF-8."""
     text, problems = jsonpos.decode_utf8(data)
     if problems:
         line, column = LineIndex(text).position(problems[0].offset)
-        raise CorruptFileError(shown, line, column, problems[0].message)
+        raise CorruptFileError(workspace.relative(path), line, column, problems[0].message)
     return text
 
 
@@ -141,11 +154,16 @@ def read_annotation_file(workspace: Workspace, path: Path,
     a search by id need not parse a workspace's every file.  A file that
     cannot be read is an error, never skipped in silence.
     """
-    shown = workspace.relative(path)
-    text = _read_text(workspace, path, containing)
-    if text is None:
+    data = _read_bytes(workspace, path, containing)
+    if data is None:
         return []
-    return parse_annotation_text(text, shown, owner)
+    remembered = record_cache.recall(data, owner)
+    if remembered is not None:
+        return remembered
+    annotations = parse_annotation_text(_decode(workspace, path, data),
+                                        workspace.relative(path), owner)
+    record_cache.remember(data, owner, annotations)
+    return annotations
 
 
 def read_all_annotations(workspace: Workspace) -> list[Annotation]:
