@@ -35,8 +35,10 @@ def isolated_environment(tmp_path_factory: pytest.TempPathFactory,
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     # CI is unset too: under CI, validate does not use its cache, and the
     # cache's own tests must run the same on a laptop and on CI.
+    # The record cache lives under the isolated HOME (~/.cache/annotate).
     for name in ("ANNOTATE_WORKSPACE", "ANNOTATE_REVIEWER", "NO_COLOR", "GITHUB_STEP_SUMMARY",
-                 "GIT_DIR", "GIT_WORK_TREE", "CI"):
+                 "GIT_DIR", "GIT_WORK_TREE", "CI", "XDG_CACHE_HOME", "ANNOTATE_CACHE_DIR",
+                 "ANNOTATE_NO_CACHE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ANNOTATE_REVIEWER", "alice")
     return home
