@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from annotate.agreement import AgreementReport, DocumentData
     from annotate.merge.consensus import MergeResult
     from annotate.merge.positions import Position
+    from annotate.merge.strategies import Strategy
 
 
 def agreement(ws: Workspace, references: Sequence[str] = (), *, absent: str = "none",
@@ -104,7 +105,10 @@ def _reviewers_work(session: store.DocumentSession
     different versions of the document."""
     held = session.read_all()
     consensus = held.pop(CONSENSUS_REVIEWER, [])
+    # One pass over every record for both refusals: at 100,000 records each
+    # pass costs about 0.05 s, most of it in reaching each record's fields.
     owners: dict[str, str] = {}
+    versions: dict[str, set[str]] = {}
     for reviewer, records in held.items():
         for annotation in records:
             other = owners.get(annotation.id)
@@ -116,24 +120,25 @@ def _reviewers_work(session: store.DocumentSession
                     f"({where}); run 'annotate dedupe' to give each annotation its own id, "
                     "then run this again")
             owners[annotation.id] = reviewer
-    _refuse_mixed_versions(session.document_id, held)
-    return held, consensus
-
-
-def _refuse_mixed_versions(document_id: str, held: dict[str, list[Annotation]]) -> None:
-    """Offsets of different versions of a text do not line up: refuse to compare them."""
-    versions: dict[str, set[str]] = {}
-    for reviewer, records in held.items():
-        for annotation in records:
             if not annotation.orphaned:
                 versions.setdefault(annotation.document_sha256, set()).add(reviewer)
     if len(versions) > 1:
+        # Offsets of different versions of a text do not line up.
         listed = "; ".join(f"{sha[:12]}: {', '.join(sorted(reviewers))}"
                            for sha, reviewers in sorted(versions.items()))
         raise InvalidValueError(
-            f"{document_id}: reviewer files were made on different versions of the document "
-            f"({listed}); run 'annotate reanchor {document_id}' to move every annotation "
-            "onto the current text, then run this again")
+            f"{session.document_id}: reviewer files were made on different versions of the "
+            f"document ({listed}); run 'annotate reanchor {session.document_id}' to move "
+            "every annotation onto the current text, then run this again")
+    return held, consensus
+
+
+def _made_on(held: dict[str, list[Annotation]]) -> str | None:
+    """The document version (SHA-256) the reviewers' records were placed on, or
+    None if none was (orphans are on none).  ``_reviewers_work`` refused
+    files on several versions, so the first placed record tells."""
+    return next((a.document_sha256 for records in held.values() for a in records
+                 if not a.orphaned), None)
 
 
 @dataclass(frozen=True)
@@ -162,7 +167,6 @@ def merge(ws: Workspace, references: Sequence[str] = (), *, strategy: str = "una
     ``dedupe``), decisions made on another version than the reviewers' files.
     """
     from annotate.merge import strategies
-    from annotate.merge.consensus import Consensus, merge_document
 
     chosen = strategies.parse_strategy(strategy)
     overlap = _min_overlap(min_overlap)
@@ -172,41 +176,51 @@ def merge(ws: Workspace, references: Sequence[str] = (), *, strategy: str = "una
         raise InvalidValueError(f"--quorum must be at least 1 (got {quorum})")
     outcomes = []
     for document_id in _reviewed_documents(ws, references):
-        path = store.annotation_path(ws, document_id, CONSENSUS_REVIEWER)
-        if not store.annotation_folder(ws, document_id).is_dir():
-            # Nobody reviewed it: nothing to merge, and a session would make
-            # its folder (a merge, let alone a dry run, must not).
-            result = merge_document(document_id, [], (), now=spans.now(), strategy=chosen,
-                                    quorum=quorum, min_overlap=overlap,
-                                    require_complete=require_complete)
-            outcomes.append(MergeOutcome(result, (), False, ws.relative(path)))
-            continue
-        with store.document_session(ws, document_id) as session:
-            held, previous = _reviewers_work(session)
-            placed, unplaced = _placed_decisions(session, held)
-            _note_older_version(ws, document_id, held, notify)
-            result = merge_document(
-                document_id, [a for records in held.values() for a in records], held,
-                now=spans.now(), strategy=chosen, quorum=quorum, min_overlap=overlap,
-                decisions={d.position: strategies.EditorDecision(
-                    d.label, d.editor, d.note, d.time, d.sources) for d in placed},
-                previous=[Consensus.from_annotation(a) for a in previous],
-                require_complete=require_complete)
-            records = [record.annotation for record in result.consensus]
-            write = not dry_run and (bool(records) or bool(previous)) and records != previous
-            if write:
-                session.write(CONSENSUS_REVIEWER, records)
-        outcomes.append(MergeOutcome(result, tuple(unplaced), write, ws.relative(path)))
+        with cyclic_gc_paused():  # see agreement: no cycles here, and 100,000s of objects
+            outcomes.append(_merge_one(ws, document_id, chosen, quorum, overlap,
+                                       require_complete, dry_run, notify))
     return outcomes
+
+
+def _merge_one(ws: Workspace, document_id: str, chosen: Strategy, quorum: int | None,
+               overlap: float, require_complete: bool, dry_run: bool,
+               notify: Notify) -> MergeOutcome:
+    """``merge`` of one document."""
+    from annotate.merge.consensus import Consensus, merge_document
+    from annotate.merge.strategies import EditorDecision
+
+    path = store.annotation_path(ws, document_id, CONSENSUS_REVIEWER)
+    if not store.annotation_folder(ws, document_id).is_dir():
+        # Nobody reviewed it: nothing to merge, and a session would make
+        # its folder (a merge, let alone a dry run, must not).
+        result = merge_document(document_id, [], (), now=spans.now(), strategy=chosen,
+                                quorum=quorum, min_overlap=overlap,
+                                require_complete=require_complete)
+        return MergeOutcome(result, (), False, ws.relative(path))
+    with store.document_session(ws, document_id) as session:
+        held, previous = _reviewers_work(session)
+        placed, unplaced = _placed_decisions(session, held)
+        _note_older_version(ws, document_id, held, notify)
+        result = merge_document(
+            document_id, [a for records in held.values() for a in records], held,
+            now=spans.now(), strategy=chosen, quorum=quorum, min_overlap=overlap,
+            decisions={d.position: EditorDecision(d.label, d.editor, d.note, d.time, d.sources)
+                       for d in placed},
+            previous=[Consensus.from_annotation(a) for a in previous],
+            require_complete=require_complete)
+        records = [record.annotation for record in result.consensus]
+        write = not dry_run and (bool(records) or bool(previous)) and records != previous
+        if write:
+            session.write(CONSENSUS_REVIEWER, records)
+    return MergeOutcome(result, tuple(unplaced), write, ws.relative(path))
 
 
 def _note_older_version(ws: Workspace, document_id: str, held: dict[str, list[Annotation]],
                         notify: Notify) -> None:
     """Merging on an older version is sound (offsets agree) but the consensus
     will be stale at once: say so."""
-    made_on = {a.document_sha256 for records in held.values() for a in records
-               if not a.orphaned}
-    if made_on and store.read_document(ws, document_id).sha256 not in made_on:
+    made_on = _made_on(held)
+    if made_on is not None and store.read_document(ws, document_id).sha256 != made_on:
         notify(f"{document_id} changed since it was annotated: the consensus is merged on "
                f"the version the reviewers saw; run 'annotate reanchor {document_id}' first "
                "to merge on the current text")
@@ -237,8 +251,8 @@ def _placed_decisions(session: store.DocumentSession, held: dict[str, list[Annot
     applied); decisions on another version than the reviewers' files are refused."""
     decisions = session.decisions()
     placed = [d for d in decisions if not d.orphaned]
-    shas = {a.document_sha256 for records in held.values() for a in records if not a.orphaned}
-    stale = [d for d in placed if shas and d.document_sha256 not in shas]
+    made_on = _made_on(held)
+    stale = [d for d in placed if made_on is not None and d.document_sha256 != made_on]
     if stale:
         raise InvalidValueError(
             f"{session.document_id}: {len(stale)} decision(s) (e.g. {stale[0].position} by "

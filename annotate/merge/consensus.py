@@ -418,24 +418,28 @@ def _consensus(document: str, position: Position, decision: Decision, now: str,
     # of them cited (a label may require one), each distinct note, every
     # tag, and a verdict when those who gave one agree on it.
     verdicts = {vote.verdict for vote in supporters if vote.verdict is not None}
-    annotation = Annotation(
-        id=consensus_id(document, position.id), document=document,
-        document_sha256=source.document_sha256, start=source.start, end=source.end,
-        quote=source.quote, prefix=source.prefix, suffix=source.suffix,
-        label=decision.label, reviewer=CONSENSUS_REVIEWER,
-        note="\n".join(dict.fromkeys(vote.note for vote in supporters if vote.note)),
-        sources=tuple(dict.fromkeys([*(url for vote in supporters for url in vote.sources),
-                                     *(decision.editor.sources if decision.editor else ())])),
-        created=now, modified=now,
-        verdict=verdicts.pop() if len(verdicts) == 1 else None,
-        tags=tuple(sorted({tag for vote in supporters for tag in vote.tags})))
     # The provenance names who decided, when and why; the editor's sources
     # are the record's own.
     editor = (None if decision.editor is None
               else dataclasses.replace(decision.editor, sources=()))
     provenance = Provenance(position.id, decision.method,
                             tuple((vote.reviewer, vote.id) for vote in supporters), editor)
-    annotation = annotation.replace(provenance=dict(provenance.to_record()))
+    # Built from its fields at once (Annotation.from_fields): a merge builds
+    # thousands, and the dataclass's __init__ sets each field on its own.
+    annotation = Annotation.from_fields({
+        "id": consensus_id(document, position.id), "document": document,
+        "document_sha256": source.document_sha256, "start": source.start, "end": source.end,
+        "quote": source.quote, "prefix": source.prefix, "suffix": source.suffix,
+        "label": decision.label, "reviewer": CONSENSUS_REVIEWER,
+        "note": "\n".join(dict.fromkeys(vote.note for vote in supporters if vote.note)),
+        "sources": tuple(dict.fromkeys([
+            *(url for vote in supporters for url in vote.sources),
+            *(decision.editor.sources if decision.editor else ())])),
+        "created": now, "modified": now,
+        "verdict": verdicts.pop() if len(verdicts) == 1 else None,
+        "tags": tuple(sorted({tag for vote in supporters for tag in vote.tags})),
+        "orphaned": False, "previous_quote": None,
+        "provenance": dict(provenance.to_record())})
     before = earlier.get(annotation.id)
     if before is None:
         return Consensus(annotation, provenance)
