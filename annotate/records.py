@@ -8,7 +8,9 @@ the store does the reading and writing.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import operator
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from annotate.errors import CorruptFileError
 from annotate.gcpause import cyclic_gc_paused
@@ -82,10 +84,19 @@ def _surrogate_free(text: str) -> bool:
 
 def dump_record(annotation: Annotation) -> str:
     """One record as its canonical line: keys sorted, UTF-8 kept."""
-    return json.dumps(annotation.to_record(), sort_keys=True, ensure_ascii=False)
+    return _LINE(annotation.to_record())
 
 
 def dump_annotations(annotations: Iterable[Annotation]) -> str:
     """The canonical file text: sorted by id, one key-sorted record a line."""
-    lines = [dump_record(a) for a in sorted(annotations, key=lambda a: a.id)]
-    return "".join(line + "\n" for line in lines)
+    return dump_sorted_records([a.to_record() for a in sorted(annotations, key=_BY_ID)])
+
+
+def dump_sorted_records(records: Iterable[Mapping[str, Any]]) -> str:
+    """The canonical file text of records already in file order (by id)."""
+    return "".join([_LINE(record) + "\n" for record in records])
+
+
+# One encoder for every line: json.dumps with options builds a new one per call.
+_LINE = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
+_BY_ID = operator.attrgetter("id")

@@ -413,32 +413,41 @@ def _consensus(document: str, position: Position, decision: Decision, now: str,
     # The merged span is always one a member chose, so its quote and
     # context come from that member, not from re-reading the text.
     source = next(m for m in position.members if (m.start, m.end) == extent)
-    supporters = decision.supporters
     # What the supporters said travels with their label: every source any
     # of them cited (a label may require one), each distinct note, every
-    # tag, and a verdict when those who gave one agree on it.
-    verdicts = {vote.verdict for vote in supporters if vote.verdict is not None}
+    # tag, and a verdict when those who gave one agree on it.  Gathered in
+    # one pass (dicts keep the first-seen order): a majority merge of
+    # 100,000 annotations reads 100,000 supporters.
+    notes: dict[str, None] = {}
+    sources: dict[str, None] = {}
+    tags: set[str] = set()
+    verdicts: set[str] = set()
+    keys = []
+    for vote in decision.supporters:
+        keys.append((vote.reviewer, vote.id))
+        if vote.note:
+            notes[vote.note] = None
+        sources.update(dict.fromkeys(vote.sources))
+        tags.update(vote.tags)
+        if vote.verdict is not None:
+            verdicts.add(vote.verdict)
+    if decision.editor is not None:
+        sources.update(dict.fromkeys(decision.editor.sources))
     # The provenance names who decided, when and why; the editor's sources
     # are the record's own.
     editor = (None if decision.editor is None
               else dataclasses.replace(decision.editor, sources=()))
-    provenance = Provenance(position.id, decision.method,
-                            tuple((vote.reviewer, vote.id) for vote in supporters), editor)
+    provenance = Provenance(position.id, decision.method, tuple(keys), editor)
     # Built from its fields at once (Annotation.from_fields): a merge builds
     # thousands, and the dataclass's __init__ sets each field on its own.
     annotation = Annotation.from_fields({
         "id": consensus_id(document, position.id), "document": document,
         "document_sha256": source.document_sha256, "start": source.start, "end": source.end,
         "quote": source.quote, "prefix": source.prefix, "suffix": source.suffix,
-        "label": decision.label, "reviewer": CONSENSUS_REVIEWER,
-        "note": "\n".join(dict.fromkeys(vote.note for vote in supporters if vote.note)),
-        "sources": tuple(dict.fromkeys([
-            *(url for vote in supporters for url in vote.sources),
-            *(decision.editor.sources if decision.editor else ())])),
-        "created": now, "modified": now,
+        "label": decision.label, "reviewer": CONSENSUS_REVIEWER, "note": "\n".join(notes),
+        "sources": tuple(sources), "created": now, "modified": now,
         "verdict": verdicts.pop() if len(verdicts) == 1 else None,
-        "tags": tuple(sorted({tag for vote in supporters for tag in vote.tags})),
-        "orphaned": False, "previous_quote": None,
+        "tags": tuple(sorted(tags)), "orphaned": False, "previous_quote": None,
         "provenance": dict(provenance.to_record())})
     before = earlier.get(annotation.id)
     if before is None:

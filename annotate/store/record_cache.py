@@ -113,6 +113,8 @@ def _shared(annotations: list[Annotation]) -> tuple[dict[str, Any], ...]:
     rows = []
     for annotation in annotations:
         row = annotation.fields_of()
+        # As the reader builds them, even if a writer passed lists.
+        row["sources"], row["tags"] = tuple(row["sources"]), tuple(row["tags"])
         for name in _SHARED_FIELDS:
             value = row[name]
             row[name] = seen.setdefault((type(value), value), value)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import operator
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -18,7 +19,8 @@ from annotate.errors import WriteError
 from annotate.files import fsync_folder, inside, locked, remove_stale_temporaries, write_file
 from annotate.gcpause import cyclic_gc_paused
 from annotate.model import Annotation, Finished, ReviewProgress, StoredDecision
-from annotate.records import dump_annotations
+from annotate.records import dump_sorted_records
+from annotate.store import record_cache
 from annotate.store.documents import document_place, write_document
 from annotate.store.layout import (
     _make_folder,
@@ -52,7 +54,8 @@ class DocumentSession:
     def __init__(self, workspace: Workspace, document_id: str) -> None:
         self.workspace = workspace
         self.document_id = document_id
-        self._staged: dict[str, list[Annotation]] = {}
+        # Reviewer -> their records in file order, and the file's bytes.
+        self._staged: dict[str, tuple[list[Annotation], bytes]] = {}
         self._finished: dict[str, Finished | None] = {}
         self._decisions: list[StoredDecision] | None = None  # staged
         self._progress: dict[str, ReviewProgress] = {}  # staged
@@ -143,7 +146,7 @@ class DocumentSession:
         """One reviewer's annotations; a record of another document or reviewer
         in their file is refused (CorruptFileError), never rewritten."""
         if reviewer in self._staged:
-            return list(self._staged[reviewer])
+            return list(self._staged[reviewer][0])
         path = annotation_path(self.workspace, self.document_id, reviewer)
         records = read_annotation_file(self.workspace, path, (self.document_id, reviewer))
         self._read.append(records)
@@ -167,16 +170,29 @@ class DocumentSession:
         """
         from annotate import rules
 
+        ordered = sorted(annotations, key=operator.attrgetter("id"))  # the file's order
+        records = [annotation.to_record() for annotation in ordered]
+        text = dump_sorted_records(records)
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:
+            data = None  # a string holds a surrogate: the checks below say which
         # Records read from this document's files were checked by the reader.
-        fresh = [dict(annotation.to_record()) for annotation in annotations
+        fresh = [dict(record) for annotation, record in zip(ordered, records, strict=True)
                  if id(annotation) not in self._checked or annotation.reviewer != reviewer]
         # All at once first (a merge writes thousands); one by one only to
-        # find and raise the first error.
-        if fresh and not rules.records_pass(fresh, (self.document_id, reviewer)):
+        # find and raise the first error.  Text that encodes holds no
+        # surrogate, so that check is not asked record by record.
+        if data is None or (fresh and not rules.records_pass(
+                fresh, (self.document_id, reviewer), surrogate_free=True)):
             for record in fresh:
                 rules.require(rules.record_problems(record, None))
                 rules.require(rules.placement_problems(record, self.document_id, reviewer))
-        self._staged[reviewer] = list(annotations)
+        if data is None:
+            # Only a record read from a file could still hold a surrogate,
+            # and the reader refuses those.
+            raise AssertionError("a checked record holds a surrogate")
+        self._staged[reviewer] = (ordered, data)
         self._checked.update(map(id, annotations))
 
     def commit(self) -> None:
@@ -189,9 +205,11 @@ class DocumentSession:
         if self._metadata is not None:
             write_file(self.workspace, metadata_path(self.workspace, self.document_id),
                        dump_metadata(self._metadata).encode("utf-8"))
-        for reviewer, records in sorted(self._staged.items()):
+        for reviewer, (records, data) in sorted(self._staged.items()):
             path = annotation_path(self.workspace, self.document_id, reviewer)
-            write_file(self.workspace, path, dump_annotations(records).encode("utf-8"))
+            write_file(self.workspace, path, data)
+            # The next read of these bytes gets these records: they passed.
+            record_cache.remember(data, (self.document_id, reviewer), records)
         for reviewer, marker in sorted(self._finished.items()):
             path = finished_path(self.workspace, self.document_id, reviewer)
             if marker is not None:
