@@ -354,7 +354,7 @@ def _build(by_code: Mapping[int, list[Annotation]], core_of: Mapping[int, int],
     for code, core in core_of.items():
         gathered[core].extend(by_code[code])
     everyone = set(reviewers)
-    found = []
+    found: list[tuple[Extent, list[Annotation], dict[str, Annotation], list[str], bool]] = []
     for core in sorted(gathered):
         extent = _extent(core)
         here = gathered[core]

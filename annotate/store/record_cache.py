@@ -22,7 +22,8 @@ A folder that cannot be made or written is no error: nothing is cached.
 Format: marshal, the format of Python's own .pyc files, because loading
 100,000 records' fields takes 0.12 s where json takes 0.4 s; each record
 is the dict of an Annotation's fields, which becomes the object's own.
-Each entry names its format and key; one that does not match, or holds
+An entry is the SHA-256 of its payload, then the payload, which names its
+format and key; one whose hash, format or key does not match, or that holds
 anything but dicts of exactly the fields, is ignored.  Files under
 ``SMALLEST`` are not remembered (they parse in about a millisecond), and
 the folder is kept under ``BUDGET`` bytes, the least recently used first out.
@@ -44,7 +45,8 @@ from typing import Any
 
 from annotate.model import Annotation
 
-_FORMAT = 2
+_FORMAT = 3
+_DIGEST_SIZE = 32  # an entry: the SHA-256 of its payload, then the payload
 SMALLEST = 32 * 1024  # bytes of annotation file worth remembering
 BUDGET = 256 * 1024 * 1024  # bytes of cache entries kept
 _KEEP_AFTER_PRUNING = BUDGET * 3 // 4
@@ -67,9 +69,16 @@ def recall(data: bytes, owner: tuple[str, str] | None) -> list[Annotation] | Non
         with open(path, "rb") as handle:
             # Whole, then loaded: marshal.load on the file reads it piecemeal,
             # seven times slower.
-            stored = marshal.loads(handle.read())
+            entry = handle.read()
+        digest, payload = entry[:_DIGEST_SIZE], entry[_DIGEST_SIZE:]
+        # marshal trusts its input: one damaged byte of a length can make it
+        # allocate gigabytes, one in a string changes a quote.  The payload's
+        # hash is checked first (0.03 s for 100,000 records).
+        if hashlib.sha256(payload).digest() != digest:
+            return None
+        stored = marshal.loads(payload)
         os.utime(path)  # recently used: the last to be pruned
-    except (OSError, EOFError, ValueError, TypeError):
+    except (OSError, EOFError, ValueError, TypeError, MemoryError):
         return None
     if not (isinstance(stored, tuple) and len(stored) == 3 and stored[0] == _FORMAT
             and stored[1] == path.name and isinstance(stored[2], tuple)):
@@ -88,7 +97,8 @@ def remember(data: bytes, owner: tuple[str, str] | None,
     path = _entry_path(data, owner)
     if path is None:
         return
-    blob = marshal.dumps((_FORMAT, path.name, _shared(annotations)))
+    payload = marshal.dumps((_FORMAT, path.name, _shared(annotations)))
+    blob = hashlib.sha256(payload).digest() + payload
     try:
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
         try:
