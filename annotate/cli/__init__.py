@@ -11,11 +11,14 @@ commands, so `annotate --help` stays instant.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import importlib
 import os
 import re
 import sys
-from typing import IO, Any
+import threading
+from typing import IO, Any, NoReturn
 
 import click
 
@@ -147,6 +150,38 @@ def main() -> None:
         # `annotate list | head`: the reader left; that is not an error.
         sys.stderr.close()
         sys.exit(0)
+    except SystemExit as done:
+        _exit_at_once(done)
+
+
+def _exit_at_once(done: SystemExit) -> NoReturn:
+    """End the process as ``done`` would, without freeing its objects one by one.
+
+    A command's results are still alive here (the exit's traceback holds the
+    command's frame), and Python would free them object by object before
+    exiting: 0.15 s after merging 100,000 annotations.  The operating system
+    takes the memory back at once.  mypy ends the same way (its --fast-exit,
+    the default).  What the interpreter's own exit does that matters is
+    done here: the standard streams are flushed and the atexit functions
+    run.  With a thread still running, whose end Python would wait for, the
+    exit is the ordinary one.
+    """
+    if threading.active_count() > 1:
+        raise done
+    code = done.code
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)  # what Python prints for sys.exit("message")
+        code = 1
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        code = 0  # the reader left (see main)
+    with contextlib.suppress(OSError, ValueError):  # closed by the BrokenPipe case
+        sys.stderr.flush()
+    run_exit_functions = getattr(atexit, "_run_exitfuncs", None)
+    if run_exit_functions is not None:
+        run_exit_functions()
+    os._exit(code or 0)
 
 
 __all__ = ["cli", "main"]
