@@ -495,6 +495,23 @@ def test_the_batch_date_time_check_is_jsonschemas(stamps: set[str]) -> None:
     # jsonschema's own check of each.
     from jsonschema import _format
 
-    batch = schema._datetimes_check(_format.is_datetime)
+    # The premise: the format checker validate uses checks with this function.
+    assert schema.format_checker().checkers["date-time"][0] is _format.is_datetime
+    batch = schema._datetimes_check()
     assert batch is not None
     assert batch(stamps, []) is all(_format.is_datetime(stamp) for stamp in stamps)
+
+
+def test_checking_records_does_not_import_jsonschema() -> None:
+    # A writer checks every record it writes (all_valid); jsonschema, whose
+    # import takes about 75 ms, is for the errors of an invalid one.
+    script = ("import sys, json\n"
+              "from annotate import schema\n"
+              f"record = json.loads({json.dumps(json.dumps(VALID))})\n"
+              "assert schema.all_valid('annotation', [record])\n"
+              "assert not schema.all_valid('annotation', "
+              "[{**record, 'created': '2026-02-30T00:00:00Z'}])\n"
+              "print('jsonschema' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "False"
