@@ -144,6 +144,7 @@ for _module in COMMAND_MODULES:
 
 def main() -> None:
     """The console script `annotate`."""
+    options._kept_until_exit = []
     try:
         cli(prog_name="annotate")
     except BrokenPipeError:
@@ -157,14 +158,14 @@ def main() -> None:
 def _exit_at_once(done: SystemExit) -> NoReturn:
     """End the process as ``done`` would, without freeing its objects one by one.
 
-    A command's results are still alive here (the exit's traceback holds the
-    command's frame), and Python would free them object by object before
-    exiting: 0.15 s after merging 100,000 annotations.  The operating system
-    takes the memory back at once.  mypy ends the same way (its --fast-exit,
-    the default).  What the interpreter's own exit does that matters is
-    done here: the standard streams are flushed and the atexit functions
-    run.  With a thread still running, whose end Python would wait for, the
-    exit is the ordinary one.
+    A command's large results are still alive here (``options.keep_until_exit``),
+    and Python would free them object by object before exiting, as it would
+    the modules and everything else: 0.18 s after merging 100,000
+    annotations.  The operating system takes the memory back at once.  mypy
+    ends the same way (its --fast-exit, the default).  What the interpreter's
+    own exit does that matters is done here: the standard streams are
+    flushed and the atexit functions run.  With a thread still running,
+    whose end Python would wait for, the exit is the ordinary one.
     """
     if threading.active_count() > 1:
         raise done

@@ -65,6 +65,7 @@ def merge(ctx: click.Context, docs: tuple[str, ...], strategy: str, quorum: int 
         for note in outcome.result.summary.notes:
             options.notify(note)
     options.emit(RENDERERS[output](outcomes, len(docs) == 1, dry_run), output)
+    options.keep_until_exit(outcomes)
     ctx.exit(EXIT_FINDINGS if any(o.result.blocked for o in outcomes) else EXIT_OK)
 
 
