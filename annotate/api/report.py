@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -145,7 +145,7 @@ def _reliability(document_id: str, held: dict[str, list[Annotation]], merged: Me
     tests/test_report.py checks that the figures equal ``api.agreement``'s."""
     from annotate import agreement as measures
 
-    votes: list[dict[str, str]] = []
+    votes: list[Mapping[str, str]] = []
     skipped = 0
     for position in merged.positions:
         if any(len({m.label for m in position.members if m.reviewer == reviewer}) > 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -81,7 +81,7 @@ def _document_data(ws: Workspace, document_id: str, overlap: float
     kept = {reviewer: [a for a in records if not a.orphaned]
             for reviewer, records in held.items()}
     found = grouping.group(itertools.chain.from_iterable(kept.values()), held, overlap)
-    votes: list[dict[str, str]] = []
+    votes: list[Mapping[str, str]] = []
     skipped = 0
     for position in found:
         if any(len({m.label for m in position.members if m.reviewer == reviewer}) > 1

@@ -187,8 +187,8 @@ def _majority(position: Position, quorum: int) -> Decision:
     # Counted in a plain loop: Counter costs more than the counting for a
     # position's handful of votes, and a merge decides thousands.
     votes: dict[str, int] = {}
-    for vote in position.voting.values():
-        votes[vote.label] = votes.get(vote.label, 0) + 1
+    for label in position.labels.values():
+        votes[label] = votes.get(label, 0) + 1
     most = max(votes.values())
     leaders = [label for label, n in votes.items() if n == most]
     if len(leaders) > 1:
@@ -200,7 +200,9 @@ def _majority(position: Position, quorum: int) -> Decision:
 
 def _merged(position: Position, label: str, method: str,
             editor: EditorDecision | None = None) -> Decision:
-    supporters = tuple(vote for vote in position.voting.values() if vote.label == label)
+    supporters = tuple(vote for vote, marked in zip(position.voting.values(),
+                                                    position.labels.values(), strict=True)
+                       if marked == label)
     start, end = position.start, position.end
     if supporters:
         chosen: dict[tuple[int, int], int] = {}
