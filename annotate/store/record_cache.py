@@ -37,9 +37,10 @@ import hashlib
 import importlib.util
 import marshal
 import os
+import secrets
 import stat
 import sys
-import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -62,26 +63,28 @@ _JUDGING_LIBRARIES = ("jsonschema", "jsonschema_rs", "rfc3339_validator")
 
 def recall(data: bytes, owner: tuple[str, str] | None) -> list[Annotation] | None:
     """The records of a file with these bytes and owner, if a run remembered them."""
-    path = _entry_path(data, owner)
-    if path is None:
-        return None
-    try:
-        with open(path, "rb") as handle:
-            # Whole, then loaded: marshal.load on the file reads it piecemeal,
-            # seven times slower.
-            entry = handle.read()
-        digest, payload = entry[:_DIGEST_SIZE], entry[_DIGEST_SIZE:]
-        # marshal trusts its input: one damaged byte of a length can make it
-        # allocate gigabytes, one in a string changes a quote.  The payload's
-        # hash is checked first (0.03 s for 100,000 records).
-        if hashlib.sha256(payload).digest() != digest:
+    key = _key(data, owner)
+    with _opened_folder() as folder:
+        if folder is None or key is None:
             return None
-        stored = marshal.loads(payload)
-        os.utime(path)  # recently used: the last to be pruned
-    except (OSError, EOFError, ValueError, TypeError, MemoryError):
-        return None
+        try:
+            handle = os.open(key, os.O_RDONLY | _NOFOLLOW, dir_fd=folder)
+            with open(handle, "rb") as opened:
+                # Whole, then loaded: marshal.load on the file reads it
+                # piecemeal, seven times slower.
+                entry = opened.read()
+            digest, payload = entry[:_DIGEST_SIZE], entry[_DIGEST_SIZE:]
+            # marshal trusts its input: one damaged byte of a length can make
+            # it allocate gigabytes, one in a string changes a quote.  The
+            # payload's hash is checked first (0.03 s for 100,000 records).
+            if hashlib.sha256(payload).digest() != digest:
+                return None
+            stored = marshal.loads(payload)
+            os.utime(key, dir_fd=folder)  # recently used: the last to be pruned
+        except (OSError, EOFError, ValueError, TypeError, MemoryError):
+            return None
     if not (isinstance(stored, tuple) and len(stored) == 3 and stored[0] == _FORMAT
-            and stored[1] == path.name and isinstance(stored[2], tuple)):
+            and stored[1] == key and isinstance(stored[2], tuple)):
         return None
     try:
         return list(map(Annotation.from_fields, stored[2]))
@@ -94,24 +97,23 @@ def remember(data: bytes, owner: tuple[str, str] | None,
     """Remember the checked records of a file with these bytes and owner."""
     if len(data) < SMALLEST:
         return
-    path = _entry_path(data, owner)
-    if path is None:
-        return
-    payload = marshal.dumps((_FORMAT, path.name, _shared(annotations)))
-    blob = hashlib.sha256(payload).digest() + payload
-    try:
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    key = _key(data, owner)
+    with _opened_folder() as folder:
+        if folder is None or key is None:
+            return
+        payload = marshal.dumps((_FORMAT, key, _shared(annotations)))
+        temporary = f".{key}.{secrets.token_hex(4)}.tmp"
         try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(blob)
-            os.replace(temporary, path)
-        except BaseException:
+            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW,
+                             0o600, dir_fd=folder)
+            with open(handle, "wb") as out:
+                out.write(hashlib.sha256(payload).digest() + payload)
+            os.replace(temporary, key, src_dir_fd=folder, dst_dir_fd=folder)
+        except OSError:  # a full disk, a folder made read-only since: no entry
             with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
-    except OSError:
-        return  # a full disk or a folder made read-only since: no entry
-    _prune(path.parent)
+                os.unlink(temporary, dir_fd=folder)
+            return
+        _prune(folder)
 
 
 def _shared(annotations: list[Annotation]) -> tuple[dict[str, Any], ...]:
@@ -138,10 +140,11 @@ _SHARED_FIELDS = ("document", "document_sha256", "label", "reviewer", "note", "s
 
 
 def cache_folder() -> Path | None:
-    """Where entries live, made if need be; None when the cache is off or the
-    folder is not safe to believe (see the module's docstring)."""
+    """Where entries live, made if need be; None when the cache is off."""
     if os.environ.get("ANNOTATE_NO_CACHE", "") not in ("", "0"):
         return None
+    if os.open not in os.supports_dir_fd:
+        return None  # entries are opened relative to the checked folder
     base = os.environ.get("ANNOTATE_CACHE_DIR")
     if not base:
         xdg = os.environ.get("XDG_CACHE_HOME")
@@ -150,24 +153,51 @@ def cache_folder() -> Path | None:
     folder = Path(base) / "records"
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        found = os.lstat(folder)
     except OSError:
-        return None
-    getuid = getattr(os, "getuid", None)
-    if (not stat.S_ISDIR(found.st_mode) or found.st_mode & 0o022
-            or (getuid is not None and found.st_uid != getuid())):
         return None
     return folder
 
 
-def _entry_path(data: bytes, owner: tuple[str, str] | None) -> Path | None:
+@contextlib.contextmanager
+def _opened_folder() -> Iterator[int | None]:
+    """The cache folder, open, if it is safe to believe (see the module's
+    docstring): a real directory, not a link to one, owned by this user, that
+    no one else can write.  Entries are opened relative to this very folder,
+    so it cannot be swapped for another between the check and the use."""
     folder = cache_folder()
     if folder is None:
+        yield None
+        return
+    try:
+        handle = os.open(folder, os.O_RDONLY | _DIRECTORY | _NOFOLLOW)
+    except OSError:
+        yield None
+        return
+    try:
+        found = os.fstat(handle)
+        getuid = getattr(os, "getuid", None)
+        safe = (stat.S_ISDIR(found.st_mode) and not found.st_mode & 0o022
+                and (getuid is None or found.st_uid == getuid()))
+        yield handle if safe else None
+    finally:
+        os.close(handle)
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+
+
+def _key(data: bytes, owner: tuple[str, str] | None) -> str | None:
+    """The entry's name: a hash of the salt, the owner and the file's bytes
+    (None if the code the salt reads cannot be read: then nothing is cached)."""
+    try:
+        salt = _salt()
+    except OSError:
         return None
-    digest = hashlib.sha256(_salt())
+    digest = hashlib.sha256(salt)
     digest.update("\0".join(owner or ("", "")).encode("utf-8", "surrogatepass") + b"\0")
     digest.update(data)
-    return folder / digest.hexdigest()
+    return digest.hexdigest()
 
 
 @functools.cache
@@ -195,7 +225,7 @@ def _salt() -> bytes:
     return digest.digest()
 
 
-def _prune(folder: Path) -> None:
+def _prune(folder: int) -> None:
     """Keep the folder under BUDGET: the least recently used entries go first."""
     entries = []
     with contextlib.suppress(OSError), os.scandir(folder) as found:
@@ -203,13 +233,13 @@ def _prune(folder: Path) -> None:
             with contextlib.suppress(OSError):
                 if entry.is_file(follow_symlinks=False):
                     info = entry.stat(follow_symlinks=False)
-                    entries.append((info.st_mtime_ns, info.st_size, entry.path))
+                    entries.append((info.st_mtime_ns, info.st_size, entry.name))
     total = sum(size for _, size, _ in entries)
     if total <= BUDGET:
         return
-    for _, size, path in sorted(entries):
+    for _, size, name in sorted(entries):
         with contextlib.suppress(OSError):
-            os.unlink(path)
+            os.unlink(name, dir_fd=folder)
             total -= size
         if total <= _KEEP_AFTER_PRUNING:
             return
