@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +23,7 @@ from annotate.api.annotations import _known_reviewer
 from annotate.api.review import (
     _note_older_version,
     _placed_decisions,
+    _reliability,
     _reviewed_documents,
     _reviewers_work,
 )
@@ -137,31 +138,6 @@ def _agreement(documents: Sequence[DocumentReport]) -> AgreementReport | None:
         d.document.id: d.stacked_skipped for d in documents if d.stacked_skipped})
 
 
-def _reliability(document_id: str, held: dict[str, list[Annotation]], merged: MergeResult
-                 ) -> tuple[DocumentData, int]:
-    """The document's reliability data as ``api.agreement`` builds it: one vote
-    per reviewer and position; a stacked position where a reviewer's spans
-    carry different labels is left out (and counted); every span counts for F1.
-    tests/test_report.py checks that the figures equal ``api.agreement``'s."""
-    from annotate import agreement as measures
-
-    votes: list[Mapping[str, str]] = []
-    skipped = 0
-    for position in merged.positions:
-        if any(len({m.label for m in position.members if m.reviewer == reviewer}) > 1
-               for reviewer in position.stacked):
-            skipped += 1
-            continue
-        votes.append(position.labels)
-    kept = {(a.reviewer, a.id): a for records in held.values() for a in records
-            if not a.orphaned}
-    spans_of: dict[str, list[measures.Span]] = {}
-    for (reviewer, _), annotation in sorted(kept.items()):
-        spans_of.setdefault(reviewer, []).append(
-            measures.Span(annotation.start, annotation.end, annotation.label))
-    return measures.DocumentData(document_id, frozenset(held), votes, spans_of), skipped
-
-
 def _only(document: DocumentReport, reviewer: str) -> DocumentReport:
     """The document with only one reviewer's annotations (the consensus file's for consensus)."""
     from dataclasses import replace
@@ -212,7 +188,10 @@ def _document_report(ws: Workspace, document_id: str) -> DocumentReport:
                     decisions={d.position: strategies.EditorDecision(
                         d.label, d.editor, d.note, d.time, d.sources) for d in placed},
                     previous=[Consensus.from_annotation(a) for a in previous])
-                reliability, skipped = _reliability(document_id, held, merged)
+                # The dry-run merge's positions: the same grouping of the same
+                # records agreement makes (tests/test_report.py holds the
+                # figures to api.agreement's).
+                reliability, skipped = _reliability(document_id, held, merged.positions)
             except AnnotateError as error:
                 notes.append(f"not merged: {error}")
     annotations = sorted((a for records in held.values() for a in records),

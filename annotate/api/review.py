@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -69,7 +68,6 @@ def agreement(ws: Workspace, references: Sequence[str] = (), *, absent: str = "n
 def _document_data(ws: Workspace, document_id: str, overlap: float
                    ) -> tuple[DocumentData, int]:
     """One document's reliability data, and how many stacked positions were left out."""
-    from annotate import agreement as measures
     from annotate.merge import positions as grouping
 
     held: dict[str, list[Annotation]] = {}
@@ -78,23 +76,34 @@ def _document_data(ws: Workspace, document_id: str, overlap: float
     if store.reviewer_files(ws, document_id) or store.read_finished(ws, document_id):
         with store.document_session(ws, document_id) as session:
             held, _ = _reviewers_work(session)
-    kept = {reviewer: [a for a in records if not a.orphaned]
-            for reviewer, records in held.items()}
-    found = grouping.group(itertools.chain.from_iterable(kept.values()), held, overlap)
+    kept = [a for records in held.values() for a in records if not a.orphaned]
+    return _reliability(document_id, held, grouping.group(kept, held, overlap))
+
+
+def _reliability(document_id: str, held: dict[str, list[Annotation]],
+                 positions: Sequence[Position]) -> tuple[DocumentData, int]:
+    """A document's reliability data from its reviewers' records and their
+    positions, and how many stacked positions were left out: one vote per
+    reviewer and position (a stacked position where a reviewer's spans carry
+    different labels is left out); every span, stacked or not, counts for
+    span F1, each reviewer's in id order (their file's order).  ``agreement``
+    and ``report`` (from its dry-run merge's positions) both build it here."""
+    from annotate import agreement as measures
+
     votes: list[Mapping[str, str]] = []
     skipped = 0
-    for position in found:
+    for position in positions:
         if any(len({m.label for m in position.members if m.reviewer == reviewer}) > 1
                for reviewer in position.stacked):
             skipped += 1
             continue
         votes.append(position.labels)
-    # Each reviewer's spans in id order (the order of their file, as the
-    # tool writes it).
     spans_of = {reviewer: [measures.Span(a.start, a.end, a.label)
-                           for a in sorted(own, key=lambda a: a.id)]
-                for reviewer, own in sorted(kept.items()) if own}
-    return measures.DocumentData(document_id, frozenset(held), votes, spans_of), skipped
+                           for a in sorted(records, key=lambda a: a.id) if not a.orphaned]
+                for reviewer, records in sorted(held.items())}
+    return measures.DocumentData(document_id, frozenset(held), votes,
+                                 {reviewer: own for reviewer, own in spans_of.items() if own}
+                                 ), skipped
 
 
 def _reviewers_work(session: store.DocumentSession
