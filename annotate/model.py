@@ -137,9 +137,8 @@ class Annotation:
 
     def to_record(self) -> AnnotationRecord:
         """The canonical JSON record: optional fields only when they say something."""
-        # From __dict__ (the fields, see from_fields), not dataclasses.fields:
-        # a merge writes thousands of records, twice over (checked, then dumped).
-        # (__dict__'s order is how the object was built: the fields' order is kept.)
+        # From __dict__ (the fields, see from_fields) in the fields' order, not
+        # through dataclasses.fields: a merge writes thousands of records.
         values = self.__dict__
         record: dict[str, Any] = {name: values[name] for name in _FIELD_NAMES}
         record["sources"] = list(self.sources)

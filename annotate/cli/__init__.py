@@ -144,7 +144,7 @@ for _module in COMMAND_MODULES:
 
 def main() -> None:
     """The console script `annotate`."""
-    options._kept_until_exit = []
+    options.hold_until_exit()
     try:
         cli(prog_name="annotate")
     except BrokenPipeError:

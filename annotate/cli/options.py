@@ -169,10 +169,16 @@ def notify(message: str) -> None:
 
 
 # The console script (cli.main) ends the process at once after a command
-# (cli._exit_at_once); it sets this list, and what a command hands to
-# keep_until_exit stays in it until then, never freed object by object.
-# Elsewhere (a command run in-process, as the tests do) it stays None.
+# (cli._exit_at_once) and calls hold_until_exit first: what a command then
+# hands to keep_until_exit stays here until the end, never freed object by
+# object.  Elsewhere (a command run in-process, as the tests do) it stays None.
 _kept_until_exit: list[object] | None = None
+
+
+def hold_until_exit() -> None:
+    """From now on, keep_until_exit holds what it is given (see cli.main)."""
+    global _kept_until_exit
+    _kept_until_exit = []
 
 
 def keep_until_exit(result: object) -> None:
