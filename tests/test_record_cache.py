@@ -218,11 +218,11 @@ def planted(records: list[Record]) -> list[Annotation]:
     return [first.replace(note="planted, not the file's"), *rest]
 
 
-def plant(path: Path, owner: Owner | None, records: list[Record]) -> list[Annotation]:
+def plant(path: Path, records: list[Record]) -> list[Annotation]:
     """Remember ``planted(records)`` as the records of the file's current
-    bytes and this owner; returns them."""
+    bytes; returns them."""
     fake = planted(records)
-    record_cache.remember(path.read_bytes(), owner, fake)
+    record_cache.remember(path.read_bytes(), fake)
     return fake
 
 
@@ -285,20 +285,22 @@ def test_the_warm_read_is_answered_by_the_entry(workspace: Path,
     mechanism the unsafe-folder tests rely on to show a folder is ignored)."""
     path, records = alice
     read(workspace, path, OWNER)
-    fake = plant(path, OWNER, records)
+    fake = plant(path, records)
     assert_same(read(workspace, path, OWNER), fake)
 
 
-def test_the_owner_is_part_of_the_key(workspace: Path,
-                                      alice: tuple[Path, list[Record]]) -> None:
-    """The same bytes read with an owner and without one are two entries:
-    a read that skips the placement check never answers one that asks it."""
+def test_one_entry_serves_reads_with_and_without_the_owner(
+        workspace: Path, alice: tuple[Path, list[Record]]) -> None:
+    """A file read without an owner (list, show) and with its owner (merge)
+    is one entry, whichever read made it: the entry names the records'
+    owners, and a read with the owner is answered only if they are its."""
     path, records = alice
-    with_owner = read(workspace, path, OWNER)
-    assert len(entries()) == 1
     without = read(workspace, path, None)
-    assert len(entries()) == 2
-    assert_same(with_owner, expected(records))
+    assert len(entries()) == 1
+    fake = plant(path, records)  # the entry now answers: a read shows it
+    assert_same(read(workspace, path, OWNER), fake)
+    assert_same(read(workspace, path, None), fake)
+    assert len(entries()) == 1
     assert_same(without, expected(records))
 
 
@@ -438,7 +440,7 @@ def _sealed(payload: bytes) -> bytes:
 
 def _loaded(entry: bytes) -> tuple[Any, ...]:
     stored = marshal.loads(_payload(entry))
-    assert isinstance(stored, tuple) and len(stored) == 3
+    assert isinstance(stored, tuple) and len(stored) == 4
     return stored
 
 
@@ -448,15 +450,16 @@ def _random_bytes(entry: bytes) -> bytes:
 
 
 def _without_a_field(entry: bytes) -> bytes:
-    version, name, rows = _loaded(entry)
+    version, name, owners, rows = _loaded(entry)
     first = dict(rows[0])
     del first["note"]
-    return _sealed(marshal.dumps((version, name, (first, *rows[1:]))))
+    return _sealed(marshal.dumps((version, name, owners, (first, *rows[1:]))))
 
 
 def _with_an_extra_field(entry: bytes) -> bytes:
-    version, name, rows = _loaded(entry)
-    return _sealed(marshal.dumps((version, name, ({**rows[0], "colour": "red"}, *rows[1:]))))
+    version, name, owners, rows = _loaded(entry)
+    return _sealed(marshal.dumps(
+        (version, name, owners, ({**rows[0], "colour": "red"}, *rows[1:]))))
 
 
 def _other_rows(rows: tuple[dict[str, Any], ...]) -> tuple[dict[str, Any], ...]:
@@ -466,34 +469,47 @@ def _other_rows(rows: tuple[dict[str, Any], ...]) -> tuple[dict[str, Any], ...]:
 
 
 def _other_version(entry: bytes) -> bytes:
-    version, name, rows = _loaded(entry)
-    return _sealed(marshal.dumps((version + 1, name, _other_rows(rows))))
+    version, name, owners, rows = _loaded(entry)
+    return _sealed(marshal.dumps((version + 1, name, owners, _other_rows(rows))))
 
 
 def _other_name(entry: bytes) -> bytes:
-    version, _, rows = _loaded(entry)
-    return _sealed(marshal.dumps((version, "0" * 64, _other_rows(rows))))
+    version, _, owners, rows = _loaded(entry)
+    return _sealed(marshal.dumps((version, "0" * 64, owners, _other_rows(rows))))
+
+
+def _other_owners(entry: bytes) -> bytes:
+    """Believable rows under owners that are not the reader's: a read with
+    the owner is not answered (the rows are alice's; the entry says bob's)."""
+    version, name, _, rows = _loaded(entry)
+    return _sealed(marshal.dumps((version, name, ((DOCUMENT, "bob"),), _other_rows(rows))))
+
+
+def _owners_as_list(entry: bytes) -> bytes:
+    version, name, owners, rows = _loaded(entry)
+    return _sealed(marshal.dumps((version, name, list(owners), _other_rows(rows))))
 
 
 def _rows_as_list(entry: bytes) -> bytes:
-    version, name, rows = _loaded(entry)
-    return _sealed(marshal.dumps((version, name, list(_other_rows(rows)))))
+    version, name, owners, rows = _loaded(entry)
+    return _sealed(marshal.dumps((version, name, owners, list(_other_rows(rows)))))
 
 
 def _rows_as_strings(entry: bytes) -> bytes:
-    version, name, rows = _loaded(entry)
-    return _sealed(marshal.dumps((version, name, tuple(str(row) for row in rows))))
+    version, name, owners, rows = _loaded(entry)
+    return _sealed(marshal.dumps((version, name, owners, tuple(str(row) for row in rows))))
 
 
-def _four_items(entry: bytes) -> bytes:
-    version, name, rows = _loaded(entry)
-    return _sealed(marshal.dumps((version, name, _other_rows(rows), "more")))
+def _five_items(entry: bytes) -> bytes:
+    version, name, owners, rows = _loaded(entry)
+    return _sealed(marshal.dumps((version, name, owners, _other_rows(rows), "more")))
 
 
 def _unhashed(entry: bytes) -> bytes:
     """Believable rows (one note changed) under the hash of the real ones."""
-    version, name, rows = _loaded(entry)
-    return entry[:record_cache._DIGEST_SIZE] + marshal.dumps((version, name, _other_rows(rows)))
+    version, name, owners, rows = _loaded(entry)
+    return entry[:record_cache._DIGEST_SIZE] + marshal.dumps(
+        (version, name, owners, _other_rows(rows)))
 
 
 DAMAGE: dict[str, Callable[[bytes], bytes]] = {
@@ -512,7 +528,9 @@ DAMAGE: dict[str, Callable[[bytes], bytes]] = {
     "another entry's name": _other_name,
     "records in a list": _rows_as_list,
     "records as strings": _rows_as_strings,
-    "a fourth item": _four_items,
+    "a fifth item": _five_items,
+    "owners that are not the reader's": _other_owners,
+    "owners in a list": _owners_as_list,
     "a payload its hash does not match": _unhashed,
 }
 
@@ -606,7 +624,7 @@ def test_a_folder_others_can_write_is_not_used(workspace: Path,
     """A records folder that the group or anyone may write is neither read
     (a planted entry is not believed) nor written."""
     path, records = alice
-    fake = plant(path, OWNER, records)
+    fake = plant(path, records)
     assert_same(read(workspace, path, OWNER), fake)  # believed while private
     folder = records_folder()
     folder.chmod(mode)
@@ -623,7 +641,7 @@ def test_a_folder_only_its_owner_can_write_is_used(workspace: Path,
     """The counterpart: without group or other write bits, the planted entry
     is believed (read-only to its owner too)."""
     path, records = alice
-    fake = plant(path, OWNER, records)
+    fake = plant(path, records)
     folder = records_folder()
     folder.chmod(mode)
     try:
@@ -638,7 +656,7 @@ def test_a_records_folder_that_is_a_symlink_is_not_used(workspace: Path,
     """records/ a symlink to a private folder of the user's (holding a
     planted entry) is not followed: neither read nor written."""
     path, records = alice
-    plant(path, OWNER, records)
+    plant(path, records)
     elsewhere = tmp_path / "elsewhere"
     records_folder().rename(elsewhere)
     records_folder().symlink_to(elsewhere, target_is_directory=True)
@@ -652,7 +670,7 @@ def test_a_folder_of_another_user_is_not_used(workspace: Path,
     if os.geteuid() != 0:
         pytest.skip("giving a folder to another user needs root (chown)")
     path, records = alice
-    plant(path, OWNER, records)
+    plant(path, records)
     folder = records_folder()
     os.chown(folder, 65534, 65534)
     try:
@@ -667,7 +685,7 @@ def test_annotate_no_cache_turns_it_off(workspace: Path, alice: tuple[Path, list
     """ANNOTATE_NO_CACHE set (to anything but 0 or nothing): no entry is read
     or written."""
     path, records = alice
-    plant(path, OWNER, records)
+    plant(path, records)
     monkeypatch.setenv("ANNOTATE_NO_CACHE", value)
     _ignored(workspace, alice, records_folder())
 
@@ -679,7 +697,7 @@ def test_annotate_no_cache_0_or_empty_leaves_it_on(workspace: Path,
                                                    value: str) -> None:
     """ANNOTATE_NO_CACHE=0 or empty: the cache answers as usual."""
     path, records = alice
-    fake = plant(path, OWNER, records)
+    fake = plant(path, records)
     monkeypatch.setenv("ANNOTATE_NO_CACHE", value)
     assert_same(read(workspace, path, OWNER), fake)
 

@@ -162,7 +162,7 @@ def read_annotation_file(workspace: Workspace, path: Path,
         return remembered
     annotations = parse_annotation_text(_decode(workspace, path, data),
                                         workspace.relative(path), owner)
-    record_cache.remember(data, owner, annotations)
+    record_cache.remember(data, annotations)
     return annotations
 
 

@@ -5,10 +5,13 @@ Reading an annotation file is a strict JSON parse (duplicate keys refused),
 the schema and the rule book's checks, then an Annotation per record: about
 14 µs a record, 1.4 s of the 3 s that `merge` and `agreement` spend on
 100,000 annotations (benchmarks/bench_commands.py).  What it yields depends
-only on the file's bytes, the file's owner (document, reviewer) and the code
-and schema that check it, so it is remembered under a hash of exactly those:
-a file changed in any byte is another key and is checked as ever.  Only
-files that passed are remembered, as the Annotation fields of each record.
+only on the file's bytes and the code and schema that check it, so it is
+remembered under a hash of exactly those: a file changed in any byte is
+another key and is checked as ever.  Only files that passed are remembered,
+as the Annotation fields of each record, with the (document, reviewer)
+pairs they belong to: a reader that asks for the owner's own file (the
+same bytes under another reviewer's name are not) is answered only if
+these are its owner's alone, so one entry serves `merge` and `list` alike.
 
 Where: the user's cache folder ($ANNOTATE_CACHE_DIR, else
 $XDG_CACHE_HOME/annotate, else ~/.cache/annotate), not the workspace's
@@ -23,8 +26,8 @@ Format: marshal, the format of Python's own .pyc files, because loading
 100,000 records' fields takes 0.12 s where json takes 0.4 s; each record
 is the dict of an Annotation's fields, which becomes the object's own.
 An entry is the SHA-256 of its payload, then the payload, which names its
-format and key; one whose hash, format or key does not match, or that holds
-anything but dicts of exactly the fields, is ignored.  Files under
+format, key and owners; one whose hash, format or key does not match, or
+that holds anything but dicts of exactly the fields, is ignored.  Files under
 ``SMALLEST`` are not remembered (they parse in about a millisecond), and
 the folder is kept under ``BUDGET`` bytes, the least recently used first out.
 """
@@ -46,7 +49,7 @@ from typing import Any
 
 from annotate.model import Annotation
 
-_FORMAT = 3
+_FORMAT = 4
 _DIGEST_SIZE = 32  # an entry: the SHA-256 of its payload, then the payload
 SMALLEST = 32 * 1024  # bytes of annotation file worth remembering
 BUDGET = 256 * 1024 * 1024  # bytes of cache entries kept
@@ -62,8 +65,10 @@ _JUDGING_LIBRARIES = ("jsonschema", "jsonschema_rs", "rfc3339_validator")
 
 
 def recall(data: bytes, owner: tuple[str, str] | None) -> list[Annotation] | None:
-    """The records of a file with these bytes and owner, if a run remembered them."""
-    key = _key(data, owner)
+    """The records of a file with these bytes, if a run remembered them; with
+    ``owner`` (document, reviewer), only if every record is theirs (else the
+    reader's own checks say which is not)."""
+    key = _key(data)
     with _opened_folder() as folder:
         if folder is None or key is None:
             return None
@@ -83,25 +88,32 @@ def recall(data: bytes, owner: tuple[str, str] | None) -> list[Annotation] | Non
             os.utime(key, dir_fd=folder)  # recently used: the last to be pruned
         except (OSError, EOFError, ValueError, TypeError, MemoryError):
             return None
-    if not (isinstance(stored, tuple) and len(stored) == 3 and stored[0] == _FORMAT
-            and stored[1] == key and isinstance(stored[2], tuple)):
+    if not (isinstance(stored, tuple) and len(stored) == 4 and stored[0] == _FORMAT
+            and stored[1] == key and isinstance(stored[2], tuple)
+            and isinstance(stored[3], tuple)):
+        return None
+    owners, rows = stored[2], stored[3]
+    if owner is not None and any(each != owner for each in owners):
         return None
     try:
-        return list(map(Annotation.from_fields, stored[2]))
+        return list(map(Annotation.from_fields, rows))
     except (TypeError, AttributeError):  # not a dict of exactly the fields
         return None
 
 
-def remember(data: bytes, owner: tuple[str, str] | None,
-             annotations: list[Annotation]) -> None:
-    """Remember the checked records of a file with these bytes and owner."""
+def remember(data: bytes, annotations: list[Annotation]) -> None:
+    """Remember the records of a file with these bytes, which passed every
+    check a reader applies (but the owner's, which recall asks again)."""
     if len(data) < SMALLEST:
         return
-    key = _key(data, owner)
+    key = _key(data)
     with _opened_folder() as folder:
         if folder is None or key is None:
             return
-        payload = marshal.dumps((_FORMAT, key, _shared(annotations)))
+        # The (document, reviewer) of the records, which recall holds to the
+        # reader's owner without reaching every record.
+        owners = tuple(sorted({(a.document, a.reviewer) for a in annotations}))
+        payload = marshal.dumps((_FORMAT, key, owners, _shared(annotations)))
         temporary = f".{key}.{secrets.token_hex(4)}.tmp"
         try:
             handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW,
@@ -187,15 +199,14 @@ _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 
 
-def _key(data: bytes, owner: tuple[str, str] | None) -> str | None:
-    """The entry's name: a hash of the salt, the owner and the file's bytes
-    (None if the code the salt reads cannot be read: then nothing is cached)."""
+def _key(data: bytes) -> str | None:
+    """The entry's name: a hash of the salt and the file's bytes (None if the
+    code the salt reads cannot be read: then nothing is cached)."""
     try:
         salt = _salt()
     except OSError:
         return None
     digest = hashlib.sha256(salt)
-    digest.update("\0".join(owner or ("", "")).encode("utf-8", "surrogatepass") + b"\0")
     digest.update(data)
     return digest.hexdigest()
 
