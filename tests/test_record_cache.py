@@ -429,13 +429,13 @@ def test_the_same_bytes_under_another_owner_are_refused(workspace: Path,
 
 
 def _payload(entry: bytes) -> bytes:
-    """An entry's marshalled payload (after the SHA-256 of it)."""
+    """An entry's marshalled payload (after its checksum)."""
     return entry[record_cache._DIGEST_SIZE:]
 
 
 def _sealed(payload: bytes) -> bytes:
-    """An entry of this payload whose hash holds: only what it holds can be wrong."""
-    return hashlib.sha256(payload).digest() + payload
+    """An entry of this payload whose checksum holds: only what it holds can be wrong."""
+    return record_cache._seal(payload)
 
 
 def _loaded(entry: bytes) -> tuple[Any, ...]:
@@ -506,7 +506,7 @@ def _five_items(entry: bytes) -> bytes:
 
 
 def _unhashed(entry: bytes) -> bytes:
-    """Believable rows (one note changed) under the hash of the real ones."""
+    """Believable rows (one note changed) under the checksum of the real ones."""
     version, name, owners, rows = _loaded(entry)
     return entry[:record_cache._DIGEST_SIZE] + marshal.dumps(
         (version, name, owners, _other_rows(rows)))
@@ -531,7 +531,7 @@ DAMAGE: dict[str, Callable[[bytes], bytes]] = {
     "a fifth item": _five_items,
     "owners that are not the reader's": _other_owners,
     "owners in a list": _owners_as_list,
-    "a payload its hash does not match": _unhashed,
+    "a payload its checksum does not match": _unhashed,
 }
 
 
@@ -539,7 +539,7 @@ DAMAGE: dict[str, Callable[[bytes], bytes]] = {
 def test_a_damaged_entry_is_ignored_and_replaced(workspace: Path,
                                                  alice: tuple[Path, list[Record]],
                                                  damage: str) -> None:
-    """An entry that is cut short, random, whose payload its hash does not
+    """An entry that is cut short, random, whose payload its checksum does not
     match, the marshal of something else, or whose records are not dicts of
     exactly the fields is ignored: the read returns the file's records
     without an error, and a good entry replaces the damaged one."""
@@ -1040,7 +1040,7 @@ def _damage_length(blob: bytes, count: int) -> bytes:
     assert len(places) == 1
     damaged = bytearray(blob)
     damaged[places[0] + 4] = 0x7F
-    # Sealed again, so that the hash holds and marshal meets the length.
+    # Sealed again, so that the checksum holds and marshal meets the length.
     return _sealed(_payload(bytes(damaged)))
 
 
@@ -1075,7 +1075,7 @@ def test_an_entry_damaged_inside_a_string_is_ignored(workspace: Path,
     blob = entry.read_bytes()
     at = blob.index(b"Vostochny")
     damaged = blob[:at] + b"Vostochnx" + blob[at + len(b"Vostochny"):]
-    # Still well-formed after the payload's hash: only the hash tells.
+    # Still well-formed after the checksum: only the checksum tells.
     assert isinstance(marshal.loads(damaged[record_cache._DIGEST_SIZE:]), tuple)
     entry.write_bytes(damaged)
     assert_same(read(workspace, path, OWNER), expected(records))

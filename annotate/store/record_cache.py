@@ -25,7 +25,7 @@ A folder that cannot be made or written is no error: nothing is cached.
 Format: marshal, the format of Python's own .pyc files, because loading
 100,000 records' fields takes 0.12 s where json takes 0.4 s; each record
 is the dict of an Annotation's fields, which becomes the object's own.
-An entry is the SHA-256 of its payload, then the payload, which names its
+An entry is the CRC-32 of its payload, then the payload, which names its
 format, key and owners; one whose hash, format or key does not match, or
 that holds anything but dicts of exactly the fields, is ignored.  Files under
 ``SMALLEST`` are not remembered (they parse in about a millisecond), and
@@ -43,14 +43,15 @@ import os
 import secrets
 import stat
 import sys
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from annotate.model import Annotation
 
-_FORMAT = 4
-_DIGEST_SIZE = 32  # an entry: the SHA-256 of its payload, then the payload
+_FORMAT = 5
+_DIGEST_SIZE = 4  # an entry: the CRC-32 of its payload, then the payload (_seal)
 SMALLEST = 32 * 1024  # bytes of annotation file worth remembering
 BUDGET = 256 * 1024 * 1024  # bytes of cache entries kept
 _KEEP_AFTER_PRUNING = BUDGET * 3 // 4
@@ -78,11 +79,11 @@ def recall(data: bytes, owner: tuple[str, str] | None) -> list[Annotation] | Non
                 # Whole, then loaded: marshal.load on the file reads it
                 # piecemeal, seven times slower.
                 entry = opened.read()
-            digest, payload = entry[:_DIGEST_SIZE], entry[_DIGEST_SIZE:]
+            payload = entry[_DIGEST_SIZE:]
             # marshal trusts its input: one damaged byte of a length can make
             # it allocate gigabytes, one in a string changes a quote.  The
-            # payload's hash is checked first (0.03 s for 100,000 records).
-            if hashlib.sha256(payload).digest() != digest:
+            # payload's checksum is checked first.
+            if _seal(payload) != entry:
                 return None
             stored = marshal.loads(payload)
             os.utime(key, dir_fd=folder)  # recently used: the last to be pruned
@@ -119,13 +120,21 @@ def remember(data: bytes, annotations: list[Annotation]) -> None:
             handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW,
                              0o600, dir_fd=folder)
             with open(handle, "wb") as out:
-                out.write(hashlib.sha256(payload).digest() + payload)
+                out.write(_seal(payload))
             os.replace(temporary, key, src_dir_fd=folder, dst_dir_fd=folder)
         except OSError:  # a full disk, a folder made read-only since: no entry
             with contextlib.suppress(OSError):
                 os.unlink(temporary, dir_fd=folder)
             return
         _prune(folder)
+
+
+def _seal(payload: bytes) -> bytes:
+    """An entry: the payload's CRC-32, then the payload.  Only this user's
+    runs write the folder, so the checksum is against damage (a disk, a
+    killed copy), not forgery: CRC-32 catches every burst of up to 32 bits
+    and reads 48 MB in 7 ms, where SHA-256 takes 24 ms."""
+    return zlib.crc32(payload).to_bytes(_DIGEST_SIZE, "big") + payload
 
 
 def _shared(annotations: list[Annotation]) -> tuple[dict[str, Any], ...]:
