@@ -222,7 +222,7 @@ def plant(path: Path, records: list[Record]) -> list[Annotation]:
     """Remember ``planted(records)`` as the records of the file's current
     bytes; returns them."""
     fake = planted(records)
-    record_cache.remember(path.read_bytes(), fake)
+    record_cache.remember(record_cache.key_of(path.read_bytes()), fake)
     return fake
 
 

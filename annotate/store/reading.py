@@ -157,12 +157,13 @@ def read_annotation_file(workspace: Workspace, path: Path,
     data = _read_bytes(workspace, path, containing)
     if data is None:
         return []
-    remembered = record_cache.recall(data, owner)
+    key = record_cache.key_of(data)
+    remembered = record_cache.recall(key, owner)
     if remembered is not None:
         return remembered
     annotations = parse_annotation_text(_decode(workspace, path, data),
                                         workspace.relative(path), owner)
-    record_cache.remember(data, annotations)
+    record_cache.remember(key, annotations)
     return annotations
 
 

@@ -209,7 +209,7 @@ class DocumentSession:
             path = annotation_path(self.workspace, self.document_id, reviewer)
             write_file(self.workspace, path, data)
             # The next read of these bytes gets these records: they passed.
-            record_cache.remember(data, records)
+            record_cache.remember(record_cache.key_of(data), records)
         for reviewer, marker in sorted(self._finished.items()):
             path = finished_path(self.workspace, self.document_id, reviewer)
             if marker is not None:
