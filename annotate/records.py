@@ -28,18 +28,15 @@ def parse_annotation_text(text: str, shown_path: str,
     """
     from annotate import codes, jsonpos, rules
 
-    lines = text.split("\n")
     with cyclic_gc_paused():
         # A whole file's records at once first; only a file with a problem
         # is read line by line below, for the first error and where it is.
-        # (line.strip() without a copy: skip the empty and the all-blank.)
-        records = jsonpos.parse_lines([line for line in lines
-                                       if line and not line.isspace()])
+        records = jsonpos.parse_text(text)
         if records is not None and rules.records_pass(
                 records, owner, surrogate_free=_surrogate_free(text)):
             return [Annotation.from_record(record) for record in records]
     annotations = []
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         parsed = jsonpos.parse_json_line(line)
@@ -68,7 +65,7 @@ def _surrogate_free(text: str) -> bool:
     """Whether no character of the text is a surrogate (UTF-8 has none, so
     text decoded from a file never holds one; Python's command line can).
 
-    Then no string parse_lines makes of it holds one either: it refuses
+    Then no string parse_text makes of it holds one either: it refuses
     every surrogate escape that is not half of a pair, and json joins the
     pairs.  Encoding is the test: it stops at the first surrogate, and an
     ASCII text needs no test at all.

@@ -562,3 +562,48 @@ def test_parse_lines_agrees_with_parse_json_line_on_any_lines(lines: list[str]) 
 def test_a_flag_raised_on_one_line_is_not_carried_to_the_next_file() -> None:
     assert jsonpos.parse_lines(['{"a": 1, "a": 2}']) is None
     assert jsonpos.parse_lines(['{"a": 1}']) == [{"a": 1}]
+
+
+# --- parse_text: a whole file's text at once ----------------------------------------------
+#
+# It must say what parse_lines says of the text's lines that are not blank.
+# Besides the pieces above: objects spread over lines, two values on a
+# line, values that a line opens and the next one closes, blank lines.
+TEXT_PIECES = [*LINE_PIECES, '{"a":', '1}', '{"a": 1}, {"b": 2}', '{"a": [', ']}', "",
+               " ", "\t", "\u3000", '{"a": "\\u0041"}', '{"a"\n: 1}', '{}', '{"a": {}}',
+               '{"a": 1}{"b": 2}', '}', '{']
+
+
+def nonblank_lines(text: str) -> list[str]:
+    return [line for line in text.split("\n") if line and not line.isspace()]
+
+
+@pytest.mark.parametrize("piece", TEXT_PIECES)
+def test_parse_text_says_what_parse_lines_says(piece: str) -> None:
+    for text in (piece, piece + "\n", f'{{"a": 1}}\n{piece}\n', f'{piece}\n{{"b": 2}}',
+                 f"{piece}\n{piece}\n", f'{{"a": 1}}\n\n{piece}\n\n{{"c": 3}}\n'):
+        assert jsonpos.parse_text(text) == jsonpos.parse_lines(nonblank_lines(text)), text
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(TEXT_PIECES),
+                          st.builds(json.dumps, json_values),
+                          st.builds(lambda v: json.dumps({"v": v}, ensure_ascii=False),
+                                    json_values),
+                          st.builds(lambda v: json.dumps({"v": v}, indent=1), json_values),
+                          st.text(max_size=12)),
+                max_size=8),
+       st.sampled_from(["\n", "\n\n", "\r\n", "\n \n"]), st.booleans())
+def test_parse_text_agrees_with_parse_lines_on_any_text(pieces: list[str], separator: str,
+                                                        ends_with_newline: bool) -> None:
+    text = separator.join(pieces) + ("\n" if ends_with_newline else "")
+    assert jsonpos.parse_text(text) == jsonpos.parse_lines(nonblank_lines(text))
+
+
+def test_parse_text_reads_a_file_as_our_writers_make_it() -> None:
+    records = [{"id": f"a{n}", "note": "x" * n, "tags": ["t"], "sources": []}
+               for n in range(50)]
+    text = "".join(json.dumps(record, sort_keys=True, ensure_ascii=False) + "\n"
+                   for record in records)
+    assert jsonpos.parse_text(text) == records
+    assert jsonpos.parse_text(text.replace('"a7"', '"a7", "id": "again"')) is None

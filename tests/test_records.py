@@ -3,9 +3,9 @@ reading must give the same annotations, or refuse the file with the same
 error at the same line and column.
 
 ``parse_annotation_text`` first parses and checks every record at once
-(``jsonpos.parse_lines``, ``rules.records_pass``) and reads line by line
+(``jsonpos.parse_text``, ``rules.records_pass``) and reads line by line
 only a file that has a problem; here the line-by-line reading is forced
-(``parse_lines`` answering None) to compare the two on the same text.
+(``parse_text`` answering None) to compare the two on the same text.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def both_ways(text: str, owner: tuple[str, str] | None,
               monkeypatch: pytest.MonkeyPatch) -> list[Annotation] | tuple[str, str]:
     fast = outcome(text, owner)
     with monkeypatch.context() as patched:
-        patched.setattr(jsonpos, "parse_lines", lambda lines: None)
+        patched.setattr(jsonpos, "parse_text", lambda text: None)
         slow = outcome(text, owner)
     assert fast == slow
     return fast
