@@ -1001,3 +1001,31 @@ def test_the_installed_console_script_merges_and_resolves(desk: Path) -> None:
     assert "  merged 2 into the consensus (unchanged)" in text.stdout.splitlines()
     assert annotate("validate", "--no-cache").returncode == 0
     assert consensus(desk)[0]["reviewer"] == "consensus"
+
+
+@pytest.mark.parametrize("start_end", [(4700, 4659), (4659, 4659), (10**15, 10**15 + 5),
+                                       (5, 10**19)])
+def test_a_hand_edited_span_no_position_can_hold_is_refused_in_one_line(
+        workspace: Path, run: Run, start_end: tuple[int, int]) -> None:
+    # `add` never writes such a span; a hand edit can, and the readers accept
+    # it (only validate, which reads the text, calls it AN303).  Grouping
+    # reached it and crashed with exit 3.
+    add(run, "bob", "opinion", HEADS)
+    bad = add(run, "alice", "opinion", TOKYO)
+    path = folder(workspace) / "alice.jsonl"
+    record = json.loads(path.read_text(encoding="utf-8"))
+    record["start"], record["end"] = start_end
+    path.write_text(json.dumps(record, sort_keys=True, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
+    message = (f"annotate: error: {SEED_ID}: alice's annotation {bad!r} spans "
+               f"{start_end[0]}..{start_end[1]}, an empty, reversed or too long span; fix its "
+               f"start and end by hand or remove it ('annotate rm {bad}'), then run this again")
+    for args in (("merge",), ("agreement", SEED_ID),
+                 ("resolve", SEED_ID, pid(HEADS), "--label", "opinion")):
+        refused(run(*args), message)
+    assert not (folder(workspace) / "consensus.jsonl").exists()
+    report = run("report", "--format", "md")
+    assert report.exit_code == 0, report.stderr
+    assert "not merged or compared: " + message.removeprefix("annotate: error: ") in report.stdout
+    assert run("rm", bad, "--yes").exit_code == 0
+    assert run("merge").exit_code == 0

@@ -112,6 +112,8 @@ def _reviewers_work(session: store.DocumentSession
     the consensus file's; refused if an id repeats (two records under one key:
     dropping either would change the result) or the files were made on
     different versions of the document."""
+    from annotate.merge.positions import MAX_OFFSET
+
     held = session.read_all()
     consensus = held.pop(CONSENSUS_REVIEWER, [])
     # One pass over every record for both refusals: at 100,000 records each
@@ -129,6 +131,15 @@ def _reviewers_work(session: store.DocumentSession
                     f"({where}); run 'annotate dedupe' to give each annotation its own id, "
                     "then run this again")
             owners[annotation.id] = reviewer
+            if not 0 <= annotation.start < annotation.end <= MAX_OFFSET:
+                # Only a hand edit makes one (the rule book checks spans
+                # against the text, which validate reads): no position can
+                # hold it.
+                raise InvalidValueError(
+                    f"{session.document_id}: {reviewer}'s annotation {annotation.id!r} spans "
+                    f"{annotation.start}..{annotation.end}, an empty, reversed or too long "
+                    f"span; fix its start and end by hand or remove it ('annotate rm "
+                    f"{annotation.id}'), then run this again")
             if not annotation.orphaned:
                 versions.setdefault(annotation.document_sha256, set()).add(reviewer)
     if len(versions) > 1:

@@ -206,6 +206,8 @@ def group(annotations: Iterable[Annotation], reviewers: Iterable[str],
 # sorting tuples took three times as long (benchmarks/bench_merge.py).
 _SHIFT = 32
 _LOW = (1 << _SHIFT) - 1
+# The largest offset a span may have to be grouped (a 4 GiB text).
+MAX_OFFSET = _LOW
 # A core's rank is one int too: (most - support) << 80 | length << 40 | start.
 _RANK = 40
 _RANK_LOW = (1 << _RANK) - 1
