@@ -192,6 +192,21 @@ def test_a_symlinked_folder_out_of_the_workspace(workspace: Path, run: Run,
         ("AN312", "annotations/linked")]
 
 
+@pytest.mark.parametrize("target", ["outside", "corpus"])
+def test_a_linked_cache_folder_is_neither_read_nor_written(
+        workspace: Path, run: Run, tmp_path: Path, target: str) -> None:
+    # The cache is never needed: a .annotate-cache that is a link (out of the
+    # workspace, or into its corpus) is left alone, not written through.
+    folder = tmp_path / "elsewhere" if target == "outside" else workspace / "corpus"
+    folder.mkdir(exist_ok=True)
+    before = sorted(p.name for p in folder.iterdir())
+    (workspace / ".annotate-cache").symlink_to(folder, target_is_directory=True)
+    for _ in range(2):
+        result = run("validate", "--format", "json")  # with the cache
+        assert (result.exit_code, json.loads(result.stdout)["findings"]) == (0, [])
+    assert sorted(p.name for p in folder.iterdir()) == before
+
+
 def test_crlf_line_endings_are_accepted(workspace: Path, run: Run) -> None:
     data = (EXAMPLES / "valid" / "three-records.jsonl").read_bytes().replace(b"\n", b"\r\n")
     (workspace / DEFAULT_PLACE).write_bytes(data)

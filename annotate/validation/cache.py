@@ -97,7 +97,14 @@ class Cache:
             self._salt = salt.hexdigest()
         return self._salt
 
+    def _usable(self) -> bool:
+        """Whether the folder is the workspace's own: a link (to outside the
+        workspace, or into the corpus) is neither read nor written."""
+        return not self.folder.is_symlink()
+
     def _load(self, path: Path, salt: str | None = None) -> dict[str, Any]:
+        if not self._usable():
+            return {}
         try:
             stored = json.loads(path.read_bytes())
         except (OSError, ValueError):
@@ -245,7 +252,8 @@ class Cache:
     def save(self) -> None:
         """Write what changed; a folder that cannot be written is no error."""
         hashes_changed = self._hashes is not None and self._hashes.changed
-        if not (self.changed or hashes_changed or self._last_run is not None):
+        if not (self.changed or hashes_changed or self._last_run is not None) or (
+                not self._usable()):
             return
         try:
             self.folder.mkdir(exist_ok=True)
