@@ -48,11 +48,11 @@ def export(ctx: click.Context, docs: tuple[str, ...], output: str,
     if destination is None:
         options.emit(exported.text or "", "data")
     else:
-        kept = outcome.annotations - len(exported.left_out)
+        kept = exported.written(outcome.annotations)
         click.echo(f"annotate: wrote {kept} annotation{'s' if kept != 1 else ''} of "
                    f"{outcome.documents} document{'s' if outcome.documents != 1 else ''} "
                    f"to {escape(destination)}", err=True)
-    ctx.exit(EXIT_FINDINGS if exported.left_out else EXIT_OK)
+    ctx.exit(EXIT_FINDINGS if exported.incomplete else EXIT_OK)
 
 
 @click.command("import", short_help="Import W3C Web Annotation or Hypothesis files.")
