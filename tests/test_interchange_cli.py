@@ -594,3 +594,15 @@ def test_claimreview_exits_1_when_a_claim_cannot_be_published(workspace: Path,
     assert result.exit_code == 1
     assert json.loads(result.stdout) == []
     assert f"whose quote is only whitespace, no claim to publish: {blank}" in result.stderr
+
+
+@pytest.mark.parametrize("place", ["corpus", f"annotations/{SEED_ID}", "annotations",
+                                   ".hidden"])
+def test_a_refused_brat_export_creates_nothing(workspace: Path, run: Run, place: str) -> None:
+    annotated(run)
+    (workspace / ".hidden").mkdir()
+    before = sorted(workspace.rglob("*"))
+    result = run("export", "--format", "brat", "-o", place)
+    assert result.exit_code == 2
+    assert "part of the workspace's own data" in result.stderr
+    assert sorted(workspace.rglob("*")) == before
