@@ -606,3 +606,23 @@ def test_a_refused_brat_export_creates_nothing(workspace: Path, run: Run, place:
     assert result.exit_code == 2
     assert "part of the workspace's own data" in result.stderr
     assert sorted(workspace.rglob("*")) == before
+def repeat_ids(workspace: Path) -> None:
+    folder = workspace / "annotations" / SEED_ID
+    (folder / "dave.jsonl").write_text(
+        (folder / "alice.jsonl").read_text(encoding="utf-8").replace('"alice"', '"dave"'),
+        encoding="utf-8")
+
+
+@pytest.mark.parametrize("fmt", sorted(RENDERERS))
+def test_export_refuses_repeated_ids_like_merge(workspace: Path, run: Run, tmp_path: Path,
+                                                fmt: str) -> None:
+    ids = annotated(run)
+    repeat_ids(workspace)
+    out = tmp_path / "out"
+    result = run("export", "--format", fmt, "-o", str(out))
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"annotate: error: 1 annotation id(s) are used more than once, e.g. {ids[0]!r} in "
+        f"annotations/{SEED_ID}/alice.jsonl, annotations/{SEED_ID}/dave.jsonl; run "
+        "'annotate dedupe' to give each annotation its own id, then run this again\n")
+    assert not out.exists()

@@ -26,8 +26,9 @@ def export(ctx: click.Context, docs: tuple[str, ...], output: str,
     Every reviewer's annotations are exported, the consensus too.  The W3C
     export states each annotation's place in the document as it is now, so
     orphaned annotations and those made on an older version are left out
-    (listed on stderr; exit 1): run `annotate reanchor` first.  Formats,
-    fields and URIs: docs/interchange.md.
+    (listed on stderr; exit 1): run `annotate reanchor` first.  Documents
+    where an annotation id repeats are refused: run `annotate dedupe` first.
+    Formats, fields and URIs: docs/interchange.md.
 
     \b
     Examples:
