@@ -177,6 +177,7 @@ def test_annotations_not_in_place_are_left_out() -> None:
         "left out annotations whose quote is not at their place in the current document "
         "(orphaned, or the document changed since; run 'annotate reanchor'): abcd1234, "
         "abce1234"]
+    assert export.left_out == ["abcd1234", "abce1234"]  # so that export counts them
 
 
 def test_a_finished_review_with_nothing_marked_gets_an_empty_ann() -> None:
@@ -201,6 +202,7 @@ def test_documents_whose_brat_names_collide_are_left_out() -> None:
                          {one.id: one, two.id: two}, PROJECT, config=False)
     assert export.files == {}
     assert export.warnings == ["left out documents whose brat names collide: a, a.txt"]
+    assert export.left_out == ["abcd1234", "abce1234"]
 
 
 def test_annotations_of_unknown_documents_are_left_out() -> None:
@@ -208,6 +210,7 @@ def test_annotations_of_unknown_documents_are_left_out() -> None:
     assert export.files == {}
     assert export.warnings == ["left out annotations of documents not in the corpus: "
                                "politics/article.txt"]
+    assert export.left_out == ["abcd1234"]
 
 
 def test_the_brat_configuration_names_the_labels_colours_and_verdicts() -> None:
@@ -242,6 +245,8 @@ def test_labels_and_verdicts_brat_cannot_hold_are_left_out() -> None:
     assert export.files["alice/politics/article.ann"] == "T1\tdisputed 4 8\tsaid\n"
     assert "two words" not in export.files["annotation.conf"]
     assert export.warnings[-1].endswith("left out: abcd1234, abce1234")
+    # Only the annotation whose label brat cannot hold is missing; the other lost its verdict.
+    assert export.left_out == ["abcd1234"]
 
 
 # -- reading .ann files: every problem at its line --------------------------------------------

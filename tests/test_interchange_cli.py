@@ -542,3 +542,87 @@ def test_claimreview_export_passes_its_schema_and_warns_what_to_set(workspace: P
     assert all(check_claim_review(r).errors == [] for r in records)
     assert "set publisher.name" in result.stderr
     assert "left out 1 annotation" in result.stderr
+
+
+# -- what export counts, refuses and leaves alone ----------------------------------------------
+
+
+def make_stale(workspace: Path, run: Run) -> list[str]:
+    """Two annotations, then the document edited under the first one and reanchored:
+    it is orphaned, so no format can place it."""
+    ids = annotated(run)
+    path = workspace / "corpus" / SEED_ID
+    path.write_text(path.read_text(encoding="utf-8").replace(HWASONG, "A rocket"),
+                    encoding="utf-8")
+    assert run("reanchor").exit_code in (0, 1)
+    return ids
+
+
+def test_brat_counts_what_it_left_out_and_exits_1(workspace: Path, run: Run,
+                                                  tmp_path: Path) -> None:
+    ids = make_stale(workspace, run)
+    out = tmp_path / "brat"
+    result = run("export", "--format", "brat", "-o", str(out))
+    assert result.exit_code == 1
+    assert ids[0] in result.stderr
+    assert result.stderr.endswith(f"annotate: wrote 1 annotation of 1 document to {out}\n")
+    lines = [line for ann in out.glob("*/*.ann")
+             for line in ann.read_text(encoding="utf-8").splitlines() if line.startswith("T")]
+    assert len(lines) == 1
+
+
+def test_claimreview_counts_the_records_it_wrote(workspace: Path, run: Run,
+                                                 tmp_path: Path) -> None:
+    annotated(run)  # one annotation with a verdict, one without: by design, not a failure
+    out = tmp_path / "claims.json"
+    result = run("export", "--format", "claimreview", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert len(json.loads(out.read_text(encoding="utf-8"))) == 1
+    assert result.stderr.endswith(f"annotate: wrote 1 annotation of 1 document to {out}\n")
+
+
+def test_claimreview_exits_1_when_a_claim_cannot_be_published(workspace: Path,
+                                                              run: Run) -> None:
+    blank = annotated(run)[0]
+    # `add` refuses a blank span; a file edited by hand need not.
+    path = workspace / "annotations" / SEED_ID / "alice.jsonl"
+    record = json.loads(path.read_text(encoding="utf-8"))
+    space = (workspace / "corpus" / SEED_ID).read_text(encoding="utf-8").index(" ")
+    record.update(start=space, end=space + 1, quote=" ")
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    result = run("export", "--format", "claimreview")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == []
+    assert f"whose quote is only whitespace, no claim to publish: {blank}" in result.stderr
+
+
+@pytest.mark.parametrize("place", ["corpus", f"annotations/{SEED_ID}", "annotations",
+                                   ".hidden"])
+def test_a_refused_brat_export_creates_nothing(workspace: Path, run: Run, place: str) -> None:
+    annotated(run)
+    (workspace / ".hidden").mkdir()
+    before = sorted(workspace.rglob("*"))
+    result = run("export", "--format", "brat", "-o", place)
+    assert result.exit_code == 2
+    assert "part of the workspace's own data" in result.stderr
+    assert sorted(workspace.rglob("*")) == before
+def repeat_ids(workspace: Path) -> None:
+    folder = workspace / "annotations" / SEED_ID
+    (folder / "dave.jsonl").write_text(
+        (folder / "alice.jsonl").read_text(encoding="utf-8").replace('"alice"', '"dave"'),
+        encoding="utf-8")
+
+
+@pytest.mark.parametrize("fmt", sorted(RENDERERS))
+def test_export_refuses_repeated_ids_like_merge(workspace: Path, run: Run, tmp_path: Path,
+                                                fmt: str) -> None:
+    ids = annotated(run)
+    repeat_ids(workspace)
+    out = tmp_path / "out"
+    result = run("export", "--format", fmt, "-o", str(out))
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"annotate: error: 1 annotation id(s) are used more than once, e.g. {ids[0]!r} in "
+        f"annotations/{SEED_ID}/alice.jsonl, annotations/{SEED_ID}/dave.jsonl; run "
+        "'annotate dedupe' to give each annotation its own id, then run this again\n")
+    assert not out.exists()

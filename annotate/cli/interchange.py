@@ -26,8 +26,9 @@ def export(ctx: click.Context, docs: tuple[str, ...], output: str,
     Every reviewer's annotations are exported, the consensus too.  The W3C
     export states each annotation's place in the document as it is now, so
     orphaned annotations and those made on an older version are left out
-    (listed on stderr; exit 1): run `annotate reanchor` first.  Formats,
-    fields and URIs: docs/interchange.md.
+    (listed on stderr; exit 1): run `annotate reanchor` first.  Documents
+    where an annotation id repeats are refused: run `annotate dedupe` first.
+    Formats, fields and URIs: docs/interchange.md.
 
     \b
     Examples:
@@ -48,11 +49,11 @@ def export(ctx: click.Context, docs: tuple[str, ...], output: str,
     if destination is None:
         options.emit(exported.text or "", "data")
     else:
-        kept = outcome.annotations - len(exported.left_out)
+        kept = exported.written(outcome.annotations)
         click.echo(f"annotate: wrote {kept} annotation{'s' if kept != 1 else ''} of "
                    f"{outcome.documents} document{'s' if outcome.documents != 1 else ''} "
                    f"to {escape(destination)}", err=True)
-    ctx.exit(EXIT_FINDINGS if exported.left_out else EXIT_OK)
+    ctx.exit(EXIT_FINDINGS if exported.incomplete else EXIT_OK)
 
 
 @click.command("import", short_help="Import W3C Web Annotation or Hypothesis files.")

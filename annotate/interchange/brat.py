@@ -74,6 +74,9 @@ class BratExport:
 
     files: dict[str, str]
     warnings: list[str] = field(default_factory=list)
+    # The ids of the annotations not written at all (the warnings say why),
+    # so that `export` counts them and exits 1.
+    left_out: list[str] = field(default_factory=list)
 
 
 def brat_name(document_id: str) -> str:
@@ -113,9 +116,11 @@ def brat_export(annotations: Iterable[Annotation], documents: Mapping[str, Docum
     files: dict[str, str] = {}
     report = _Report()
     used_labels: set[str] = set()
+    left_out: list[str] = []
     for (reviewer, document_id), found in sorted(work.items()):
         document = documents.get(document_id)
         if document is None or document_id in clashing:
+            left_out.extend(a.id for a in found)
             continue
         base = f"{reviewer}/{brat_name(document_id)}"
         files[f"{base}.txt"] = document.text
@@ -129,7 +134,8 @@ def brat_export(annotations: Iterable[Annotation], documents: Mapping[str, Docum
                             f"{clash[0]!r}")
         else:
             files.update(brat_config(project, used_labels))
-    return BratExport(files, warnings)
+    left_out.extend(report.misplaced + report.blank + report.unlabelled)
+    return BratExport(files, warnings, sorted(left_out))
 
 
 @dataclass
@@ -141,6 +147,9 @@ class _Report:
     narrowed: list[str] = field(default_factory=list)
     flattened: list[str] = field(default_factory=list)
     unwritable: list[str] = field(default_factory=list)
+    # Those of unwritable whose label brat cannot hold: not written at all (a
+    # verdict it cannot hold only loses the verdict).
+    unlabelled: list[str] = field(default_factory=list)
 
     def messages(self) -> list[str]:
         found = []
@@ -179,6 +188,7 @@ def _ann(text: str, annotations: Sequence[Annotation], report: _Report) -> str:
             continue
         if not _is_token(annotation.label):
             report.unwritable.append(annotation.id)
+            report.unlabelled.append(annotation.id)
             continue
         fragments = line_fragments(text, annotation.start, annotation.end)
         if not fragments:

@@ -70,6 +70,9 @@ class ClaimReviewExport:
     warnings: list[str] = field(default_factory=list)
     without_verdict: int = 0  # chosen annotations left out for having no verdict
     not_selected: int = 0  # annotations with a verdict the selection left out
+    # Chosen annotations with a verdict left out for a quote of only whitespace
+    # (no claim to publish): unlike the two counts above, a failure to carry them.
+    blank: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -158,7 +161,7 @@ def claim_reviews(annotations: Iterable[Annotation], documents: Mapping[str, Doc
                         f"selection {selection!r} does not publish"
                         + (" (reviewers' records of documents with a consensus)"
                            if selection == "consensus-first" else ""))
-    return ClaimReviewExport(records, warnings, without_verdict, not_selected)
+    return ClaimReviewExport(records, warnings, without_verdict, not_selected, tuple(blank))
 
 
 def _selected(annotation: Annotation, selection: Selection, merged: set[str]) -> bool:

@@ -55,12 +55,30 @@ class Exported:
     (or stdout), or ``files`` (relative "/"-separated path -> text) for one
     written to a folder; warnings for stderr (what to set before
     publishing); and one line for each annotation the format could not carry
-    (`export` then exits 1, so a CI job never publishes less than it thinks)."""
+    (`export` then exits 1, so a CI job never publishes less than it thinks).
+
+    A format that reports what it could not carry in grouped warnings (brat:
+    one line per reason, listing the ids) counts those annotations in
+    ``dropped`` instead; they make `export` exit 1 just the same.
+    ``omitted`` counts the annotations a format does not carry by design
+    (ClaimReview: those without a verdict), said in a warning and no
+    failure.  Both keep the "wrote N annotations" line true."""
 
     text: str | None = None
     files: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     warnings: tuple[str, ...] = ()
     left_out: tuple[str, ...] = ()
+    dropped: int = 0
+    omitted: int = 0
+
+    @property
+    def incomplete(self) -> bool:
+        """True when an annotation had to be left out (`export` exits 1)."""
+        return bool(self.left_out) or self.dropped > 0
+
+    def written(self, annotations: int) -> int:
+        """How many of the batch's ``annotations`` the export holds."""
+        return annotations - len(self.left_out) - self.dropped - self.omitted
 
     @property
     def is_folder(self) -> bool:

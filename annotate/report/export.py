@@ -39,7 +39,9 @@ def claimreview(batch: ExportBatch) -> Exported:
 
     documents = {entry.document.id: entry.document for entry in batch.documents}
     result = claim_reviews(batch.annotations, documents, batch.project, sources=batch.sources)
-    return Exported(text=to_json(result.records), warnings=tuple(result.warnings))
+    return Exported(text=to_json(result.records), warnings=tuple(result.warnings),
+                    dropped=len(result.blank),
+                    omitted=result.without_verdict + result.not_selected)
 
 
 def brat(batch: ExportBatch) -> Exported:
@@ -48,7 +50,8 @@ def brat(batch: ExportBatch) -> Exported:
 
     documents = {entry.document.id: entry.document for entry in batch.documents}
     result = brat_export(batch.annotations, documents, batch.project)
-    return Exported(files=result.files, warnings=tuple(result.warnings))
+    return Exported(files=result.files, warnings=tuple(result.warnings),
+                    dropped=len(result.left_out))
 
 
 RENDERERS: Mapping[str, Exporter] = MappingProxyType({

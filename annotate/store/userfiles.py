@@ -54,10 +54,16 @@ def _output_place(workspace: Workspace, path: Path) -> Path:
                               "name a file to write")
     if not absolute.parent.is_dir():
         raise WriteError(f"cannot write {path}: there is no folder {absolute.parent}")
-    root = os.path.abspath(workspace.root)
-    real = os.path.join(os.path.realpath(absolute.parent), absolute.name)
-    if contains(root, str(absolute)):
+    if contains(os.path.abspath(workspace.root), str(absolute)):
         inside(workspace, absolute.parent)  # a link on the way must not lead out
+    _refuse_own_data(workspace, path, absolute)
+    return absolute
+
+
+def _refuse_own_data(workspace: Workspace, path: Path, absolute: Path) -> None:
+    """UnsafePathError if ``absolute`` (which need not exist yet, nor its
+    folder) is or would be part of the workspace's own data."""
+    real = os.path.join(os.path.realpath(absolute.parent), absolute.name)
     real_root = os.path.realpath(workspace.root)
     if contains(real_root, real):
         protected = [os.path.realpath(folder) for folder in
@@ -69,7 +75,6 @@ def _output_place(workspace: Workspace, path: Path) -> Path:
             raise UnsafePathError(f"{path} is part of the workspace's own data (the corpus, "
                                   "the annotations, the project file or a hidden folder); "
                                   "write the export somewhere else")
-    return absolute
 
 
 def write_output_file(workspace: Workspace, path: Path, data: bytes) -> None:
@@ -100,6 +105,11 @@ def write_output_folder(workspace: Workspace, folder: Path, files: dict[str, byt
             raise UnsafePathError(f"the export names the file {relative!r}, which is not a "
                                   "plain relative path")
         places.append((absolute.joinpath(*parts), files[relative]))
+    # Every place is checked before the first folder is made: a refused
+    # export must leave nothing behind, least of all in the corpus.
+    _refuse_own_data(workspace, folder, absolute)
+    for place, _ in places:
+        _refuse_own_data(workspace, place, place)
     try:
         absolute.mkdir(exist_ok=True)
         for place, _ in places:
