@@ -26,6 +26,7 @@ import os
 import random
 import shutil
 import stat
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -197,6 +198,14 @@ def assert_same(got: list[Annotation], want: list[Annotation]) -> None:
 def read(root: Path, path: Path, owner: Owner | None) -> list[Annotation]:
     """``store.read_annotation_file`` as the readers call it."""
     return store.read_annotation_file(load_workspace(root), path, owner)
+
+
+def run_settled(*arguments: str, **options: Any) -> subprocess.CompletedProcess[str]:
+    """``run_installed``, then a wait for the copy of the process that writes
+    the command's entries after it ends (annotate.background)."""
+    result = run_installed(*arguments, **options)
+    record_cache.wait_for_writer()
+    return result
 
 
 def records_folder() -> Path:
@@ -738,20 +747,20 @@ def test_a_read_only_cache_folder_is_no_error(desk: Path,
     write_file(desk, "alice", make_records("alice"))
     command = ("list", DOCUMENT, "--format", "json")
     monkeypatch.setenv("ANNOTATE_NO_CACHE", "1")
-    off = run_installed(*command, cwd=desk)
+    off = run_settled(*command, cwd=desk)
     monkeypatch.delenv("ANNOTATE_NO_CACHE")
     assert off.returncode == 0 and len(json.loads(off.stdout)) == 160
     folder = records_folder()
     folder.mkdir(parents=True)
     folder.chmod(0o500)
     try:
-        results = [run_installed(*command, cwd=desk, prefix=prefix) for _ in range(2)]
+        results = [run_settled(*command, cwd=desk, prefix=prefix) for _ in range(2)]
         assert os.listdir(folder) == []
     finally:
         folder.chmod(0o700)
     for result in results:
         assert (result.returncode, result.stderr, result.stdout) == (0, "", off.stdout)
-    writable = run_installed(*command, cwd=desk, prefix=prefix)
+    writable = run_settled(*command, cwd=desk, prefix=prefix)
     assert (writable.returncode, writable.stdout) == (0, off.stdout)
     assert len(entries()) == 1
 
@@ -989,16 +998,16 @@ def test_agreement_and_merge_print_the_same_cold_and_warm(
     commands = [("agreement", DOCUMENT, "--format", "json"),
                 ("merge", DOCUMENT, "--dry-run", "--format", "json")]
     monkeypatch.setenv("ANNOTATE_NO_CACHE", "1")
-    off = [run_installed(*command, cwd=desk) for command in commands]
+    off = [run_settled(*command, cwd=desk) for command in commands]
     monkeypatch.delenv("ANNOTATE_NO_CACHE")
     assert entries() == set()
-    first = [run_installed(*command, cwd=desk) for command in commands]
+    first = [run_settled(*command, cwd=desk) for command in commands]
     made = entries()
     assert len(made) >= 2
     for name in made:
         _age(records_folder(), name, 3600)
     aged = {name: (records_folder() / name).stat().st_mtime for name in made}
-    second = [run_installed(*command, cwd=desk) for command in commands]
+    second = [run_settled(*command, cwd=desk) for command in commands]
     assert entries() == made
     assert all((records_folder() / name).stat().st_mtime > aged[name] + 1800
                for name in made)
@@ -1052,7 +1061,7 @@ def test_an_entry_with_a_damaged_length_is_ignored(desk: Path) -> None:
     prints what it printed before."""
     setup_document(desk)
     write_file(desk, "alice", make_records("alice", 300))
-    before = run_installed("list", DOCUMENT, "--format", "json", cwd=desk, prefix=LIMITED)
+    before = run_settled("list", DOCUMENT, "--format", "json", cwd=desk, prefix=LIMITED)
     if before.returncode == 99:
         pytest.skip("the address-space limit is not enforced here")
     if before.returncode != 0:
@@ -1060,7 +1069,7 @@ def test_an_entry_with_a_damaged_length_is_ignored(desk: Path) -> None:
     (name,) = entries()
     entry = records_folder() / name
     entry.write_bytes(_damage_length(entry.read_bytes(), 300))
-    after = run_installed("list", DOCUMENT, "--format", "json", cwd=desk, prefix=LIMITED)
+    after = run_settled("list", DOCUMENT, "--format", "json", cwd=desk, prefix=LIMITED)
     assert (after.returncode, after.stderr, after.stdout) == (0, "", before.stdout)
 
 

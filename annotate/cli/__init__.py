@@ -22,7 +22,7 @@ from typing import IO, Any, NoReturn
 
 import click
 
-from annotate import __version__
+from annotate import __version__, background
 from annotate.cli import options
 from annotate.errors import EXIT_INTERNAL, EXIT_USAGE, AnnotateError
 from annotate.report.terminal import escape
@@ -145,6 +145,7 @@ for _module in COMMAND_MODULES:
 def main() -> None:
     """The console script `annotate`."""
     options.hold_until_exit()
+    background.enable()  # caches written after the command, not before it ends
     try:
         cli(prog_name="annotate")
     except BrokenPipeError:

@@ -35,6 +35,7 @@ the folder is kept under ``BUDGET`` bytes, the least recently used first out.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import functools
 import hashlib
 import importlib.util
@@ -48,6 +49,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from annotate import background
 from annotate.model import Annotation
 
 _FORMAT = 5
@@ -122,9 +124,35 @@ def recall(key: str | None, owner: tuple[str, str] | None) -> list[Annotation] |
 def remember(key: str | None, annotations: list[Annotation]) -> None:
     """Remember the records of the file whose entry is ``key`` (``key_of``),
     which passed every check a reader applies (but the owner's, which recall
-    asks again)."""
+    asks again).
+
+    Under the console script the entry is written after the command, by a
+    detached copy of the process (annotate.background): encoding 100,000
+    records takes half a second nobody need wait for.  ``wait_for_writer``
+    waits for that copy.
+    """
     if key is None:
         return
+    if background.defer(_write_pending):
+        if not _pending:
+            _hold_writer_lock()
+        _pending.append((key, annotations))
+        return
+    _write(key, annotations)
+
+
+# Entries whose writing waits for the end of the command, and the lock the
+# writer holds until they are written (see wait_for_writer).
+_pending: list[tuple[str, list[Annotation]]] = []
+_WRITER_LOCK = "records.writing"
+
+
+def _write_pending() -> None:
+    while _pending:
+        _write(*_pending.pop(0))
+
+
+def _write(key: str, annotations: list[Annotation]) -> None:
     with _opened_folder() as folder:
         if folder is None:
             return
@@ -144,6 +172,46 @@ def remember(key: str | None, annotations: list[Annotation]) -> None:
                 os.unlink(temporary, dir_fd=folder)
             return
         _prune(folder)
+
+
+def _hold_writer_lock() -> None:
+    """Take the writer's lock, beside the folder, for this process and the
+    copy that writes its entries after it (which inherits the open file, and
+    so the lock, until it ends).  Another writer holding it is no matter:
+    the lock only tells waiters (``wait_for_writer``) when writing is done."""
+    folder = cache_folder()
+    if folder is None:
+        return
+    with contextlib.suppress(OSError):
+        handle = os.open(folder.parent / _WRITER_LOCK,
+                         os.O_RDWR | os.O_CREAT | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0),
+                         0o600)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(handle)
+            return
+        _held_locks.append(handle)  # open until the process (and its copy) ends
+
+
+_held_locks: list[int] = []
+
+
+def wait_for_writer(base: Path | None = None) -> None:
+    """Wait until no process is writing entries after its command (remember):
+    for benchmarks and tests, which look at the folder right after a command.
+    ``base``: the cache's folder ($ANNOTATE_CACHE_DIR), if not this process's."""
+    folder = cache_folder() if base is None else base / "records"
+    if folder is None:
+        return
+    try:
+        handle = os.open(folder.parent / _WRITER_LOCK, os.O_RDONLY | _NOFOLLOW)
+    except OSError:
+        return  # no writer has ever run here
+    try:
+        fcntl.flock(handle, fcntl.LOCK_SH)
+    finally:
+        os.close(handle)
 
 
 def _seal(payload: bytes) -> bytes:
