@@ -176,7 +176,7 @@ def test_the_driver_names_each_conflict_on_stderr_and_exits_1(tmp_path: Path, ru
         'annotations/x/alice.jsonl: conflict on id id0001: label: ours "opinion", theirs '
         '"sourced"',
         'annotations/x/alice.jsonl: conflict on id id0002: deleted in ours, changed in theirs '
-        '(note: "" -> "checked"); the file holds the ancestor\'s record, then theirs\'',
+        '(note: "" -> "checked"); the file holds the ancestor\'s record, then theirs',
         "annotations/x/alice.jsonl: 2 conflicting records kept twice (ours first, then theirs; "
         "validate reports AN307 at the second): keep one line of each id, delete the other, "
         "then 'git add annotations/x/alice.jsonl'",
@@ -184,6 +184,22 @@ def test_the_driver_names_each_conflict_on_stderr_and_exits_1(tmp_path: Path, ru
     assert ours.read_text(encoding="utf-8") == dump_annotations(
         [record(1, "opinion")]) + dump_annotations([record(1, "sourced")]) + dump_annotations(
         [record(2)]) + dump_annotations([record(2, note="checked")])
+
+
+def test_a_record_changed_in_ours_and_deleted_in_theirs_is_described_in_file_order(
+        tmp_path: Path, run: Run) -> None:
+    # Ours first, then the ancestor's record standing in for theirs: the
+    # message says so in that order, so a user deletes the right line.
+    base = write(tmp_path / "o", [record(1)])
+    ours = write(tmp_path / "a", [record(1, note="checked")])
+    theirs = write(tmp_path / "b", [])
+    result = run("git-merge-driver", str(base), str(ours), str(theirs), "annotations/x/alice.jsonl")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        'annotations/x/alice.jsonl: conflict on id id0001: deleted in theirs, changed in ours '
+        '(note: "" -> "checked"); the file holds ours, then the ancestor\'s record')
+    assert ours.read_text(encoding="utf-8") == dump_annotations(
+        [record(1, note="checked")]) + dump_annotations([record(1)])
 
 
 @pytest.mark.parametrize("theirs_bytes", [b"not an annotation file\n", b"\xff\xfe",

@@ -37,8 +37,10 @@ def conflict_line(conflict: Conflict, shown_path: str) -> str:
         fields = changed_fields(old, kept)
         detail = "; ".join(f"{name}: {_value(getattr(old, name))} -> "
                            f"{_value(getattr(kept, name))}" for name in fields)
-        return where + f"deleted in {gone}, changed in {side} ({detail}); the file holds " \
-                       f"the ancestor's record, then {side}'"
+        # Ours come first in the file; the ancestor's record stands in for a deleted side.
+        order = ("the ancestor's record, then theirs" if ours is None
+                 else "ours, then the ancestor's record")
+        return where + f"deleted in {gone}, changed in {side} ({detail}); the file holds {order}"
     fields = changed_fields(ours, theirs)
     detail = "; ".join(f"{name}: ours {_value(getattr(ours, name))}, theirs "
                        f"{_value(getattr(theirs, name))}" for name in fields)
