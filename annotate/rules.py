@@ -444,10 +444,12 @@ def describe_schema_error(error: ValidationError) -> str:
     where = "/".join(str(part) for part in path)
     field = path[0] if path else None
     value = error.instance
-    if field == "sources" and len(path) == 2 and error.validator in ("format", "pattern"):
+    # (sources and tags of a record, or of an editor's decision: decisions/0/sources/0)
+    parent = path[-2] if len(path) >= 2 else None
+    if parent == "sources" and error.validator in ("format", "pattern"):
         return (f"{where}: source {clip(str(value), 100)!r} is not an absolute http(s) "
                 "address (IRI); give the full address, e.g. https://www.iiss.org/...")
-    if field == "tags" and len(path) == 2 and error.validator in ("pattern", "minLength"):
+    if parent == "tags" and error.validator in ("pattern", "minLength"):
         return (f"{where}: invalid tag {clip(str(value), 60)!r}: a tag is one line of text "
                 "with no leading or trailing spaces")
     if path and path[-1] in ("reviewer", "editor") and error.validator == "pattern":

@@ -635,6 +635,13 @@ def test_a_label_that_requires_a_source_needs_one(workspace: Path, run: Run,
             "label 'disputed' requires a source and no reviewer who chose it here cited one; "
             "pass --source URL")
     assert not (folder(workspace) / "decisions.json").exists()
+    # A source that is no address gets the message add and edit give, not
+    # the schema's regular expression.
+    refused(run("resolve", SEED_ID, tokyo, "--label", "disputed", "--source",
+                "javascript:alert(1)"),
+            "annotate: error: decisions/0/sources/0: source 'javascript:alert(1)' is not an "
+            "absolute http(s) address (IRI); give the full address, e.g. https://")
+    assert not (folder(workspace) / "decisions.json").exists()
     url = "https://example.org/fact-check"
     assert run("resolve", SEED_ID, tokyo, "--label", "disputed", "--source", url,
                "--reviewer", "ed").exit_code == 0
