@@ -49,8 +49,8 @@ INVALID_UTF8 = Rule(
     "AN102", "InvalidUtf8", "error",
     "The file is not valid UTF-8; invalid bytes were read as U+FFFD.")
 BYTE_ORDER_MARK = Rule(
-    "AN103", "ByteOrderMark", "warning",
-    "The file starts with a UTF-8 byte order mark, which JSON forbids writers to add.")
+    "AN103", "ByteOrderMark", "error",
+    "The file starts with a UTF-8 byte order mark (which JSON forbids), so no command reads it.")
 DUPLICATE_KEY = Rule(
     "AN104", "DuplicateKey", "error",
     "An object has the same key twice, so readers disagree on its value.")

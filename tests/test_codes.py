@@ -19,7 +19,7 @@ DOC = Path(__file__).resolve().parents[1] / "docs" / "validation-codes.md"
 PUBLISHED = {
     "AN101": ("InvalidJson", "error"),
     "AN102": ("InvalidUtf8", "error"),
-    "AN103": ("ByteOrderMark", "warning"),
+    "AN103": ("ByteOrderMark", "error"),
     "AN104": ("DuplicateKey", "error"),
     "AN105": ("NonFiniteNumber", "error"),
     "AN106": ("NestingTooDeep", "error"),

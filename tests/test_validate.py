@@ -207,6 +207,19 @@ def test_a_linked_cache_folder_is_neither_read_nor_written(
     assert sorted(p.name for p in folder.iterdir()) == before
 
 
+def test_a_byte_order_mark_fails_validate_as_it_stops_every_reader(
+        workspace: Path, run: Run) -> None:
+    # Readers refuse such a file (RFC 8259 forbids writers to add one), so
+    # validate must not pass it: a warning let CI pass what no command reads.
+    data = (EXAMPLES / "valid" / "three-records.jsonl").read_bytes()
+    (workspace / DEFAULT_PLACE).write_bytes(b"\xef\xbb\xbf" + data)
+    code, report = validate_json(run)
+    assert code == 1
+    assert [(f["code"], f["severity"], f["line"], f["column"]) for f in report["findings"]] == [
+        ("AN103", "error", 1, 1)]
+    assert run("list").exit_code == 2
+
+
 def test_crlf_line_endings_are_accepted(workspace: Path, run: Run) -> None:
     data = (EXAMPLES / "valid" / "three-records.jsonl").read_bytes().replace(b"\n", b"\r\n")
     (workspace / DEFAULT_PLACE).write_bytes(data)
