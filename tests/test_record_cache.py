@@ -1088,3 +1088,37 @@ def test_an_entry_damaged_inside_a_string_is_ignored(workspace: Path,
     assert isinstance(marshal.loads(damaged[record_cache._DIGEST_SIZE:]), tuple)
     entry.write_bytes(damaged)
     assert_same(read(workspace, path, OWNER), expected(records))
+
+
+# --- the user's secret, which salts the caches a workspace holds (validate's) ---------------
+
+
+def test_the_users_secret_is_made_once_kept_private_and_read_back() -> None:
+    record_cache._kept_secret.cache_clear()
+    secret = record_cache.user_secret()
+    kept = Path(os.environ["HOME"]) / ".cache" / "annotate" / "secret" / "key"
+    assert kept.read_bytes() == secret and len(secret) == 32
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert stat.S_IMODE(kept.parent.stat().st_mode) == 0o700
+    record_cache._kept_secret.cache_clear()
+    assert record_cache.user_secret() == secret  # read back, not made again
+
+
+def test_a_secret_in_a_folder_others_can_write_is_not_used(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    # Anyone who could write the folder could have chosen the secret.
+    monkeypatch.setenv("ANNOTATE_CACHE_DIR", str(tmp_path / "cache"))
+    folder = tmp_path / "cache" / "secret"
+    folder.mkdir(parents=True)
+    (folder / "key").write_bytes(b"k" * 32)
+    folder.chmod(0o777)
+    record_cache._kept_secret.cache_clear()
+    try:
+        assert record_cache.user_secret() == record_cache._PROCESS_SECRET
+        folder.chmod(0o700)
+        record_cache._kept_secret.cache_clear()
+        assert record_cache.user_secret() == b"k" * 32
+    finally:
+        folder.chmod(0o700)
+        record_cache._kept_secret.cache_clear()

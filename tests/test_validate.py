@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -218,6 +219,39 @@ def test_a_byte_order_mark_fails_validate_as_it_stops_every_reader(
     assert [(f["code"], f["severity"], f["line"], f["column"]) for f in report["findings"]] == [
         ("AN103", "error", 1, 1)]
     assert run("list").exit_code == 2
+
+
+def forge_cache(workspace: Path, place: str) -> None:
+    """What anyone who can push can commit: the cache entry of a valid file
+    given the content hash of the file as it is now, and no stat cache."""
+    cache = workspace / ".annotate-cache"
+    stored = json.loads((cache / "validate-v5.json").read_text(encoding="utf-8"))
+    stored["files"][place]["key"] = hashlib.sha256((workspace / place).read_bytes()).hexdigest()
+    stored["hashes"] = {}
+    (cache / "validate-v5.json").write_text(json.dumps(stored), encoding="utf-8")
+    (cache / "validate-run-v5.json").unlink(missing_ok=True)
+
+
+def test_a_cache_this_user_did_not_make_is_not_believed(
+        workspace: Path, run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = (EXAMPLES / "valid" / "three-records.jsonl").read_text(encoding="utf-8")
+    (workspace / DEFAULT_PLACE).write_text(data, encoding="utf-8")
+    assert run("validate").exit_code == 0  # writes the cache
+    (workspace / DEFAULT_PLACE).write_text(
+        data.replace('"label": "speculative"', '"label": "rumour"', 1), encoding="utf-8")
+    assert '"rumour"' in (workspace / DEFAULT_PLACE).read_text(encoding="utf-8")
+    forge_cache(workspace, DEFAULT_PLACE)
+    saved = {path.name: path.read_bytes() for path in (workspace / ".annotate-cache").iterdir()}
+    # Under the secret that made it, the forgery holds (the cache believes
+    # its own runs) ...
+    assert run("validate").exit_code == 0
+    for name, content in saved.items():
+        (workspace / ".annotate-cache" / name).write_bytes(content)
+    # ... but as another user, or on another machine, it is not believed.
+    monkeypatch.setenv("HOME", str(tmp_path / "another-home"))
+    result = run("validate", "--format", "json")
+    assert result.exit_code == 1
+    assert [f["code"] for f in json.loads(result.stdout)["findings"]] == ["AN301"]
 
 
 def test_crlf_line_endings_are_accepted(workspace: Path, run: Run) -> None:

@@ -252,14 +252,19 @@ _SHARED_FIELDS = ("document", "document_sha256", "label", "reviewer", "note", "s
 
 def cache_folder() -> Path | None:
     """Where entries live, made if need be; None when the cache is off."""
-    if _turned_off() or os.open not in os.supports_dir_fd:
-        return None  # (entries are opened relative to the checked folder)
+    return None if _turned_off() else _user_folder("records")
+
+
+def _user_folder(name: str) -> Path | None:
+    """A folder of the user's cache folder, made if need be (None if it cannot be)."""
+    if os.open not in os.supports_dir_fd:
+        return None  # (files are opened relative to the checked folder)
     base = os.environ.get("ANNOTATE_CACHE_DIR")
     if not base:
         xdg = os.environ.get("XDG_CACHE_HOME")
         base = (os.path.join(xdg, "annotate") if xdg and os.path.isabs(xdg)
                 else os.path.join(os.path.expanduser("~"), ".cache", "annotate"))
-    folder = Path(base) / "records"
+    folder = Path(base) / name
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError:
@@ -267,17 +272,70 @@ def cache_folder() -> Path | None:
     return folder
 
 
+def user_secret() -> bytes:
+    """32 random bytes of this user's, kept in their cache folder (made on first
+    use; ANNOTATE_NO_CACHE does not touch it).
+
+    Caches that live in the workspace (validate's) are salted with it.  Such
+    a cache is believed, and a checkout can bring one: anyone who can push
+    can commit a .annotate-cache with forged findings, whose key is otherwise
+    computed from what the repository holds.  Keyed by a secret that never
+    leaves this machine, a cache someone else made never matches.  Where
+    the folder cannot keep one, a secret of this process: such caches then
+    last one run.
+    """
+    folder = _user_folder("secret")
+    kept = None if folder is None else _kept_secret(str(folder))
+    return kept if kept is not None else _PROCESS_SECRET
+
+
+_PROCESS_SECRET = secrets.token_bytes(32)
+_SECRET_SIZE = 32
+
+
+@functools.cache
+def _kept_secret(folder: str) -> bytes | None:
+    """The secret kept in the folder, made if there is none; None if the
+    folder is not safe (see _opened_folder) or the secret cannot be read."""
+    with _opened_folder(Path(folder)) as opened:
+        if opened is None:
+            return None
+        for _ in range(2):  # made by another process in between: read it then
+            try:
+                handle = os.open("key", os.O_RDONLY | _NOFOLLOW, dir_fd=opened)
+                with open(handle, "rb") as kept:
+                    found = kept.read(_SECRET_SIZE + 1)
+                return found if len(found) == _SECRET_SIZE else None
+            except FileNotFoundError:
+                pass
+            except OSError:
+                return None
+            made = secrets.token_bytes(_SECRET_SIZE)
+            try:
+                handle = os.open("key", os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW,
+                                 0o600, dir_fd=opened)
+            except FileExistsError:
+                continue
+            except OSError:
+                return None
+            with open(handle, "wb") as out:
+                out.write(made)
+            return made
+    return None
+
+
 def _turned_off() -> bool:
     return os.environ.get("ANNOTATE_NO_CACHE", "") not in ("", "0")
 
 
 @contextlib.contextmanager
-def _opened_folder() -> Iterator[int | None]:
-    """The cache folder, open, if it is safe to believe (see the module's
-    docstring): a real directory, not a link to one, owned by this user, that
-    no one else can write.  Entries are opened relative to this very folder,
-    so it cannot be swapped for another between the check and the use."""
-    folder = cache_folder()
+def _opened_folder(folder: Path | None = None) -> Iterator[int | None]:
+    """The cache folder (or another of the user's cache), open, if it is safe to
+    believe (see the module's docstring): a real directory, not a link to
+    one, owned by this user, that no one else can write.  Entries are opened
+    relative to this very folder, so it cannot be swapped for another
+    between the check and the use."""
+    folder = cache_folder() if folder is None else folder
     if folder is None:
         yield None
         return

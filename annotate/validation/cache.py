@@ -3,7 +3,9 @@ findings by content hash and dependencies, and the whole last run.
 
 Lives in .annotate-cache/ (which ignores itself in git).  A corrupt or
 foreign cache file is simply ignored, so the cache can only ever save work,
-never change a result.
+never change a result: foreign includes one that came with a checkout,
+since every key is salted with the user's own secret
+(record_cache.user_secret).
 
 Two levels.  When nothing changed since the last run (every file checked and
 every document its records refer to has the stat it had), the last run's
@@ -24,6 +26,7 @@ from typing import Any
 
 from annotate import __version__, files
 from annotate.model import Finding
+from annotate.store.record_cache import user_secret
 from annotate.validation.checks import FileResult, Ids
 from annotate.validation.hashes import Hashes, file_stat, is_racy
 
@@ -74,7 +77,8 @@ class Cache:
         # The last run's file is salted without the schemas' text, whose
         # place only importlib.resources knows, at a cost a warm run should
         # not pay: it keeps their paths and stats as dependencies instead.
-        self.run_salt = hashlib.sha256(__version__.encode() + b"\0" + project_bytes).hexdigest()
+        self.run_salt = hashlib.sha256(__version__.encode() + b"\0" + user_secret() + b"\0"
+                                       + project_bytes).hexdigest()
         self._salt: str | None = None
         self._schemas: list[list[Any]] = []  # [path, stat] of each schema in the salt
         self._stored: dict[str, Any] | None = None  # loaded on first use
@@ -86,9 +90,10 @@ class Cache:
     @property
     def salt(self) -> str:
         """What every per-file result depends on: annotate's version, the
-        schemas and the project file."""
+        schemas and the project file; and the user's secret, so that a cache
+        this user's runs did not write is never believed."""
         if self._salt is None:
-            salt = hashlib.sha256(__version__.encode())
+            salt = hashlib.sha256(__version__.encode() + b"\0" + user_secret())
             for path in _schema_files():
                 # The stat before the read, so that it stands for what was read.
                 self._schemas.append([str(path), file_stat(str(path))])
