@@ -18,7 +18,9 @@ installed console script end to end; damage marshal itself would believe
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import fcntl
 import hashlib
 import json
 import marshal
@@ -40,7 +42,7 @@ from annotate.errors import CorruptFileError
 from annotate.model import Annotation
 from annotate.store import record_cache
 from annotate.workspace import load as load_workspace
-from tests.conftest import permission_bits_prefix, run_installed
+from tests.conftest import installed_annotate, permission_bits_prefix, run_installed
 
 DOCUMENT = "cache-desk.txt"
 OTHER_DOCUMENT = "cache-other.txt"
@@ -1122,3 +1124,56 @@ def test_a_secret_in_a_folder_others_can_write_is_not_used(tmp_path: Path,
     finally:
         folder.chmod(0o700)
         record_cache._kept_secret.cache_clear()
+
+
+# --- a command started while the last one's writer is at work -------------------------------
+
+
+def _holds_open(pid: int, path: Path) -> bool:
+    folder = Path(f"/proc/{pid}/fd")
+    with contextlib.suppress(OSError):
+        for descriptor in folder.iterdir():
+            with contextlib.suppress(OSError):
+                if os.readlink(descriptor) == str(path):
+                    return True
+    return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(),
+                    reason="watches the command's open files in /proc")
+def test_a_command_started_while_a_writer_is_at_work_waits_and_reads_its_entry(
+        desk: Path) -> None:
+    """As in `annotate merge && annotate agreement`: the entries the first
+    command remembers are written after it ends; the second, missing one,
+    waits for the writer (here: this test, holding its lock) and reads the
+    entry, instead of parsing the file and writing the entry again."""
+    setup_document(desk)
+    write_file(desk, "alice", make_records("alice"))
+    command = ("list", DOCUMENT, "--format", "json")
+    cold = run_settled(*command, cwd=desk)
+    (name,) = entries()
+    entry = records_folder() / name
+    written = entry.read_bytes()
+    entry.unlink()  # not written yet
+    lock = records_folder().parent / "records.writing"
+    handle = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(handle, fcntl.LOCK_EX)
+    try:
+        process = subprocess.Popen(
+            [installed_annotate(), *command], cwd=desk, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+            env={**os.environ, "ANNOTATE_REVIEWER": "alice", "LC_ALL": "C.UTF-8"})
+        for _ in range(3000):  # until it waits: it holds the lock file open
+            if _holds_open(process.pid, lock) or process.poll() is not None:
+                break
+            time.sleep(0.01)
+        assert process.poll() is None, "the command did not wait for the writer"
+        entry.write_bytes(written)  # the writer's entry arrives
+        arrived = entry.stat().st_ino
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        os.close(handle)
+    out, err = process.communicate(timeout=60)
+    record_cache.wait_for_writer()
+    assert (process.returncode, out, err) == (0, cold.stdout, "")
+    assert entries() == {name} and entry.stat().st_ino == arrived  # read, not written again

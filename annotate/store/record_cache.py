@@ -44,6 +44,7 @@ import os
 import secrets
 import stat
 import sys
+import time
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -92,7 +93,7 @@ def recall(key: str | None, owner: tuple[str, str] | None) -> list[Annotation] |
         if folder is None:
             return None
         try:
-            handle = os.open(key, os.O_RDONLY | _NOFOLLOW, dir_fd=folder)
+            handle = _open_entry(key, folder)
             with open(handle, "rb") as opened:
                 # Whole, then loaded: marshal.load on the file reads it
                 # piecemeal, seven times slower.
@@ -119,6 +120,35 @@ def recall(key: str | None, owner: tuple[str, str] | None) -> list[Annotation] |
         return list(map(Annotation.from_fields, rows))
     except (TypeError, AttributeError):  # not a dict of exactly the fields
         return None
+
+
+def _open_entry(key: str, folder: int) -> int:
+    """The entry, open.  One that is missing while a writer is at work (the
+    command just before this one, as in a script: `merge && agreement`) is
+    looked for again once it is done, the first time only: the wait is
+    shorter than parsing what it writes (``WRITER_WAIT`` at most)."""
+    try:
+        return os.open(key, os.O_RDONLY | _NOFOLLOW, dir_fd=folder)
+    except FileNotFoundError:
+        if not _waited_for_writer():
+            raise
+        return os.open(key, os.O_RDONLY | _NOFOLLOW, dir_fd=folder)
+
+
+WRITER_WAIT = 5.0  # seconds
+
+
+def _waited_for_writer() -> bool:
+    """Whether a writer was at work and is done now (asked once a process,
+    and never by one that writes entries itself: its own lock would stop it)."""
+    global _asked_writer
+    if _asked_writer or _held_locks:
+        return False
+    _asked_writer = True
+    return wait_for_writer(timeout=WRITER_WAIT)
+
+
+_asked_writer = False
 
 
 def remember(key: str | None, annotations: list[Annotation]) -> None:
@@ -197,19 +227,36 @@ def _hold_writer_lock() -> None:
 _held_locks: list[int] = []
 
 
-def wait_for_writer(base: Path | None = None) -> None:
-    """Wait until no process is writing entries after its command (remember):
-    for benchmarks and tests, which look at the folder right after a command.
-    ``base``: the cache's folder ($ANNOTATE_CACHE_DIR), if not this process's."""
+def wait_for_writer(base: Path | None = None, timeout: float | None = None) -> bool:
+    """Wait until no process is writing entries after its command (remember),
+    at most ``timeout`` seconds; whether one was, and is done.  Benchmarks and
+    tests look at the folder right after a command.  ``base``: the cache's
+    folder ($ANNOTATE_CACHE_DIR), if not this process's."""
     folder = cache_folder() if base is None else base / "records"
     if folder is None:
-        return
+        return False
     try:
         handle = os.open(folder.parent / _WRITER_LOCK, os.O_RDONLY | _NOFOLLOW)
     except OSError:
-        return  # no writer has ever run here
+        return False  # no writer has ever run here
     try:
-        fcntl.flock(handle, fcntl.LOCK_SH)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            return False  # none at work
+        except BlockingIOError:
+            pass
+        if timeout is None:
+            fcntl.flock(handle, fcntl.LOCK_SH)
+            return True
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            time.sleep(0.01)
+            with contextlib.suppress(BlockingIOError):
+                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                return True
+        return False
+    except OSError:
+        return False
     finally:
         os.close(handle)
 
