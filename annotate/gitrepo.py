@@ -14,6 +14,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from annotate.decisions import DECISIONS_FILE
 from annotate.errors import CorruptFileError, GitSetupError, WriteError
 from annotate.files import NotRegularFile, atomic_write, open_regular
 
@@ -69,24 +70,26 @@ def top_level(folder: Path) -> Path:
     return Path(output.strip())
 
 
-def attributes_pattern(relative_folder: str) -> str:
-    """The .gitattributes pattern matching every annotation file under a folder."""
+def attributes_patterns(relative_folder: str) -> tuple[str, ...]:
+    """The .gitattributes patterns matching every annotation file under a
+    folder, and every editor's decisions file."""
+    names = ("*.jsonl", DECISIONS_FILE)
     if relative_folder in ("", "."):
-        return "**/*.jsonl"
+        return tuple(f"**/{name}" for name in names)
     # Patterns are wildmatch globs ended by whitespace: escape glob
     # characters, and spell a blank as a class so the pattern stays one word.
     escaped = "".join("\\" + c if c in "*?[]\\!#" else "[[:space:]]" if c.isspace() else c
                       for c in relative_folder)
-    return f"{escaped}/**/*.jsonl"
+    return tuple(f"{escaped}/**/{name}" for name in names)
 
 
 @dataclass(frozen=True)
 class DriverInstalled:
-    """What install_git_driver did: the .gitattributes line and the config it set."""
+    """What install_git_driver did: the .gitattributes lines (each with whether
+    it was added or already there) and the config it set."""
 
     gitattributes: Path
-    line: str
-    line_added: bool
+    lines: tuple[tuple[str, bool], ...]
     config: tuple[tuple[str, str], ...]
 
 
@@ -97,22 +100,25 @@ def install_driver(root: Path, annotations_dir: Path) -> DriverInstalled:
     if relative == os.pardir or relative.startswith(os.pardir + os.sep):
         raise GitSetupError(f"the annotations folder {annotations_dir} is outside the git "
                             f"repository at {top}; move the workspace into the repository")
-    line = f"{attributes_pattern(Path(relative).as_posix())} merge=annotate"
+    lines = [f"{pattern} merge=annotate"
+             for pattern in attributes_patterns(Path(relative).as_posix())]
     path = top / GITATTRIBUTES
     try:
         existing = path.read_text(encoding="utf-8") if path.exists() else ""
     except (OSError, UnicodeDecodeError) as error:
         raise GitSetupError(f"cannot read {path}: {error}; fix or remove it, then run "
                             "'annotate install-git-driver' again") from error
-    added = line not in (old.strip() for old in existing.splitlines())
-    if added:
+    present = {old.strip() for old in existing.splitlines()}
+    missing = [line for line in lines if line not in present]
+    if missing:
         separator = "" if not existing or existing.endswith("\n") else "\n"
         try:
-            atomic_write(path, (existing + separator + line + "\n").encode("utf-8"))
+            atomic_write(path, (existing + separator + "".join(line + "\n" for line in missing)
+                                ).encode("utf-8"))
         except OSError as error:
             raise WriteError(f"cannot write {path}: {error.strerror}; nothing was "
                              "changed there") from error
     config = (("merge.annotate.name", DRIVER_NAME), ("merge.annotate.driver", DRIVER_COMMAND))
     for key, value in config:
         _git(top, "config", key, value)
-    return DriverInstalled(path, line, added, config)
+    return DriverInstalled(path, tuple((line, line in missing) for line in lines), config)

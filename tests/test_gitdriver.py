@@ -9,14 +9,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from annotate.decisions import dump_decisions
 from annotate.errors import CorruptFileError
 from annotate.merge.gitdriver import (
     changed_fields,
     merge_annotations,
     merge_bytes,
+    merge_decision_texts,
     merge_texts,
 )
-from annotate.model import Annotation
+from annotate.model import Annotation, StoredDecision
 from annotate.records import dump_annotations, parse_annotation_text
 from tests.conftest import Run
 from tests.merge_helpers import ann
@@ -224,3 +226,43 @@ def test_a_missing_version_exits_2(tmp_path: Path, run: Run) -> None:
     result = run("git-merge-driver", str(tmp_path / "none"), str(ours), str(ours), "p.jsonl")
     assert result.exit_code == 2
     assert result.stderr.startswith("annotate: error: p.jsonl (common ancestor):1:1: cannot read")
+
+
+# --- decisions files, by position ----------------------------------------------------------
+
+
+def decision(start: int, label: str | None, editor: str = "ed") -> StoredDecision:
+    return StoredDecision(document="a.txt", document_sha256="0" * 64, start=start,
+                          end=start + 5, quote="hello", prefix="", suffix="", label=label,
+                          editor=editor, note="", sources=(), time="2026-11-30T12:00:00Z")
+
+
+def test_decisions_added_on_both_sides_from_no_file_merge_by_position() -> None:
+    ours = dump_decisions("a.txt", [decision(10, "opinion")])
+    theirs = dump_decisions("a.txt", [decision(40, None, "fay")])
+    result = merge_decision_texts("", ours, theirs, "annotations/a.txt/decisions.json")
+    assert result.conflicts == ()
+    assert result.text() == dump_decisions("a.txt", [decision(10, "opinion"),
+                                                     decision(40, None, "fay")])
+
+
+def test_one_position_decided_two_ways_is_a_conflict_keeping_both() -> None:
+    base = dump_decisions("a.txt", [])
+    ours = dump_decisions("a.txt", [decision(10, "opinion")])
+    theirs = dump_decisions("a.txt", [decision(10, "sourced", "fay")])
+    result = merge_decision_texts(base, ours, theirs, "d.json")
+    [conflict] = result.conflicts
+    assert (conflict.id, changed_fields(*conflict.versions())) == ("p10-15", ("label", "editor"))
+    assert result.text() == dump_decisions("a.txt", [decision(10, "opinion"),
+                                                     decision(10, "sourced", "fay")])
+
+
+def test_a_broken_decisions_side_is_refused_naming_it() -> None:
+    ours = dump_decisions("a.txt", [decision(10, "opinion")])
+    with pytest.raises(CorruptFileError) as caught:
+        merge_decision_texts(ours, ours, '{"document": "a.txt", "decisions": [}', "d.json")
+    assert caught.value.path == "d.json (theirs)"
+    other = dump_decisions("b.txt", [decision(10, "opinion")])
+    with pytest.raises(CorruptFileError) as caught:  # another document's decisions
+        merge_decision_texts(ours, ours, other, "d.json")
+    assert caught.value.path == "d.json (theirs)"

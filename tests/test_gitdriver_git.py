@@ -7,6 +7,7 @@ script, with its folder first on PATH; HOME is isolated by conftest.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -81,26 +82,43 @@ def only_id(repo: Path) -> str:
     return identifier
 
 
+ATTRIBUTES = ("ws/annotations/**/*.jsonl merge=annotate\n"
+              "ws/annotations/**/decisions.json merge=annotate\n")
+
+
 def test_install_writes_the_attributes_line_once_and_configures_this_clone(repo: Path) -> None:
-    assert (repo / ".gitattributes").read_text() == "ws/annotations/**/*.jsonl merge=annotate\n"
+    assert (repo / ".gitattributes").read_text() == ATTRIBUTES
     again = annotate(repo, "install-git-driver")
     assert again.returncode == 0
-    assert (repo / ".gitattributes").read_text() == "ws/annotations/**/*.jsonl merge=annotate\n"
+    assert (repo / ".gitattributes").read_text() == ATTRIBUTES
     assert "already in the .gitattributes" in again.stdout
     assert "git does not version .git/config" in again.stdout
     assert ("git config merge.annotate.driver 'annotate git-merge-driver %O %A %B %P'"
             in again.stdout)
     assert git(repo, "config", "merge.annotate.driver").stdout == (
         "annotate git-merge-driver %O %A %B %P\n")
-    assert git(repo, "check-attr", "merge", "--", f"ws/{REVIEWER_FILE.as_posix()}").stdout \
-        .endswith(": merge: annotate\n")
+    for path in (REVIEWER_FILE, REVIEWER_FILE.parent / "decisions.json"):
+        assert git(repo, "check-attr", "merge", "--", f"ws/{path.as_posix()}").stdout \
+            .endswith(": merge: annotate\n")
+
+
+def test_install_adds_the_decisions_line_to_an_earlier_install(repo: Path) -> None:
+    # A clone set up before decisions files were merged too: the missing line only.
+    (repo / ".gitattributes").write_text("ws/annotations/**/*.jsonl merge=annotate\n")
+    installed = annotate(repo, "install-git-driver")
+    assert installed.returncode == 0
+    assert (repo / ".gitattributes").read_text() == ATTRIBUTES
+    assert installed.stdout.splitlines()[:2] == [
+        "ws/annotations/**/*.jsonl merge=annotate  (already in the .gitattributes at the top "
+        "of the git repository; commit it)",
+        "ws/annotations/**/decisions.json merge=annotate  (added to the .gitattributes at the "
+        "top of the git repository; commit it)"]
 
 
 def test_install_appends_to_existing_attributes(repo: Path) -> None:
     (repo / ".gitattributes").write_text("*.txt text")  # no final newline
     assert annotate(repo, "install-git-driver").returncode == 0
-    assert (repo / ".gitattributes").read_text() == (
-        "*.txt text\nws/annotations/**/*.jsonl merge=annotate\n")
+    assert (repo / ".gitattributes").read_text() == "*.txt text\n" + ATTRIBUTES
 
 
 def test_install_outside_a_git_repository_exits_2(tmp_path: Path) -> None:
@@ -211,3 +229,73 @@ def test_a_corrupt_side_leaves_git_a_conflict_and_ours_untouched(repo: Path) -> 
     path = f"ws/{REVIEWER_FILE.as_posix()}"
     assert f"annotate: error: {path} (theirs):2:2:" in merged.stderr + merged.stdout
     assert (repo / "ws" / REVIEWER_FILE).read_bytes() == ours
+
+
+# --- decisions.json: two editors' decisions, merged by position ---------------------------
+
+DECISIONS = REVIEWER_FILE.parent / "decisions.json"
+
+
+def two_positions(repo: Path) -> tuple[str, str]:
+    """The base commit with a second annotation: two positions to decide."""
+    add(repo, ARTILLERY, "sourced")
+    commit(repo, "second position")
+    text = SEED.read_text(encoding="utf-8")
+    return tuple(f"p{text.index(quote)}-{text.index(quote) + len(quote)}"  # type: ignore[return-value]
+                 for quote in (HWASONG, ARTILLERY))
+
+
+def resolve(repo: Path, position: str, label: str, editor: str) -> None:
+    result = annotate(repo, "resolve", SEED_ID, position, "--label", label, "--reviewer", editor)
+    assert result.returncode == 0, result.stderr
+
+
+def decided(repo: Path) -> list[tuple[int, int, str, str]]:
+    data = json.loads((repo / "ws" / DECISIONS).read_text(encoding="utf-8"))
+    return [(d["start"], d["end"], d["label"], d["editor"]) for d in data["decisions"]]
+
+
+def test_two_editors_deciding_different_positions_merge_cleanly(repo: Path) -> None:
+    hwasong, artillery = two_positions(repo)
+    git(repo, "checkout", "-q", "-b", "ed")
+    resolve(repo, hwasong, "opinion", "ed")
+    commit(repo, "ed decides")
+    git(repo, "checkout", "-q", "main")
+    resolve(repo, artillery, "unsourced", "fay")
+    commit(repo, "fay decides")
+    merged = git(repo, "merge", "--no-edit", "ed", check=False)
+    assert merged.returncode == 0, merged.stdout + merged.stderr
+    assert sorted((f"p{start}-{end}", label, editor)
+                  for start, end, label, editor in decided(repo)) == sorted(
+        [(hwasong, "opinion", "ed"), (artillery, "unsourced", "fay")])
+    assert annotate(repo, "validate").returncode == 0
+    result = annotate(repo, "merge", SEED_ID, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    decisions = {p["id"]: p["decision"] for p in json.loads(result.stdout)["positions"]}
+    assert (decisions[hwasong]["label"], decisions[artillery]["label"]) == (
+        "opinion", "unsourced")
+
+
+def test_one_position_decided_two_ways_conflicts_and_validate_says_where(repo: Path) -> None:
+    hwasong, _ = two_positions(repo)
+    git(repo, "checkout", "-q", "-b", "ed")
+    resolve(repo, hwasong, "opinion", "ed")
+    commit(repo, "ed decides")
+    git(repo, "checkout", "-q", "main")
+    resolve(repo, hwasong, "unsourced", "fay")
+    commit(repo, "fay decides otherwise")
+    merged = git(repo, "merge", "--no-edit", "ed", check=False)
+    assert merged.returncode == 1
+    said = merged.stdout + merged.stderr
+    path = f"ws/{DECISIONS.as_posix()}"
+    assert f'{path}: conflict on position {hwasong}: label: ours "unsourced", theirs ' \
+           '"opinion"' in said
+    assert (f"{path}: 1 position decided two ways, both decisions kept (validate reports "
+            "AN316 at the second)") in said
+    assert "<<<<<<<" not in (repo / "ws" / DECISIONS).read_text(encoding="utf-8")
+    assert sorted(editor for *_, editor in decided(repo)) == ["ed", "fay"]
+    valid = annotate(repo, "validate")
+    assert valid.returncode == 1
+    assert f"{DECISIONS.as_posix()}:3:" in valid.stdout and "AN316" in valid.stdout
+    refused = annotate(repo, "merge")
+    assert refused.returncode == 2 and "a second decision for position" in refused.stderr

@@ -250,8 +250,10 @@ TOUR = (
          "annotation files to `annotate git-merge-driver`, which merges by annotation id: "
          "added, changed or deleted on one side only, that change; the same on both, kept; "
          "changed differently on both (or deleted on one side and changed on the other), a "
-         "conflict. It writes the `.gitattributes` line (commit it) and this clone's "
-         "`.git/config`, which git does not version, so every teammate runs it once:",
+         "conflict. An editor's `decisions.json` is merged the same way by position, so two "
+         "editors deciding different positions on two branches merge cleanly. It writes the "
+         "`.gitattributes` lines (commit them) and this clone's `.git/config`, which git does "
+         "not version, so every teammate runs it once:",
          ("git init -q -b main", "annotate install-git-driver")),
     Step("Git runs the driver with its three versions of a file (ancestor, ours, theirs). "
          "On a conflict it exits 1 and leaves both versions of the record in the file, ours "

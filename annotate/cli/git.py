@@ -24,6 +24,10 @@ def git_merge_driver(ctx: click.Context, ancestor: Path, ours: Path, theirs: Pat
                      path: str) -> None:
     """Merge three versions of an annotation file by id; git runs this.
 
+    A decisions file (decisions.json) is merged by the position each
+    decision decides: the same position decided two ways keeps both
+    decisions (validate reports AN316 at the second).
+
     ANCESTOR, OURS and THEIRS are git's %O %A %B; PATH (%P) names the file
     in messages.  Per id: added or changed on one side only, that change;
     the same on both sides, kept; changed differently on both sides (or
@@ -45,9 +49,9 @@ def git_merge_driver(ctx: click.Context, ancestor: Path, ours: Path, theirs: Pat
 
     result = api.git_merge_driver(ancestor, ours, theirs, path)
     for conflict in result.conflicts:
-        click.echo(conflict_line(conflict, path), err=True)
+        click.echo(conflict_line(conflict, path, result.decisions), err=True)
     if result.conflicts:
-        click.echo(conflict_hint(len(result.conflicts), path), err=True)
+        click.echo(conflict_hint(len(result.conflicts), path, result.decisions), err=True)
     ctx.exit(EXIT_FINDINGS if result.conflicts else EXIT_OK)
 
 
@@ -58,8 +62,9 @@ def git_merge_driver(ctx: click.Context, ancestor: Path, ours: Path, theirs: Pat
 def install_git_driver(ctx: click.Context) -> None:
     """Make `git merge` combine annotation files record by record.
 
-    Adds `<annotations folder>/**/*.jsonl merge=annotate` to the
-    .gitattributes at the top of the git repository (once; commit it) and
+    Adds `<annotations folder>/**/*.jsonl merge=annotate` and the same for
+    `**/decisions.json` to the .gitattributes at the top of the git
+    repository (once; commit it) and
     sets merge.annotate.driver to `annotate git-merge-driver %O %A %B %P`
     in this clone's .git/config.  Git does not version .git/config: every
     teammate runs this command once in their own clone.  Exit 2 outside a

@@ -4,7 +4,7 @@ and the output of `annotate install-git-driver`."""
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from annotate.report.terminal import escape
 
@@ -23,11 +23,13 @@ def _value(value: object) -> str:
     return escape(text)
 
 
-def conflict_line(conflict: Conflict, shown_path: str) -> str:
-    """One line naming the file, the id and how the two sides differ."""
+def conflict_line(conflict: Conflict[Any], shown_path: str, decisions: bool = False) -> str:
+    """One line naming the file, the id (a decisions file: the position) and
+    how the two sides differ."""
     from annotate.merge.gitdriver import changed_fields
 
-    where = f"{escape(shown_path)}: conflict on id {conflict.id}: "
+    noun = "position" if decisions else "id"
+    where = f"{escape(shown_path)}: conflict on {noun} {escape(conflict.id)}: "
     ours, theirs, old = conflict.ours, conflict.theirs, conflict.ancestor
     if ours is None or theirs is None:
         kept, side, gone = (theirs, "theirs", "ours") if ours is None else (ours, "ours", "theirs")
@@ -37,8 +39,9 @@ def conflict_line(conflict: Conflict, shown_path: str) -> str:
         fields = changed_fields(old, kept)
         detail = "; ".join(f"{name}: {_value(getattr(old, name))} -> "
                            f"{_value(getattr(kept, name))}" for name in fields)
-        # Ours come first in the file; the ancestor's record stands in for a deleted side.
-        order = ("the ancestor's record, then theirs" if ours is None
+        # Ours come first in an annotation file (a decisions file is in time
+        # order); the ancestor's record stands in for a deleted side.
+        order = ("both" if decisions else "the ancestor's record, then theirs" if ours is None
                  else "ours, then the ancestor's record")
         return where + f"deleted in {gone}, changed in {side} ({detail}); the file holds {order}"
     fields = changed_fields(ours, theirs)
@@ -47,8 +50,13 @@ def conflict_line(conflict: Conflict, shown_path: str) -> str:
     return where + (detail or "both sides differ")
 
 
-def conflict_hint(count: int, shown_path: str) -> str:
+def conflict_hint(count: int, shown_path: str, decisions: bool = False) -> str:
     """The closing line: where the conflicting records are and how to resolve them."""
+    if decisions:
+        return (f"{escape(shown_path)}: {count} position{'s' * (count != 1)} decided two "
+                "ways, both decisions kept (validate reports AN316 at the second): keep one "
+                f"line of each position, delete the other, then 'git add "
+                f"{escape(shown_path)}'")
     return (f"{escape(shown_path)}: {count} conflicting record{'s' * (count != 1)} kept twice "
             "(ours first, then theirs; validate reports AN307 at the second): keep one line "
             f"of each id, delete the other, then 'git add {escape(shown_path)}'")
@@ -57,9 +65,9 @@ def conflict_hint(count: int, shown_path: str) -> str:
 def render_installed(installed: DriverInstalled) -> str:
     """What was written and configured, and what every teammate must run once."""
     commands = " && ".join(f"git config {key} {_shell(value)}" for key, value in installed.config)
-    state = "added to" if installed.line_added else "already in"
-    return (f"{escape(installed.line)}  ({state} the .gitattributes at the top of the git "
-            "repository; commit it)\n"
+    return ("".join(f"{escape(line)}  ({'added to' if added else 'already in'} the "
+                    ".gitattributes at the top of the git repository; commit it)\n"
+                    for line, added in installed.lines)
             + "".join(f"git config {key} {_shell(value)}  (set for this clone)\n"
                       for key, value in installed.config)
             + "git does not version .git/config: every teammate runs, once in their clone,\n"
