@@ -266,3 +266,12 @@ def test_a_broken_decisions_side_is_refused_naming_it() -> None:
     with pytest.raises(CorruptFileError) as caught:  # another document's decisions
         merge_decision_texts(ours, ours, other, "d.json")
     assert caught.value.path == "d.json (theirs)"
+
+
+@pytest.mark.parametrize("hostile", ["[" * 100_000, '{"document": "a.txt", "document": "b.txt"}',
+                                     "\ufeff{}", '{"document": NaN}'])
+def test_a_hostile_decisions_side_is_refused_in_one_error(hostile: str) -> None:
+    ours = dump_decisions("a.txt", [decision(10, "opinion")])
+    with pytest.raises(CorruptFileError) as caught:
+        merge_decision_texts(ours, ours, hostile, "d.json")
+    assert caught.value.path == "d.json (theirs)"

@@ -25,7 +25,6 @@ command reads and writes the files.
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -212,11 +211,11 @@ def merge_decision_texts(ancestor: str, ours: str, theirs: str, shown_path: str
 
 
 def _named_document(text: str) -> str | None:
-    """The document a decisions file's text names, if it parses that far."""
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return None
+    """The document a decisions file's text names, if it parses (strictly: a
+    hostile side is refused by parse_decisions, at its line and column)."""
+    from annotate import jsonpos
+
+    value = jsonpos.parse_json_line(text.rstrip("\n")).value
     document = value.get("document") if isinstance(value, dict) else None
     return document if isinstance(document, str) else None
 
