@@ -606,6 +606,24 @@ def test_a_refused_brat_export_creates_nothing(workspace: Path, run: Run, place:
     assert result.exit_code == 2
     assert "part of the workspace's own data" in result.stderr
     assert sorted(workspace.rglob("*")) == before
+
+
+def test_a_brat_export_through_a_link_out_of_the_workspace_creates_nothing(
+        workspace: Path, run: Run, tmp_path: Path) -> None:
+    # out/alice is a link leading out: refused before any folder is made.
+    annotated(run)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (workspace / "out").mkdir()
+    (workspace / "out" / "alice").symlink_to(elsewhere, target_is_directory=True)
+    before = sorted(workspace.rglob("*"))
+    result = run("export", "--format", "brat", "-o", "out")
+    assert result.exit_code == 2
+    assert "leads outside the workspace" in result.stderr
+    assert sorted(workspace.rglob("*")) == before
+    assert list(elsewhere.iterdir()) == []
+
+
 def repeat_ids(workspace: Path) -> None:
     folder = workspace / "annotations" / SEED_ID
     (folder / "dave.jsonl").write_text(

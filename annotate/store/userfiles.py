@@ -108,8 +108,11 @@ def write_output_folder(workspace: Workspace, folder: Path, files: dict[str, byt
     # Every place is checked before the first folder is made: a refused
     # export must leave nothing behind, least of all in the corpus.
     _refuse_own_data(workspace, folder, absolute)
+    inside_workspace = contains(os.path.abspath(workspace.root), str(absolute))
     for place, _ in places:
         _refuse_own_data(workspace, place, place)
+        if inside_workspace:
+            inside(workspace, place)  # a link on the way must not lead out
     try:
         absolute.mkdir(exist_ok=True)
         for place, _ in places:
