@@ -1177,3 +1177,21 @@ def test_a_command_started_while_a_writer_is_at_work_waits_and_reads_its_entry(
     record_cache.wait_for_writer()
     assert (process.returncode, out, err) == (0, cold.stdout, "")
     assert entries() == {name} and entry.stat().st_ino == arrived  # read, not written again
+
+
+def test_a_fifo_where_the_writers_lock_goes_hangs_nothing(desk: Path) -> None:
+    """A FIFO in the lock's place (put there by mistake): commands neither
+    hang on it nor fail; they read and write as without a lock."""
+    setup_document(desk)
+    write_file(desk, "alice", make_records("alice"))
+    records_folder().mkdir(parents=True)
+    os.mkfifo(records_folder().parent / "records.writing")
+    command = ("list", DOCUMENT, "--format", "json")
+    first = run_settled(*command, cwd=desk, timeout=60)
+    second = run_settled(*command, cwd=desk, timeout=60)
+    assert first.returncode == 0 and (second.returncode, second.stdout) == (0, first.stdout)
+    for _ in range(3000):  # the entry, written without a lock to tell when
+        if entries():
+            break
+        time.sleep(0.01)
+    assert len(entries()) == 1

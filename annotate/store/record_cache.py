@@ -214,7 +214,7 @@ def _hold_writer_lock() -> None:
         return
     with contextlib.suppress(OSError):
         handle = os.open(folder.parent / _WRITER_LOCK,
-                         os.O_RDWR | os.O_CREAT | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0),
+                         os.O_RDWR | os.O_CREAT | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0),
                          0o600)
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -236,7 +236,9 @@ def wait_for_writer(base: Path | None = None, timeout: float | None = None) -> b
     if folder is None:
         return False
     try:
-        handle = os.open(folder.parent / _WRITER_LOCK, os.O_RDONLY | _NOFOLLOW)
+        # (Non-blocking: a FIFO put there must not hang every command.)
+        handle = os.open(folder.parent / _WRITER_LOCK,
+                         os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return False  # no writer has ever run here
     try:
