@@ -255,15 +255,22 @@ def decided(repo: Path) -> list[tuple[int, int, str, str]]:
     return [(d["start"], d["end"], d["label"], d["editor"]) for d in data["decisions"]]
 
 
-def test_two_editors_deciding_different_positions_merge_cleanly(repo: Path) -> None:
-    hwasong, artillery = two_positions(repo)
+def decide_on_two_branches(repo: Path, eds: str, fays: str
+                           ) -> subprocess.CompletedProcess[str]:
+    """Ed decides a position "opinion" on a branch, Fay another (or the same)
+    "unsourced" on main; main merges Ed's branch."""
     git(repo, "checkout", "-q", "-b", "ed")
-    resolve(repo, hwasong, "opinion", "ed")
+    resolve(repo, eds, "opinion", "ed")
     commit(repo, "ed decides")
     git(repo, "checkout", "-q", "main")
-    resolve(repo, artillery, "unsourced", "fay")
+    resolve(repo, fays, "unsourced", "fay")
     commit(repo, "fay decides")
-    merged = git(repo, "merge", "--no-edit", "ed", check=False)
+    return git(repo, "merge", "--no-edit", "ed", check=False)
+
+
+def test_two_editors_deciding_different_positions_merge_cleanly(repo: Path) -> None:
+    hwasong, artillery = two_positions(repo)
+    merged = decide_on_two_branches(repo, hwasong, artillery)
     assert merged.returncode == 0, merged.stdout + merged.stderr
     assert sorted((f"p{start}-{end}", label, editor)
                   for start, end, label, editor in decided(repo)) == sorted(
@@ -278,13 +285,7 @@ def test_two_editors_deciding_different_positions_merge_cleanly(repo: Path) -> N
 
 def test_one_position_decided_two_ways_conflicts_and_validate_says_where(repo: Path) -> None:
     hwasong, _ = two_positions(repo)
-    git(repo, "checkout", "-q", "-b", "ed")
-    resolve(repo, hwasong, "opinion", "ed")
-    commit(repo, "ed decides")
-    git(repo, "checkout", "-q", "main")
-    resolve(repo, hwasong, "unsourced", "fay")
-    commit(repo, "fay decides otherwise")
-    merged = git(repo, "merge", "--no-edit", "ed", check=False)
+    merged = decide_on_two_branches(repo, hwasong, hwasong)
     assert merged.returncode == 1
     said = merged.stdout + merged.stderr
     path = f"ws/{DECISIONS.as_posix()}"
