@@ -29,6 +29,8 @@ from collections.abc import Callable
 
 _enabled = False
 _jobs: list[Callable[[], None]] = []
+_prepare: list[Callable[[], None]] = []
+_kept_open: set[int] = set()
 
 
 def enable() -> None:
@@ -37,22 +39,35 @@ def enable() -> None:
     _enabled = True
 
 
-def defer(job: Callable[[], None]) -> bool:
+def defer(job: Callable[[], None], prepare: Callable[[], None] | None = None) -> bool:
     """Whether ``job`` will run after the command (once, however often it is
-    deferred); False outside the console script: the caller does the work."""
+    deferred); False outside the console script: the caller does the work.
+    ``prepare`` runs in this process as it ends, just before the copy is
+    made (to take a lock the copy inherits, say)."""
     if not _enabled:
         return False
     if not _jobs:
         atexit.register(_run_jobs)
     if job not in _jobs:
         _jobs.append(job)
+        if prepare is not None:
+            _prepare.append(prepare)
     return True
+
+
+def keep_open(descriptor: int) -> None:
+    """Leave this file open in the copy (it closes every other but its
+    standard streams, so that it holds no pipe or lock of the command's)."""
+    _kept_open.add(descriptor)
 
 
 def _run_jobs() -> None:
     """At exit: the deferred jobs, in a detached copy if one can be made."""
     jobs = list(_jobs)
     _jobs.clear()
+    for prepare in _prepare:
+        with contextlib.suppress(Exception):
+            prepare()
     if jobs and not _detached(jobs):
         for job in jobs:
             with contextlib.suppress(Exception):
@@ -94,9 +109,18 @@ def _child(jobs: list[Callable[[], None]]) -> None:
 
 
 def _quiet() -> None:
-    """Standard streams to /dev/null: nothing reaches the terminal, and no pipe
-    the command wrote to is held open."""
+    """Standard streams to /dev/null, and every other file closed but those
+    kept open: nothing reaches the terminal, and no pipe the command wrote
+    to (its output, make's jobserver, a test harness's) is held open."""
     devnull = os.open(os.devnull, os.O_RDWR)
     for descriptor in (0, 1, 2):
         os.dup2(devnull, descriptor)
     os.close(devnull)
+    start = 3
+    for kept in sorted(_kept_open):
+        os.closerange(start, kept)
+        start = kept + 1
+    os.closerange(start, _MAX_DESCRIPTORS)
+
+
+_MAX_DESCRIPTORS = os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 1024

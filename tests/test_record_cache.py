@@ -30,6 +30,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import textwrap
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -1155,7 +1156,7 @@ def test_a_command_started_while_a_writer_is_at_work_waits_and_reads_its_entry(
     entry = records_folder() / name
     written = entry.read_bytes()
     entry.unlink()  # not written yet
-    lock = records_folder().parent / "records.writing"
+    lock = records_folder() / ".writing"
     handle = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
     fcntl.flock(handle, fcntl.LOCK_EX)
     try:
@@ -1185,7 +1186,7 @@ def test_a_fifo_where_the_writers_lock_goes_hangs_nothing(desk: Path) -> None:
     setup_document(desk)
     write_file(desk, "alice", make_records("alice"))
     records_folder().mkdir(parents=True)
-    os.mkfifo(records_folder().parent / "records.writing")
+    os.mkfifo(records_folder() / ".writing")
     command = ("list", DOCUMENT, "--format", "json")
     first = run_settled(*command, cwd=desk, timeout=60)
     second = run_settled(*command, cwd=desk, timeout=60)
@@ -1195,3 +1196,70 @@ def test_a_fifo_where_the_writers_lock_goes_hangs_nothing(desk: Path) -> None:
             break
         time.sleep(0.01)
     assert len(entries()) == 1
+
+
+def test_a_broken_secret_is_replaced_and_a_fifo_in_its_place_hangs_nothing() -> None:
+    """A key cut short (a full disk) is made anew, whole; a FIFO in its place
+    gives the process a secret of its own instead of blocking on it."""
+    folder = Path(os.environ["HOME"]) / ".cache" / "annotate" / "secret"
+    folder.mkdir(parents=True, mode=0o700)
+    (folder / "key").write_bytes(b"")
+    record_cache._kept_secret.cache_clear()
+    made = record_cache.user_secret()
+    assert len(made) == 32 and (folder / "key").read_bytes() == made
+    (folder / "key").unlink()
+    os.mkfifo(folder / "key")
+    record_cache._kept_secret.cache_clear()
+    try:
+        assert len(record_cache.user_secret()) == 32  # returned, not hung
+    finally:
+        record_cache._kept_secret.cache_clear()
+
+
+def test_an_entry_that_is_a_fifo_is_no_entry(desk: Path) -> None:
+    setup_document(desk)
+    write_file(desk, "alice", make_records("alice"))
+    command = ("list", DOCUMENT, "--format", "json")
+    cold = run_settled(*command, cwd=desk)
+    (name,) = entries()
+    (records_folder() / name).unlink()
+    os.mkfifo(records_folder() / name)
+    again = run_settled(*command, cwd=desk, timeout=60)
+    assert (again.returncode, again.stdout, again.stderr) == (0, cold.stdout, "")
+
+
+def test_a_command_still_running_keeps_no_one_waiting(tmp_path: Path) -> None:
+    """The writer's lock is taken as the command ends, not at its first read:
+    a long command (`annotate review`) that has entries to write later must
+    not make every other command wait for it meanwhile."""
+    go = tmp_path / "go"
+    script = textwrap.dedent(f"""
+        import pathlib, sys, time
+        from annotate import background
+        from annotate.store import record_cache
+        from tests.test_record_cache import make_records
+        from annotate.model import Annotation
+        background.enable()
+        annotations = [Annotation.from_record(r) for r in make_records("alice")]
+        record_cache.remember("0" * 64, annotations)
+        print("remembered", flush=True)
+        while not pathlib.Path({str(go)!r}).exists():
+            time.sleep(0.01)
+    """)
+    process = subprocess.Popen([sys.executable, "-c", script], cwd=Path(__file__).parent.parent,
+                               stdout=subprocess.PIPE, text=True, env=dict(os.environ))
+    try:
+        assert process.stdout is not None and process.stdout.readline() == "remembered\n"
+        lock = records_folder() / ".writing"
+        if lock.exists():  # (made by an earlier writer): free, no one holds it
+            handle = os.open(lock, os.O_RDONLY)
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            finally:
+                os.close(handle)
+        assert entries() == set()
+    finally:
+        go.write_text("go")
+        process.communicate(timeout=60)
+    record_cache.wait_for_writer()
+    assert entries() == {"0" * 64}

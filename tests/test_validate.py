@@ -221,6 +221,23 @@ def test_a_byte_order_mark_fails_validate_as_it_stops_every_reader(
     assert run("list").exit_code == 2
 
 
+def test_links_inside_the_cache_folder_are_not_followed(workspace: Path, run: Run) -> None:
+    # A committed .annotate-cache whose files are links to /dev/stdin and
+    # /dev/zero: followed, they made validate wait for input forever or
+    # read until memory ran out.
+    data = (EXAMPLES / "valid" / "three-records.jsonl").read_text(encoding="utf-8")
+    (workspace / DEFAULT_PLACE).write_text(data, encoding="utf-8")
+    cache = workspace / ".annotate-cache"
+    cache.mkdir()
+    (cache / "validate-v5.json").symlink_to("/dev/stdin")
+    (cache / "validate-run-v5.json").symlink_to("/dev/zero")
+    (cache / "validate-ids-v5.json").symlink_to("/dev/zero")
+    os.mkfifo(cache / "ignored.fifo")
+    result = subprocess.run([installed_annotate(), "validate"], cwd=workspace, timeout=60,
+                            capture_output=True, text=True, stdin=subprocess.PIPE, check=False)
+    assert (result.returncode, result.stderr) == (0, ""), result.stdout
+
+
 def forge_cache(workspace: Path, place: str) -> None:
     """What anyone who can push can commit: the cache entry of a valid file
     given the content hash of the file as it is now, and no stat cache."""

@@ -128,24 +128,33 @@ def _open_entry(key: str, folder: int) -> int:
     looked for again once it is done, the first time only: the wait is
     shorter than parsing what it writes (``WRITER_WAIT`` at most)."""
     try:
-        return os.open(key, os.O_RDONLY | _NOFOLLOW, dir_fd=folder)
+        return _open_regular(key, folder)
     except FileNotFoundError:
-        if not _waited_for_writer():
+        if not _waited_for_writer(folder):
             raise
-        return os.open(key, os.O_RDONLY | _NOFOLLOW, dir_fd=folder)
+        return _open_regular(key, folder)
+
+
+def _open_regular(name: str, folder: int) -> int:
+    """A regular file of the folder, open for reading; OSError for anything else
+    (a link, or a FIFO, which would block: opened non-blocking, then checked)."""
+    handle = os.open(name, os.O_RDONLY | _NOFOLLOW | _NONBLOCK, dir_fd=folder)
+    if not stat.S_ISREG(os.fstat(handle).st_mode):
+        os.close(handle)
+        raise OSError(f"{name}: not a regular file")
+    return handle
 
 
 WRITER_WAIT = 5.0  # seconds
 
 
-def _waited_for_writer() -> bool:
-    """Whether a writer was at work and is done now (asked once a process,
-    and never by one that writes entries itself: its own lock would stop it)."""
+def _waited_for_writer(folder: int) -> bool:
+    """Whether a writer was at work and is done now (asked once a process)."""
     global _asked_writer
-    if _asked_writer or _held_locks:
+    if _asked_writer:
         return False
     _asked_writer = True
-    return wait_for_writer(timeout=WRITER_WAIT)
+    return _wait_for_lock(folder, WRITER_WAIT)
 
 
 _asked_writer = False
@@ -163,18 +172,16 @@ def remember(key: str | None, annotations: list[Annotation]) -> None:
     """
     if key is None:
         return
-    if background.defer(_write_pending):
-        if not _pending:
-            _hold_writer_lock()
+    if background.defer(_write_pending, prepare=_hold_writer_lock):
         _pending.append((key, annotations))
         return
     _write(key, annotations)
 
 
-# Entries whose writing waits for the end of the command, and the lock the
-# writer holds until they are written (see wait_for_writer).
+# Entries whose writing waits for the end of the command, and the lock, in
+# the folder, that the writer holds until they are written (wait_for_writer).
 _pending: list[tuple[str, list[Annotation]]] = []
-_WRITER_LOCK = "records.writing"
+_WRITER_LOCK = ".writing"
 
 
 def _write_pending() -> None:
@@ -205,58 +212,51 @@ def _write(key: str, annotations: list[Annotation]) -> None:
 
 
 def _hold_writer_lock() -> None:
-    """Take the writer's lock, beside the folder, for this process and the
-    copy that writes its entries after it (which inherits the open file, and
-    so the lock, until it ends).  Another writer holding it is no matter:
-    the lock only tells waiters (``wait_for_writer``) when writing is done."""
-    folder = cache_folder()
-    if folder is None:
-        return
-    with contextlib.suppress(OSError):
-        handle = os.open(folder.parent / _WRITER_LOCK,
-                         os.O_RDWR | os.O_CREAT | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0),
-                         0o600)
+    """Take the writer's lock as the command ends, just before the copy that
+    writes its entries is made (annotate.background): the copy inherits the
+    open file, and so the lock, until it is done.  Held only then, a long
+    command (`annotate review`) keeps no one waiting; in the folder, which
+    is the user's alone (_opened_folder), no one else can take it."""
+    with _opened_folder() as folder, contextlib.suppress(OSError):
+        if folder is None:
+            return
+        handle = os.open(_WRITER_LOCK, os.O_RDWR | os.O_CREAT | _NOFOLLOW | _NONBLOCK,
+                         0o600, dir_fd=folder)
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
+        except OSError:  # another writer holds it: waiters wait for that one
             os.close(handle)
             return
-        _held_locks.append(handle)  # open until the process (and its copy) ends
+        background.keep_open(handle)  # until the copy has written the entries
 
 
-_held_locks: list[int] = []
-
-
-def wait_for_writer(base: Path | None = None, timeout: float | None = None) -> bool:
+def wait_for_writer(base: Path | None = None, timeout: float = 120.0) -> bool:
     """Wait until no process is writing entries after its command (remember),
     at most ``timeout`` seconds; whether one was, and is done.  Benchmarks and
     tests look at the folder right after a command.  ``base``: the cache's
     folder ($ANNOTATE_CACHE_DIR), if not this process's."""
-    folder = cache_folder() if base is None else base / "records"
-    if folder is None:
-        return False
+    with _opened_folder(None if base is None else base / "records") as folder:
+        return folder is not None and _wait_for_lock(folder, timeout)
+
+
+def _wait_for_lock(folder: int, timeout: float) -> bool:
+    """Whether the writer's lock was held and was let go within ``timeout`` seconds."""
     try:
-        # (Non-blocking: a FIFO put there must not hang every command.)
-        handle = os.open(folder.parent / _WRITER_LOCK,
-                         os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+        handle = _open_regular(_WRITER_LOCK, folder)
     except OSError:
         return False  # no writer has ever run here
     try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
-            return False  # none at work
-        except BlockingIOError:
-            pass
-        if timeout is None:
-            fcntl.flock(handle, fcntl.LOCK_SH)
-            return True
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            time.sleep(0.01)
-            with contextlib.suppress(BlockingIOError):
+        waited = False
+        while True:
+            try:
                 fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
-                return True
-        return False
+                return waited
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return False
+                waited = True
+                time.sleep(0.01)
     except OSError:
         return False
     finally:
@@ -344,33 +344,32 @@ _SECRET_SIZE = 32
 
 @functools.cache
 def _kept_secret(folder: str) -> bytes | None:
-    """The secret kept in the folder, made if there is none; None if the
-    folder is not safe (see _opened_folder) or the secret cannot be read."""
+    """The secret kept in the folder, made if there is none (or a broken one);
+    None if the folder is not safe (see _opened_folder) or cannot keep one."""
     with _opened_folder(Path(folder)) as opened:
         if opened is None:
             return None
-        for _ in range(2):  # made by another process in between: read it then
-            try:
-                handle = os.open("key", os.O_RDONLY | _NOFOLLOW, dir_fd=opened)
-                with open(handle, "rb") as kept:
-                    found = kept.read(_SECRET_SIZE + 1)
-                return found if len(found) == _SECRET_SIZE else None
-            except FileNotFoundError:
-                pass
-            except OSError:
-                return None
-            made = secrets.token_bytes(_SECRET_SIZE)
-            try:
-                handle = os.open("key", os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW,
-                                 0o600, dir_fd=opened)
-            except FileExistsError:
-                continue
-            except OSError:
-                return None
+        with contextlib.suppress(OSError):
+            handle = _open_regular("key", opened)
+            with open(handle, "rb") as kept:
+                found = kept.read(_SECRET_SIZE + 1)
+            if len(found) == _SECRET_SIZE:
+                return found
+        # None, or a broken one (a full disk cut it short): made whole in a
+        # temporary file first, so that no reader ever sees it half written.
+        made = secrets.token_bytes(_SECRET_SIZE)
+        temporary = f".key.{secrets.token_hex(4)}.tmp"
+        try:
+            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW,
+                             0o600, dir_fd=opened)
             with open(handle, "wb") as out:
                 out.write(made)
-            return made
-    return None
+            os.replace(temporary, "key", src_dir_fd=opened, dst_dir_fd=opened)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary, dir_fd=opened)
+            return None
+        return made
 
 
 def _turned_off() -> bool:
@@ -404,6 +403,7 @@ def _opened_folder(folder: Path | None = None) -> Iterator[int | None]:
 
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 
 
@@ -438,7 +438,7 @@ def _prune(folder: int) -> None:
     with contextlib.suppress(OSError), os.scandir(folder) as found:
         for entry in found:
             with contextlib.suppress(OSError):
-                if entry.is_file(follow_symlinks=False):
+                if entry.is_file(follow_symlinks=False) and entry.name != _WRITER_LOCK:
                     info = entry.stat(follow_symlinks=False)
                     entries.append((info.st_mtime_ns, info.st_size, entry.name))
     total = sum(size for _, size, _ in entries)
