@@ -275,3 +275,16 @@ def test_a_hostile_decisions_side_is_refused_in_one_error(hostile: str) -> None:
     with pytest.raises(CorruptFileError) as caught:
         merge_decision_texts(ours, ours, hostile, "d.json")
     assert caught.value.path == "d.json (theirs)"
+
+
+@pytest.mark.parametrize("blank", ["", "\n", "  \n"])
+def test_a_blank_decisions_side_is_refused_not_taken_for_no_decisions(blank: str) -> None:
+    # Every reader refuses a blank decisions.json; taken for "no decisions",
+    # it would have dropped the other editor's decisions without a word.
+    ours = dump_decisions("a.txt", [decision(10, "opinion")])
+    with pytest.raises(CorruptFileError) as caught:
+        merge_decision_texts(ours, ours, blank, "d.json")
+    assert caught.value.path == "d.json (theirs)"
+    with pytest.raises(CorruptFileError) as caught:
+        merge_decision_texts(ours, blank, ours, "d.json")
+    assert caught.value.path == "d.json (ours)"

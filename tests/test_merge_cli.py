@@ -823,6 +823,19 @@ def test_validate_reports_bad_json_in_decisions_at_its_line_and_column(
             "expecting value") in result.stdout.splitlines()
 
 
+@pytest.mark.parametrize("blank", ["", "\n", " \n\n"])
+def test_a_blank_decisions_file_fails_validate_as_it_stops_every_reader(
+        workspace: Path, run: Run, disputed: dict[str, str], blank: str) -> None:
+    path = good_decisions(workspace, run)
+    path.write_text(blank, encoding="utf-8")
+    result = run("validate", "--no-cache")
+    assert result.exit_code == 1
+    assert (f"annotations/{SEED_ID}/decisions.json:1:1: AN101 error: the file is empty (or "
+            "only white space) where one JSON object belongs; restore it from git, or delete "
+            "it") in result.stdout.splitlines()
+    assert run("merge").exit_code == 2
+
+
 def test_validate_reports_a_second_decision_for_a_position(workspace: Path, run: Run,
                                                            disputed: dict[str, str]) -> None:
     path = good_decisions(workspace, run)

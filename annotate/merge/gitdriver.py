@@ -196,15 +196,17 @@ def merge_decision_texts(ancestor: str, ours: str, theirs: str, shown_path: str
 
     The document is the one the file names (ours, else either side): every
     version is checked against it, so decisions of another document are an
-    error at their line, never merged in.  An empty version (the file did
-    not exist there) holds no decisions.
+    error at their line, never merged in.  An empty ancestor (the file did
+    not exist there; git hands over an empty file) holds no decisions; an
+    empty side is a broken file, as every reader says, never "all decisions
+    taken back".
     """
     from annotate.decisions import parse_decisions
 
     texts = {"common ancestor": ancestor, "ours": ours, "theirs": theirs}
     document = next((name for name in map(_named_document, (ours, theirs, ancestor))
                      if name is not None), "")
-    sides = [[] if not text.strip() else
+    sides = [[] if side == "common ancestor" and not text else
              parse_decisions(text, f"{shown_path} ({side})", document, None)
              for side, text in texts.items()]
     return merge_decisions(document, *sides)

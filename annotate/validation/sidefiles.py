@@ -63,8 +63,7 @@ def _check(workspace: Workspace, project: Project | None, documents: Documents,
     parsed = jsonpos.parse_json_line(text.rstrip("\n"))
     syntax = [*problems, *parsed.problems]
     if syntax:
-        return [finding(shown, *index.position(p.offset), codes.get_rule(p.code), p.message)
-                for p in syntax]
+        return [_syntax_finding(shown, index, p) for p in syntax]
     value = parsed.value
     if name == store.METADATA_FILE:
         broken = rules.metadata_problems(value, document)
@@ -86,6 +85,17 @@ def _check(workspace: Workspace, project: Project | None, documents: Documents,
                                     f"there is no document {document!r} in the corpus"))
     return [finding(shown, *index.position(jsonpos.locate(text, list(p.path))), p.rule,
                     p.message) for p in broken]
+
+
+def _syntax_finding(shown: str, index: LineIndex, problem: jsonpos.SyntaxProblem) -> Finding:
+    """A syntax problem of a side file.  A blank one is an error here, not the
+    warning a blank line of an annotation file is: every reader refuses it."""
+    if problem.code == codes.BLANK_LINE.code:
+        return finding(shown, 1, 1, codes.INVALID_JSON,
+                       "the file is empty (or only white space) where one JSON object belongs; "
+                       "restore it from git, or delete it")
+    return finding(shown, *index.position(problem.offset), codes.get_rule(problem.code),
+                   problem.message)
 
 
 def _provenance_problems(workspace: Workspace, value: dict[str, Any], document: str,
