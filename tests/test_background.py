@@ -6,6 +6,7 @@ job then runs, and nothing it prints reaches the pipe."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -107,3 +108,24 @@ sys.exit(3)
     assert (result.returncode, result.stdout, result.stderr) == (3, "", "")
     assert wait_for(tmp_path / "done")
 
+
+
+def test_the_copy_holds_no_other_file_of_the_command_open(tmp_path: Path) -> None:
+    # A pipe the command inherited on descriptor 3 (make's jobserver, a test
+    # harness's): its reader sees the end as the command ends, while the job
+    # is still waiting for "go".
+    reader, writer = os.pipe()
+    script = ("import pathlib, sys, time\nfrom annotate import background\n"
+              f"FOLDER = pathlib.Path({str(tmp_path)!r})\n" + textwrap.dedent(JOB)
+              + "background.enable()\nbackground.defer(job)\n")
+    process = subprocess.Popen([sys.executable, "-c", script], pass_fds=(writer,),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(writer)
+    try:
+        with os.fdopen(reader, "rb") as pipe:
+            assert pipe.read() == b""  # the end, not a hang
+        assert process.wait(timeout=20) == 0
+        assert not (tmp_path / "done").exists()
+    finally:
+        (tmp_path / "go").write_text("go")
+    assert wait_for(tmp_path / "done")
