@@ -30,6 +30,13 @@ format, key and owners; one whose hash, format or key does not match, or
 that holds anything but dicts of exactly the fields, is ignored.  Files under
 ``SMALLEST`` are not remembered (they parse in about a millisecond), and
 the folder is kept under ``BUDGET`` bytes, the least recently used first out.
+
+When: under the console script, entries are written after the command, by
+a detached copy of the process (annotate.background), which holds the
+folder's lock file ``.writing`` until it is done; a command that misses an
+entry while a writer is at work waits for it, once.  The same folder's
+sibling ``secret/`` keeps the user's secret that salts the caches a
+workspace holds (``user_secret``).
 """
 
 from __future__ import annotations
