@@ -81,7 +81,7 @@ def reanchor(ws: Workspace, references: Sequence[str] = (), *, dry_run: bool = F
         document_ids = sorted({store.resolve_document(ws, r) for r in references})
     else:
         document_ids = store.annotated_documents(ws)
-    _refuse_repeated_ids(ws, document_ids)
+    refuse_repeated_ids(ws, document_ids)
     results: list[anchoring.Reanchored] = []
     up_to_date = orphans = 0
     decisions_moved = 0
@@ -165,7 +165,7 @@ def _carried(decision: StoredDecision, moved: Annotation) -> StoredDecision:
         previous_quote=moved.previous_quote)
 
 
-def _refuse_repeated_ids(ws: Workspace, document_ids: Sequence[str]) -> None:
+def refuse_repeated_ids(ws: Workspace, document_ids: Sequence[str]) -> None:
     """A bulk writer must not meet one id twice: results keyed by it would
     land on the wrong record (issue 8, item 1)."""
     places: dict[str, list[str]] = {}

@@ -337,7 +337,7 @@ def _update(ws: Workspace, document_id: str, previous: dict[str, Any], page: _Pa
             who: str | None) -> Brought:
     """A page the document already came from: a new version if its text changed."""
     from annotate import rules
-    from annotate.api.check import _refuse_repeated_ids, reanchor
+    from annotate.api.check import reanchor, refuse_repeated_ids
     from annotate.fetching import metadata
     from annotate.fetching.changes import paragraph_changes
 
@@ -354,7 +354,7 @@ def _update(ws: Workspace, document_id: str, previous: dict[str, Any], page: _Pa
                          "moved, fetch it as a new document")
     record = metadata.succeed(previous, _record(new, page, who))
     rules.require(rules.metadata_problems(record, document_id))
-    _refuse_repeated_ids(ws, [document_id])  # before anything is written, not after
+    refuse_repeated_ids(ws, [document_id])  # before anything is written, not after
     store.save_version(ws, old)  # re-anchoring needs the text the annotations were made on
     if page.html is not None:
         store.save_snapshot(ws, page.html)

@@ -59,14 +59,14 @@ def export_batch(ws: Workspace, references: Sequence[str] = ()) -> ExportBatch:
     A batch where an annotation id repeats is refused, as merge and reanchor
     refuse it: an export would carry one id twice, which `import` then
     refuses (and a W3C id names one annotation)."""
-    from annotate.api.check import _refuse_repeated_ids
+    from annotate.api.check import refuse_repeated_ids
     from annotate.fetching.metadata import source
 
     if references:
         document_ids = list(dict.fromkeys(store.resolve_document(ws, r) for r in references))
     else:
         document_ids = store.annotated_documents(ws)
-    _refuse_repeated_ids(ws, document_ids)
+    refuse_repeated_ids(ws, document_ids)
 
     entries = []
     for document_id in document_ids:
