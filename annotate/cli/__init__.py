@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import errno
 import importlib
 import os
 import re
@@ -105,16 +106,24 @@ class AnnotateGroup(click.Group):
             raise UsageLine(error, command) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):
             raise
+        except OSError as error:
+            if is_output_error(error):
+                raise  # main says so in one line: no bug of annotate's
+            _internal_error(ctx, error)
         except Exception as error:
-            # A bug, not a finding: exit 1 would tell CI "the annotations are
-            # invalid".  ANNOTATE_DEBUG=1 shows the traceback for the report.
-            if os.environ.get("ANNOTATE_DEBUG"):
-                raise
-            click.echo(f"annotate: internal error: {type(error).__name__}: "
-                       f"{escape(str(error))[:300]}; this is a bug in annotate: please "
-                       "report it with the command you ran (ANNOTATE_DEBUG=1 shows the "
-                       "traceback)", err=True)
-            ctx.exit(EXIT_INTERNAL)
+            _internal_error(ctx, error)
+
+
+def _internal_error(ctx: click.Context, error: Exception) -> NoReturn:
+    """A bug, not a finding: exit 1 would tell CI "the annotations are
+    invalid".  ANNOTATE_DEBUG=1 shows the traceback for the report."""
+    if os.environ.get("ANNOTATE_DEBUG"):
+        raise error
+    click.echo(f"annotate: internal error: {type(error).__name__}: "
+               f"{escape(str(error))[:300]}; this is a bug in annotate: please "
+               "report it with the command you ran (ANNOTATE_DEBUG=1 shows the "
+               "traceback)", err=True)
+    ctx.exit(EXIT_INTERNAL)
 
 
 @click.group("annotate", cls=AnnotateGroup, context_settings=CONTEXT_SETTINGS)
@@ -146,14 +155,42 @@ def main() -> None:
     """The console script `annotate`."""
     options.hold_until_exit()
     background.enable()  # caches written after the command, not before it ends
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            # Closed by the caller (`annotate list >&-`): Python leaves None
+            # there; what would go to it goes nowhere, as print's would.
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
     try:
         cli(prog_name="annotate")
     except BrokenPipeError:
         # `annotate list | head`: the reader left; that is not an error.
         sys.stderr.close()
         sys.exit(0)
+    except OSError as error:
+        if not is_output_error(error):
+            raise
+        _exit_at_once(SystemExit(_output_failed(error)))
     except SystemExit as done:
         _exit_at_once(done)
+
+
+def is_output_error(error: OSError) -> bool:
+    """Whether writing the output failed as the disk or device it goes to does
+    (`annotate report > /dev/full`): no file of ours is named in it, which
+    every write of annotate's own names (as a WriteError)."""
+    return error.filename is None and error.errno in (
+        errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF)
+
+
+def _output_failed(error: OSError) -> int:
+    """One line for output that could not be written; the exit code, 2.  What
+    is still buffered for it is dropped: flushing it again would fail again."""
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.write("annotate: error: cannot write the output: "
+                         f"{error.strerror or error}; nothing more was written\n")
+        sys.stderr.flush()
+    sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+    return EXIT_USAGE
 
 
 def _exit_at_once(done: SystemExit) -> NoReturn:
@@ -178,6 +215,10 @@ def _exit_at_once(done: SystemExit) -> NoReturn:
         sys.stdout.flush()
     except BrokenPipeError:
         code = 0  # the reader left (see main)
+    except OSError as error:  # most output is written here, from the buffer
+        if not is_output_error(error):
+            raise
+        code = _output_failed(error)
     with contextlib.suppress(OSError, ValueError):  # closed by the BrokenPipe case
         sys.stderr.flush()
     run_exit_functions = getattr(atexit, "_run_exitfuncs", None)
