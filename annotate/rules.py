@@ -433,8 +433,11 @@ def schema_problems(name: SchemaName, instance: Any) -> list[Problem]:
     if is_valid(name, instance):
         return []
     rule = _SCHEMA_RULES[name]
-    return [Problem(rule, tuple(error.absolute_path), describe_schema_error(error))
-            for error in schema_errors(name, instance)]
+    # One problem a value: a source that breaks both the "iri" format and
+    # the pattern is one bad address, said once (dict: first said, first kept).
+    found = {(tuple(error.absolute_path), describe_schema_error(error)): None
+             for error in schema_errors(name, instance)}
+    return [Problem(rule, path, message) for path, message in found]
 
 
 def describe_schema_error(error: ValidationError) -> str:

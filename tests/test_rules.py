@@ -268,3 +268,15 @@ def test_surrogate_free_says_the_utf8_check_cannot_fail() -> None:
     batch = [{**VALID, "note": "bad \udcff"}]
     assert rules.records_pass(batch) is False
     assert rules.records_pass(batch, surrogate_free=True) is True
+
+
+@pytest.mark.parametrize("source", ["https://a b.example/", "https://ok.example/\"><img>",
+                                    "data:text/html,<script>x</script>"])
+def test_a_bad_source_is_one_problem_however_many_schema_keywords_refuse_it(
+        source: str) -> None:
+    # Both the "iri" format and the pattern refuse these; validate printed
+    # the same finding twice and counted two errors.
+    from tests.test_schema_fastpath import VALID
+
+    problems = rules.record_problems({**VALID, "sources": [source]}, None)
+    assert [(p.rule.code, p.path) for p in problems if p.is_error] == [("AN201", ("sources", 0))]
