@@ -93,8 +93,8 @@ def invalid_examples() -> dict[str, tuple[list[str], list[str], str | None]]:
     one("AN201-missing-quote", {k: v for k, v in IISS.items() if k != "quote"}, "AN201", None)
     bad_url = line({**IISS, "sources": ["www.iiss.org"]})
     at_item = column_of(bad_url, "sources") + 1  # the string inside the array
-    examples["AN201-bad-source-url"] = (  # fails both the uri format and the pattern
-        [good, bad_url], [f"AN201 2:{at_item}", f"AN201 2:{at_item}"], None)
+    # Fails both the iri format and the pattern: one bad address, one finding.
+    examples["AN201-bad-source-url"] = ([good, bad_url], [f"AN201 2:{at_item}"], None)
     one("AN201-reviewer-with-path", {**IISS, "reviewer": "../alice"}, "AN201", "reviewer")
     one("AN301-unknown-label", {**IISS, "label": "rumour"}, "AN301", "label")
     one("AN313-unknown-verdict", {**OPINION, "verdict": "lies"}, "AN313", "verdict")
