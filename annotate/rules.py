@@ -440,6 +440,12 @@ def schema_problems(name: SchemaName, instance: Any) -> list[Problem]:
     return [Problem(rule, path, message) for path, message in found]
 
 
+# The bidirectional formatting characters RFC 3987 (section 4.1) keeps out of
+# IRIs, as the sources pattern of the annotation and decisions schemas does.
+_BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                           "\u2066\u2067\u2068\u2069")
+
+
 def describe_schema_error(error: ValidationError) -> str:
     """One line: where in the record, what is wrong, and for the fields people
     type (sources, tags, reviewer) what a good value looks like."""
@@ -450,6 +456,13 @@ def describe_schema_error(error: ValidationError) -> str:
     # (sources and tags of a record, or of an editor's decision: decisions/0/sources/0)
     parent = path[-2] if len(path) >= 2 else None
     if parent == "sources" and error.validator in ("format", "pattern"):
+        bidi = next((c for c in str(value) if c in _BIDI_CONTROLS), None)
+        if bidi is not None:
+            # RFC 3987 section 4.1: an IRI must not hold them; shown, the
+            # address reads otherwise than it leads (…/\u202egnp.exe).
+            return (f"{where}: source {clip(str(value), 100)!r} holds the bidirectional "
+                    f"control U+{ord(bidi):04X}, which makes an address read otherwise than "
+                    "it leads; remove it")
         return (f"{where}: source {clip(str(value), 100)!r} is not an absolute http(s) "
                 "address (IRI); give the full address, e.g. https://www.iiss.org/...")
     if parent == "tags" and error.validator in ("pattern", "minLength"):

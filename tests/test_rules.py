@@ -280,3 +280,17 @@ def test_a_bad_source_is_one_problem_however_many_schema_keywords_refuse_it(
 
     problems = rules.record_problems({**VALID, "sources": [source]}, None)
     assert [(p.rule.code, p.path) for p in problems if p.is_error] == [("AN201", ("sources", 0))]
+
+
+@pytest.mark.parametrize("source", ["https://ok.example/\u202egnp.exe", "https://ok\u202e.example/",
+                                    "https://ok.example/\u2066x\u2069", "https://ok.example/\u200f"])
+def test_a_source_with_a_bidirectional_control_is_refused_saying_which(source: str) -> None:
+    # RFC 3987 section 4.1: shown, such an address reads otherwise than it leads.
+    from tests.test_schema_fastpath import VALID
+
+    [problem] = [p for p in rules.record_problems({**VALID, "sources": [source]}, None)
+                 if p.is_error]
+    bidi = next(c for c in source if c in "\u200f\u202e\u2066")
+    assert (problem.rule.code, problem.path) == ("AN201", ("sources", 0))
+    assert f"holds the bidirectional control U+{ord(bidi):04X}" in problem.message
+    assert rules.records_pass([{**VALID, "sources": [source]}]) is False
