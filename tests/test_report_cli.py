@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import os
+import re
 import stat
 from pathlib import Path
 from typing import Any
@@ -295,3 +296,22 @@ def test_the_installed_script_writes_the_report(desk: Path) -> None:
                              "a web browser\n")
     html = (desk / "report.html").read_text(encoding="utf-8")
     assert "&lt;img src=x onerror=alert(1)&gt;" in html and "<img" not in html
+
+
+def test_a_stacked_reviewer_shows_every_label_of_theirs(workspace: Path, run: Run) -> None:
+    # Two spans of eve's at one position, labelled two ways: `merge` says
+    # eve=unsourced+opinion; the report (and merge's JSON) said only one.
+    text = (workspace / "corpus" / SEED_ID).read_text(encoding="utf-8")
+    start = text.index(TOKYO)
+    for label, end in (("unsourced", start + len(TOKYO_SHORT)), ("opinion", start + len(TOKYO))):
+        assert run("add", SEED_ID, "--start", str(start), "--end", str(end), "--label", label,
+                   "--reviewer", "eve").exit_code == 0
+    add(run, "bob", "opinion", WELCOME)
+    data = report_json(run)
+    [conflict] = data["documents"][0]["merge"]["conflicts"]
+    assert conflict["stacked_labels"] == {"eve": ["unsourced", "opinion"]}
+    markdown = run("report", "--format", "md").stdout
+    assert f"| {conflict['id']} |" in markdown and "eve: unsourced+opinion |" in markdown
+    html = run("report", "--format", "html").stdout
+    assert re.search(r'<bdi>eve</bdi>: <span class="lab l\d"><bdi>unsourced</bdi></span>\+'
+                     r'<span class="lab l\d"><bdi>opinion</bdi></span>', html), html

@@ -99,7 +99,13 @@ Extent = tuple[int, int]  # (start, end), code points, end exclusive
 _POSITION_ID = re.compile(r"p(0|[1-9][0-9]*)-(0|[1-9][0-9]*)")
 
 
-class PositionRecord(TypedDict):
+class _StackedLabels(TypedDict, total=False):
+    # Reviewer (of ``stacked``) -> the labels of all their spans here, in
+    # the order of the spans: ``labels`` holds one label a reviewer.
+    stacked_labels: dict[str, list[str]]
+
+
+class PositionRecord(_StackedLabels):
     """The JSON shape of one position (without its decision)."""
 
     id: str
@@ -147,10 +153,20 @@ class Position:
         return not self.missing
 
     def to_record(self) -> PositionRecord:
-        """The JSON record of the position."""
-        return {"id": self.id, "status": self.status, "start": self.start, "end": self.end,
-                "quote": self.quote, "labels": dict(self.labels), "missing": list(self.missing),
-                "stacked": list(self.stacked)}
+        """The JSON record of the position (with ``stacked_labels`` if a reviewer
+        has several spans here: every label of theirs, which ``labels`` cannot say)."""
+        record: PositionRecord = {
+            "id": self.id, "status": self.status, "start": self.start, "end": self.end,
+            "quote": self.quote, "labels": dict(self.labels), "missing": list(self.missing),
+            "stacked": list(self.stacked)}
+        if self.stacked:
+            theirs: dict[str, dict[str, None]] = {reviewer: {} for reviewer in self.stacked}
+            for member in self.members:
+                if member.reviewer in theirs:
+                    theirs[member.reviewer][member.label] = None
+            record["stacked_labels"] = {reviewer: list(labels)
+                                        for reviewer, labels in theirs.items()}
+        return record
 
 
 @dataclass(frozen=True)

@@ -156,7 +156,8 @@ def _document(document: DocumentJSON) -> list[str]:
                   f"{merge['positions']} positions ({statuses}).", ""]
         if merge["conflicts"]:
             rows = [[p["id"], "“" + text(p["quote"], 160) + "”",
-                     "; ".join(f"{text(r, 80)}: {text(label, 60)}"
+                     "; ".join(f"{text(r, 80)}: " + "+".join(
+                         text(one, 60) for one in p.get("stacked_labels", {}).get(r, [label]))
                                for r, label in p["labels"].items())]
                     for p in merge["conflicts"]]
             lines += _table(("Position", "Quote", "Labels"), rows)
