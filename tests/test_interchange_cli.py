@@ -385,7 +385,10 @@ def test_the_rule_book_decides(workspace: Path, run: Run, tmp_path: Path) -> Non
                  write(tmp_path / "x.json", [needs_source, bad_verdict, bad_source]),
                  "-d", SEED_ID)
     assert result.exit_code == 1
-    assert "label 'sourced' requires at least one source URL" in result.stderr
+    # A fix that fits an import: no `annotate edit ID`, for an id never written.
+    assert ("label 'sourced' requires at least one source URL; link a source in the "
+            "annotation, or import it with another label (--label)") in result.stderr
+    assert "annotate edit" not in result.stderr
     assert "unknown verdict 'fake'" in result.stderr
     assert "source 'doi:10.1000/182' is not an absolute http(s) address" in result.stderr
 

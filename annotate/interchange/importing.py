@@ -35,9 +35,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from annotate.model import Annotation, Document, Project
+
+if TYPE_CHECKING:
+    from annotate.rules import Problem
 from annotate.rules import clip
 
 # Files above this size are refused before they are read: a Hypothesis
@@ -483,7 +486,7 @@ def record_problems(annotation: Annotation, project: Project, text: str) -> list
     from annotate import codes, rules
 
     record = dict(annotation.to_record())
-    found = [p.message for p in rules.record_problems(record, project) if p.is_error]
+    found = [_for_import(p) for p in rules.record_problems(record, project) if p.is_error]
     if found:
         return found
     for problem in rules.span_problems(text, record):
@@ -492,6 +495,18 @@ def record_problems(annotation: Annotation, project: Project, text: str) -> list
     if not found and not annotation.quote.strip():
         found.append("the span is only white space")
     return found
+
+
+def _for_import(problem: Problem) -> str:
+    """The rule book's message, with a fix that fits an import: the record
+    does not exist yet, so `annotate edit ID` (which add's message offers)
+    cannot help."""
+    from annotate import codes
+
+    if problem.rule is codes.MISSING_SOURCE:
+        return (problem.message.split("; add one")[0] + "; link a source in the annotation, "
+                "or import it with another label (--label)")
+    return problem.message
 
 
 def reviewer_problems(name: str) -> list[str]:
