@@ -205,6 +205,27 @@ def test_importing_twice_adds_nothing(workspace: Path, run: Run, tmp_path: Path)
     assert {p: p.read_bytes() for p in (workspace / "annotations").rglob("*.jsonl")} == files
 
 
+def test_an_id_of_another_reviewers_annotation_is_refused_not_taken_as_there(
+        workspace: Path, run: Run, tmp_path: Path) -> None:
+    # Our own id on someone else's annotation: re-imported, it was "already
+    # there" and thrown away without a word.
+    ids = annotated(run)
+    clash = other_tool("Vostochny cosmodrome", id=f"urn:annotate:annotation:{ids[0]}",
+                       creator={"type": "Person", "name": "dora@x.example"})
+    result = run("import", "--format", "w3c", write(tmp_path / "clash.json", [clash]),
+                 "-d", SEED_ID)
+    assert result.exit_code == 1
+    assert (f"its id '{ids[0]}' is that of alice's annotation of {SEED_ID}, not of this one "
+            f"(dora@x.example on {SEED_ID}); remove the id from the file to import it as a "
+            "new annotation") in result.stderr
+    # Our export read back with another --reviewer is still ours: there already.
+    exported = tmp_path / "export.jsonld"
+    run("export", "--format", "w3c", "-o", str(exported))
+    again = run("import", "--format", "w3c", str(exported), "--reviewer", "erin")
+    assert (again.exit_code, again.stderr) == (0, "annotate: imported 0 annotations; 2 "
+                                                  "already there\n")
+
+
 def test_same_span_and_label_already_there_is_not_added(workspace: Path, run: Run,
                                                         tmp_path: Path) -> None:
     annotated(run)

@@ -185,7 +185,8 @@ class _Importer:
         self.texts: dict[str, Document | str] = {}
         self.utf16: dict[str, Utf16Index] = {}
         self.budget = ScanBudget()
-        self.workspace_ids: set[str] | None = None
+        # Annotation id -> (document, reviewer) of every annotation of the workspace.
+        self.workspace_ids: dict[str, tuple[str, str]] | None = None
         self.by_address: dict[str, set[str]] | None = None
         self.assigned: set[str] = set()
         self.now = spans.now()
@@ -261,10 +262,11 @@ class _Importer:
             self.corpus = Corpus(tuple(store.list_documents(self.ws)), self.document, text)
         return self.corpus
 
-    def ids_in_workspace(self) -> set[str]:
-        """Every annotation id of the workspace, read once."""
+    def ids_in_workspace(self) -> dict[str, tuple[str, str]]:
+        """Every annotation id of the workspace, with its (document, reviewer), read once."""
         if self.workspace_ids is None:
-            self.workspace_ids = {a.id for a in store.read_all_annotations(self.ws)}
+            self.workspace_ids = {a.id: (a.document, a.reviewer)
+                                  for a in store.read_all_annotations(self.ws)}
         return self.workspace_ids
 
     def prepare(self, file: str, candidate: Candidate) -> _Prepared | Rejected | AlreadyThere:
@@ -275,9 +277,19 @@ class _Importer:
         document = self.document_for(candidate)
         if isinstance(document, str):
             return Rejected(where, document)
-        if candidate.annotation_id is not None and \
-                candidate.annotation_id in self.ids_in_workspace():
-            return AlreadyThere(file, where, candidate.annotation_id)
+        identifier = candidate.annotation_id
+        owner = None if identifier is None else self.ids_in_workspace().get(identifier)
+        if identifier is not None and owner is not None:
+            # Our own export read back: the same annotation, of the same
+            # document and (if the file names it) the same reviewer.  An id
+            # of another annotation is no proof of anything.
+            creator = candidate.reviewer if self.reviewer is None else None
+            if owner[0] == document.id and creator in (None, owner[1]):
+                return AlreadyThere(file, where, identifier)
+            return Rejected(where, f"its id {identifier!r} is that of "
+                                   f"{owner[1]}'s annotation of {owner[0]}, not of this one "
+                                   f"({creator or 'no creator'} on {document.id}); remove "
+                                   "the id from the file to import it as a new annotation")
         utf16 = self.utf16.setdefault(document.id, Utf16Index(document.text))
         anchored = importing.anchor(document.text, candidate, utf16, self.budget)
         if isinstance(anchored, str):
