@@ -315,3 +315,12 @@ def test_a_stacked_reviewer_shows_every_label_of_theirs(workspace: Path, run: Ru
     html = run("report", "--format", "html").stdout
     assert re.search(r'<bdi>eve</bdi>: <span class="lab l\d"><bdi>unsourced</bdi></span>\+'
                      r'<span class="lab l\d"><bdi>opinion</bdi></span>', html), html
+
+
+def test_a_document_deleted_after_annotating_is_named_with_the_fix(
+        reviewed: dict[str, str], workspace: Path, run: Run) -> None:
+    (workspace / "corpus" / SEED_ID).unlink()
+    result = run("report", "--format", "md")
+    one_line_error(result, 2, f"no document '{SEED_ID}' in the corpus (corpus/{SEED_ID}), but "
+                              f"annotations of it in annotations/{SEED_ID}/: restore the "
+                              "document from git, or move or remove that folder")

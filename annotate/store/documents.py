@@ -21,7 +21,7 @@ from annotate.errors import (
 )
 from annotate.files import contains, inside, locked, read_file, remove_stale_temporaries, write_file
 from annotate.model import Annotation, Document
-from annotate.store.layout import _make_folder, reviewer_files
+from annotate.store.layout import _make_folder, annotation_folder, reviewer_files
 from annotate.store.reading import read_annotation_file, read_decisions, read_finished
 from annotate.versions.history import earliest, ordered
 from annotate.workspace import Workspace
@@ -111,6 +111,16 @@ def read_document(workspace: Workspace, document_id: str) -> Document:
     path = document_path(workspace, document_id)
     try:
         data = read_file(workspace, path)
+    except FileNotFoundError as error:
+        folder = annotation_folder(workspace, document_id)
+        if not folder.is_dir():
+            raise UnknownDocumentError(
+                f"cannot read document {document_id!r}: {error.strerror}") from error
+        # Annotated, then deleted or moved: its annotations are still there.
+        raise UnknownDocumentError(
+            f"no document {document_id!r} in the corpus ({workspace.relative(path)}), but "
+            f"annotations of it in {workspace.relative(folder)}/: restore the document "
+            "from git, or move or remove that folder") from error
     except OSError as error:
         raise UnknownDocumentError(
             f"cannot read document {document_id!r}: {error.strerror}"
