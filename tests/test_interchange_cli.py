@@ -536,6 +536,10 @@ def test_brat_export_then_import_into_another_workspace(workspace: Path, run: Ru
         f"annotate: note: {file}: the reviewer is the folder's name, "
         f"{Path(file).parent.name!r}, unless --reviewer names another\n" for file in files)
         + "annotate: imported 0 annotations; 2 already there\n")
+    # With --reviewer the folder's name is not taken, and not said to be.
+    named = run("import", "--format", "brat", *files, "-w", str(other), "--reviewer", "erin")
+    assert named.exit_code == 0, named.stderr
+    assert "the reviewer is the folder's name" not in named.stderr
 
 
 def test_brat_import_reports_text_that_is_not_the_document(workspace: Path, run: Run,

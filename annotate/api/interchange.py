@@ -259,7 +259,8 @@ class _Importer:
                 found = self.read(document_id)
                 return found.text if isinstance(found, Document) else None
 
-            self.corpus = Corpus(tuple(store.list_documents(self.ws)), self.document, text)
+            self.corpus = Corpus(tuple(store.list_documents(self.ws)), self.document, text,
+                                 reviewer_given=self.reviewer is not None)
         return self.corpus
 
     def ids_in_workspace(self) -> dict[str, tuple[str, str]]:

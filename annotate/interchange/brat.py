@@ -596,7 +596,7 @@ def load(data: bytes, path: str, corpus: Corpus) -> Parsed:
     # The caller puts the file's name before each note.
     notes = tuple(f"line {problem.line}: {problem.message}"
                   for problem in parsed.problems if problem.severity == "warning")
-    if reviewer is not None and parsed.items:
+    if reviewer is not None and parsed.items and not corpus.reviewer_given:
         # A folder such as Downloads/ would otherwise become a reviewer unseen.
         notes += (f"the reviewer is the folder's name, {reviewer!r}, unless --reviewer "
                   "names another",)

@@ -132,11 +132,14 @@ class Corpus:
     only make sense against their document's text (brat: a .ann file's
     offsets and the lines of its .txt): the corpus' document ids, the
     document --document named (None without it), and a document's text
-    (None if it cannot be read; the shared step then says why)."""
+    (None if it cannot be read; the shared step then says why); and
+    whether --reviewer names the reviewer (brat then need not say that the
+    folder's name would)."""
 
     document_ids: tuple[str, ...]
     chosen: str | None
     read: Callable[[str], str | None]
+    reviewer_given: bool = False
 
 
 # An importer: the file's bytes, its path as the user gave it (brat matches
