@@ -61,6 +61,7 @@ def assert_harmless(output: str) -> None:
     ("\u202eevil\u202c", "<U+202E>evil<U+202C>"),
     ("\u2066\u2069\u200f\u061c", "<U+2066><U+2069><U+200F><U+061C>"),
     ("bad \udcff", "bad \\udcff"),
+    ("\ufeffWhat", "<U+FEFF>What"),  # a byte order mark a diff would show as nothing
 ])
 def test_escape_makes_controls_visible(text: str, shown: str) -> None:
     assert escape(text) == shown

@@ -11,10 +11,11 @@ RESET = "\x1b[0m"
 
 # C0 and C1 controls and DEL (escape sequences, BEL, line breaks that would
 # forge output lines), the bidirectional overrides, embeddings and isolates
-# that reorder what a reader sees (CVE-2021-42574, "Trojan Source"), and lone
-# surrogates, which no UTF-8 stream can carry.
+# that reorder what a reader sees (CVE-2021-42574, "Trojan Source"), the
+# byte order mark (invisible: a diff that adds one would show nothing), and
+# lone surrogates, which no UTF-8 stream can carry.
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
-                     "\ud800-\udfff]")
+                     "\ufeff\ud800-\udfff]")
 
 
 def escape(text: str, keep: str = "") -> str:
