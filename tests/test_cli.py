@@ -611,6 +611,21 @@ def test_an_unreadable_document_is_a_row_of_its_own(three_annotations: list[str]
     assert bad["sha256"] is None and "not valid UTF-8" in bad["problem"]
 
 
+def test_a_document_deleted_after_annotating_is_a_row_of_its_own(
+        three_annotations: list[str], run: Run, workspace: Path) -> None:
+    # Its annotations are still there: `documents` said nothing of them.
+    (workspace / "corpus" / SEED_ID).unlink()
+    result = run("documents")
+    assert result.exit_code == 1
+    [_, row] = result.stdout.splitlines()
+    assert row.startswith(SEED_ID) and f"no document '{SEED_ID}' in the corpus" in row
+    [info] = json.loads(run("documents", "--format", "json").stdout)
+    assert (info["annotations"], info["characters"], info["sha256"]) == (3, None, None)
+    assert info["problem"] == (
+        f"no document '{SEED_ID}' in the corpus (corpus/{SEED_ID}), but annotations of it in "
+        f"annotations/{SEED_ID}/: restore the document from git, or move or remove that folder")
+
+
 def test_a_reviewer_filter_names_who_is_here(three_annotations: list[str], run: Run) -> None:
     unknown = run("list", "--reviewer", "mallory")
     assert unknown.exit_code == 2

@@ -69,7 +69,10 @@ def documents(ws: Workspace) -> list[DocumentInfo]:
     for annotation in store.read_all_annotations(ws):
         counts.setdefault(annotation.document, []).append(annotation)
     infos = []
-    for document_id in store.list_documents(ws):
+    listed = store.list_documents(ws)
+    # Documents annotated and then deleted or moved are listed too, with
+    # what read_document says of them: their annotations are still there.
+    for document_id in [*listed, *sorted(counts.keys() - set(listed))]:
         everyone = counts.get(document_id, [])
         found = [a for a in everyone if a.reviewer != CONSENSUS_REVIEWER]
         merged = (len(everyone) - len(found) if CONSENSUS_REVIEWER in
