@@ -50,6 +50,9 @@ def inside(workspace: Workspace, path: Path) -> Path:
     return path
 
 
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
 class NotRegularFile(OSError):
     """The path is a folder, FIFO, socket or device: never read."""
 
@@ -60,14 +63,18 @@ class NotRegularFile(OSError):
         self.is_folder = is_folder
 
 
-def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
+def open_regular(path: str | os.PathLike[str], *, follow_links: bool = True,
+                 dir_fd: int | None = None) -> BinaryIO:
     """``path`` opened for binary reading if it is a regular file.
 
     Opened non-blocking, so a FIFO cannot hang us; a FIFO, device or folder
     raises NotRegularFile without being read.  Other OSErrors pass through
-    for the caller to word.
+    for the caller to word: a link among them when ``follow_links`` is
+    false (a cache's file, which a link could point at /dev/stdin).
+    ``dir_fd``: the open folder ``path`` is relative to.
     """
-    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    flags = os.O_RDONLY | os.O_NONBLOCK | (0 if follow_links else _NOFOLLOW)
+    descriptor = os.open(path, flags, dir_fd=dir_fd)
     try:
         mode = os.fstat(descriptor).st_mode
         if not stat.S_ISREG(mode):

@@ -1263,3 +1263,29 @@ def test_a_command_still_running_keeps_no_one_waiting(tmp_path: Path) -> None:
         process.communicate(timeout=60)
     record_cache.wait_for_writer()
     assert entries() == {"0" * 64}
+
+
+def test_a_file_read_twice_in_one_command_is_parsed_once(desk: Path) -> None:
+    """Under the console script an entry is written after the command; until
+    then the records it holds answer a second read (export and reanchor read
+    every file twice: for repeated ids, then for their work)."""
+    setup_document(desk)
+    write_file(desk, "alice", make_records("alice"))
+    script = textwrap.dedent("""
+        from pathlib import Path
+        from annotate import background, workspace
+        from annotate.store import reading
+        parsed = []
+        real = reading.parse_annotation_text
+        reading.parse_annotation_text = lambda *a: parsed.append(1) or real(*a)
+        background.enable()
+        ws = workspace.load(Path.cwd())
+        first, second = (reading.read_all_annotations(ws) for _ in range(2))
+        print(len(parsed), first == second, len(first))
+    """)
+    result = subprocess.run([sys.executable, "-c", script], cwd=desk, capture_output=True,
+                            text=True, timeout=60, check=False,
+                            env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
+    assert (result.stdout, result.stderr) == ("1 True 160\n", "")
+    record_cache.wait_for_writer()
+    assert len(entries()) == 1

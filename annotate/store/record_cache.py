@@ -55,9 +55,10 @@ import time
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from annotate import background
+from annotate.files import open_regular
 from annotate.model import Annotation
 
 _FORMAT = 5
@@ -96,12 +97,15 @@ def recall(key: str | None, owner: tuple[str, str] | None) -> list[Annotation] |
     is theirs (else the reader's own checks say which is not)."""
     if key is None:
         return None
+    pending = _pending.get(key)
+    if pending is not None:  # read before in this command; written after it
+        mine = owner is None or all((a.document, a.reviewer) == owner for a in pending)
+        return list(pending) if mine else None
     with _opened_folder() as folder:
         if folder is None:
             return None
         try:
-            handle = _open_entry(key, folder)
-            with open(handle, "rb") as opened:
+            with _open_entry(key, folder) as opened:
                 # Whole, then loaded: marshal.load on the file reads it
                 # piecemeal, seven times slower.
                 entry = memoryview(opened.read())
@@ -129,7 +133,7 @@ def recall(key: str | None, owner: tuple[str, str] | None) -> list[Annotation] |
         return None
 
 
-def _open_entry(key: str, folder: int) -> int:
+def _open_entry(key: str, folder: int) -> BinaryIO:
     """The entry, open.  One that is missing while a writer is at work (the
     command just before this one, as in a script: `merge && agreement`) is
     looked for again once it is done, the first time only: the wait is
@@ -142,14 +146,10 @@ def _open_entry(key: str, folder: int) -> int:
         return _open_regular(key, folder)
 
 
-def _open_regular(name: str, folder: int) -> int:
+def _open_regular(name: str, folder: int) -> BinaryIO:
     """A regular file of the folder, open for reading; OSError for anything else
-    (a link, or a FIFO, which would block: opened non-blocking, then checked)."""
-    handle = os.open(name, os.O_RDONLY | _NOFOLLOW | _NONBLOCK, dir_fd=folder)
-    if not stat.S_ISREG(os.fstat(handle).st_mode):
-        os.close(handle)
-        raise OSError(f"{name}: not a regular file")
-    return handle
+    (a link; a FIFO, which would block, is opened non-blocking and refused)."""
+    return open_regular(name, follow_links=False, dir_fd=folder)
 
 
 WRITER_WAIT = 5.0  # seconds
@@ -180,20 +180,22 @@ def remember(key: str | None, annotations: list[Annotation]) -> None:
     if key is None:
         return
     if background.defer(_write_pending, prepare=_hold_writer_lock):
-        _pending.append((key, annotations))
+        _pending[key] = annotations
         return
     _write(key, annotations)
 
 
-# Entries whose writing waits for the end of the command, and the lock, in
-# the folder, that the writer holds until they are written (wait_for_writer).
-_pending: list[tuple[str, list[Annotation]]] = []
+# Entries whose writing waits for the end of the command (recall answers from
+# them meanwhile: a command that reads a file twice parses it once), and the
+# lock, in the folder, that the writer holds until they are written.
+_pending: dict[str, list[Annotation]] = {}
 _WRITER_LOCK = ".writing"
 
 
 def _write_pending() -> None:
-    while _pending:
-        _write(*_pending.pop(0))
+    for key, records in _pending.items():
+        _write(key, records)
+    _pending.clear()
 
 
 def _write(key: str, annotations: list[Annotation]) -> None:
@@ -249,9 +251,15 @@ def wait_for_writer(base: Path | None = None, timeout: float = 120.0) -> bool:
 def _wait_for_lock(folder: int, timeout: float) -> bool:
     """Whether the writer's lock was held and was let go within ``timeout`` seconds."""
     try:
-        handle = _open_regular(_WRITER_LOCK, folder)
+        lock = _open_regular(_WRITER_LOCK, folder)
     except OSError:
         return False  # no writer has ever run here
+    with lock:
+        return _let_go(lock.fileno(), timeout)
+
+
+def _let_go(handle: int, timeout: float) -> bool:
+    """Whether a lock held on the open file was let go within ``timeout`` seconds."""
     try:
         deadline = time.monotonic() + timeout
         waited = False
@@ -266,8 +274,6 @@ def _wait_for_lock(folder: int, timeout: float) -> bool:
                 time.sleep(0.01)
     except OSError:
         return False
-    finally:
-        os.close(handle)
 
 
 def _seal(payload: bytes) -> bytes:
@@ -357,8 +363,7 @@ def _kept_secret(folder: str) -> bytes | None:
         if opened is None:
             return None
         with contextlib.suppress(OSError):
-            handle = _open_regular("key", opened)
-            with open(handle, "rb") as kept:
+            with _open_regular("key", opened) as kept:
                 found = kept.read(_SECRET_SIZE + 1)
             if len(found) == _SECRET_SIZE:
                 return found

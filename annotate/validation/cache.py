@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import stat
 from array import array
 from collections.abc import Callable, Sequence
 from itertools import chain
@@ -113,7 +111,8 @@ class Cache:
         if not self._usable():
             return {}
         try:
-            stored = json.loads(_read_regular(path))
+            with files.open_regular(path, follow_links=False) as opened:
+                stored = json.loads(opened.read())
         except (OSError, ValueError, RecursionError):
             return {}
         valid = isinstance(stored, dict) and stored.get("salt") == (salt or self.salt)
@@ -282,18 +281,6 @@ class Cache:
         data = json.dumps({"salt": salt or self.salt, **content}, separators=(",", ":"),
                           ensure_ascii=False)
         files.atomic_write(path, data.encode("utf-8", "surrogatepass"))
-
-
-def _read_regular(path: Path) -> bytes:
-    """A cache file's bytes, if it is a regular file: a link in the folder
-    (to /dev/stdin, /dev/zero or outside the workspace, committed by
-    anyone) is not followed, a FIFO not waited on (OSError for either)."""
-    handle = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
-                     | getattr(os, "O_NONBLOCK", 0))
-    with open(handle, "rb") as opened:
-        if not stat.S_ISREG(os.fstat(handle).st_mode):
-            raise OSError(f"{path}: not a regular file")
-        return opened.read()
 
 
 def _schema_files() -> list[Path]:
