@@ -26,7 +26,7 @@ def parse_annotation_text(text: str, shown_path: str,
     and are skipped (validate warns about them).  With ``owner`` (document,
     reviewer), records that belong to another file are errors too.
     """
-    from annotate import codes, jsonpos, rules
+    from annotate import codes, jsonpos, rules, until_exit
 
     with cyclic_gc_paused():
         # A whole file's records at once first; only a file with a problem
@@ -34,7 +34,13 @@ def parse_annotation_text(text: str, shown_path: str,
         records = jsonpos.parse_text(text)
         if records is not None and rules.records_pass(
                 records, owner, surrogate_free=_surrogate_free(text)):
-            return [Annotation.from_record(record) for record in records]
+            # The records' dicts and key strings are not what the annotations
+            # hold (Annotation.from_record): kept, not freed one by one here.
+            until_exit.keep(records)
+            # The file's one document and reviewer (the checks above compared
+            # every record's with them), as one object each, not a copy a record.
+            same = None if owner is None else {"document": owner[0], "reviewer": owner[1]}
+            return [Annotation.from_record(record, same) for record in records]
     annotations = []
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():

@@ -10,6 +10,7 @@ only a file that has a problem; here the line-by-line reading is forced
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import json
 from typing import Any
@@ -18,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotate import jsonpos
+from annotate import jsonpos, until_exit
 from annotate.errors import CorruptFileError
 from annotate.model import Annotation
 from annotate.records import parse_annotation_text
@@ -109,3 +110,48 @@ def test_the_cycle_collector_is_left_as_it_was(enabled: bool,
         assert gc.isenabled() is enabled
     finally:
         gc.enable()
+
+
+# --- the annotations built from a file's records -----------------------------------------
+
+def test_from_record_fills_the_defaults_and_refuses_unknown_or_missing_fields() -> None:
+    record = {**VALID}
+    built = Annotation.from_record(record)
+    assert built == Annotation(**{**VALID, "sources": tuple(VALID["sources"]),
+                                  "tags": tuple(VALID.get("tags", ()))})
+    assert list(built.__dict__) == [field.name for field in dataclasses.fields(Annotation)]
+    without_note = {name: value for name, value in VALID.items() if name != "note"}
+    with pytest.raises(TypeError, match=r"missing \['note'\]"):
+        Annotation.from_record(without_note)
+    with pytest.raises(TypeError, match=r"unknown \['colour'\]"):
+        Annotation.from_record({**VALID, "colour": "red"})
+    assert record == VALID  # the record is left as it was
+
+
+def test_a_files_annotations_share_their_field_names_document_and_reviewer() -> None:
+    """Parsed records hold a copy of every key and value string per line; the
+    annotations built from them hold the interned field names, and the
+    file's one document and reviewer as one object each (what makes a pass
+    over 100,000 of them cheap)."""
+    text = "".join(line(id=f"aaaa000{n}") + "\n" for n in range(3))
+    read = parse_annotation_text(text, "a.jsonl", OWNER)
+    names = [field.name for field in dataclasses.fields(Annotation)]
+    for annotation in read:
+        assert all(key is name for key, name in zip(annotation.__dict__, names, strict=True))
+    assert len({id(a.document) for a in read}) == len({id(a.reviewer) for a in read}) == 1
+    assert (read[0].document, read[0].reviewer) == OWNER
+
+
+def test_the_records_are_kept_only_for_a_process_that_ends_at_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Freeing a file's parsed records costs as much as reading a fifth of it;
+    the console script ends without freeing (until_exit.hold), so they are
+    kept for it, and for no one else (a library user would accumulate them)."""
+    text = line(id="aaaa0001") + "\n"
+    monkeypatch.setattr(until_exit, "_kept", None)
+    parse_annotation_text(text, "a.jsonl", OWNER)
+    assert until_exit._kept is None
+    until_exit.hold()
+    read = parse_annotation_text(text, "a.jsonl", OWNER)
+    assert until_exit._kept == [[{**VALID, "id": "aaaa0001"}]]
+    assert read[0].id == "aaaa0001"

@@ -23,7 +23,7 @@ from typing import IO, Any, NoReturn
 
 import click
 
-from annotate import __version__, background
+from annotate import __version__, background, until_exit
 from annotate.cli import options
 from annotate.errors import EXIT_INTERNAL, EXIT_USAGE, AnnotateError
 from annotate.report.terminal import escape
@@ -153,7 +153,7 @@ for _module in COMMAND_MODULES:
 
 def main() -> None:
     """The console script `annotate`."""
-    options.hold_until_exit()
+    until_exit.hold()  # see _exit_at_once
     background.enable()  # caches written after the command, not before it ends
     for name in ("stdout", "stderr"):
         if getattr(sys, name) is None:
@@ -196,7 +196,7 @@ def _output_failed(error: OSError) -> int:
 def _exit_at_once(done: SystemExit) -> NoReturn:
     """End the process as ``done`` would, without freeing its objects one by one.
 
-    A command's large results are still alive here (``options.keep_until_exit``),
+    A command's large results are still alive here (``until_exit.keep``),
     and Python would free them object by object before exiting, as it would
     the modules and everything else: 0.18 s after merging 100,000
     annotations.  The operating system takes the memory back at once.  mypy

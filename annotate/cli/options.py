@@ -166,24 +166,3 @@ def notify(message: str) -> None:
     from annotate.report.terminal import escape
 
     click.echo(f"annotate: note: {escape(message)}", err=True)
-
-
-# The console script (cli.main) ends the process at once after a command
-# (cli._exit_at_once) and calls hold_until_exit first: what a command then
-# hands to keep_until_exit stays here until the end, never freed object by
-# object.  Elsewhere (a command run in-process, as the tests do) it stays None.
-_kept_until_exit: list[object] | None = None
-
-
-def hold_until_exit() -> None:
-    """From now on, keep_until_exit holds what it is given (see cli.main)."""
-    global _kept_until_exit
-    _kept_until_exit = []
-
-
-def keep_until_exit(result: object) -> None:
-    """Hold a command's large result until the process ends (0.18 s of freeing
-    after a merge of 100,000 annotations); nothing is held unless the
-    console script runs the command."""
-    if _kept_until_exit is not None:
-        _kept_until_exit.append(result)

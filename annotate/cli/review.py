@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from annotate import until_exit
 from annotate.cli import options
 from annotate.errors import EXIT_FINDINGS, EXIT_OK
 
@@ -65,7 +66,7 @@ def merge(ctx: click.Context, docs: tuple[str, ...], strategy: str, quorum: int 
         for note in outcome.result.summary.notes:
             options.notify(note)
     options.emit(RENDERERS[output](outcomes, len(docs) == 1, dry_run), output)
-    options.keep_until_exit(outcomes)
+    until_exit.keep(outcomes)
     ctx.exit(EXIT_FINDINGS if any(o.result.blocked for o in outcomes) else EXIT_OK)
 
 
