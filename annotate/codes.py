@@ -146,6 +146,9 @@ DUPLICATE_DECISION = Rule(
 MISSING_SNAPSHOT = Rule(
     "AN317", "MissingSnapshot", "warning",
     "The raw HTML a metadata record names is not in annotations/.versions/: no proof of the page.")
+UNPORTABLE_PATH = Rule(
+    "AN318", "UnportablePath", "warning",
+    "A path is another's in other case, or one Windows cannot hold (CON, a colon...).")
 
 # --- AN4xx staleness and anchoring -----------------------------------------
 
@@ -171,7 +174,7 @@ RULES: tuple[Rule, ...] = (
     CONTEXT_MISMATCH, MISSING_SOURCE, DUPLICATE_ID, MISPLACED_RECORD,
     TIMESTAMPS_OUT_OF_ORDER, DUPLICATE_ANNOTATION, STRAY_ANNOTATION_FILE,
     SYMLINK_OUTSIDE_WORKSPACE, UNKNOWN_VERDICT, UNREADABLE_DOCUMENT, SPLITS_CHARACTER,
-    DUPLICATE_DECISION, MISSING_SNAPSHOT,
+    DUPLICATE_DECISION, MISSING_SNAPSHOT, UNPORTABLE_PATH,
     DOCUMENT_CHANGED, QUOTE_NOT_FOUND, ORPHANED, NOT_AS_FETCHED,
 )
 """Every rule, ordered by code."""

@@ -48,6 +48,7 @@ PUBLISHED = {
     "AN315": ("SplitsCharacter", "warning"),
     "AN316": ("DuplicateDecision", "error"),
     "AN317": ("MissingSnapshot", "warning"),
+    "AN318": ("UnportablePath", "warning"),
     "AN401": ("DocumentChanged", "warning"),
     "AN402": ("QuoteNotFound", "error"),
     "AN403": ("Orphaned", "warning"),

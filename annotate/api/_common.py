@@ -25,11 +25,13 @@ def open_workspace(explicit: str | None = None) -> Workspace:
 
 def refuse_reserved(who: str, advice: str) -> None:
     """Refuse the reserved reviewer name ``consensus`` (the merge's own output)
-    for anyone who writes: ``advice`` ends the message (e.g. "; annotate
-    under your own name")."""
-    if who == CONSENSUS_REVIEWER:
-        raise InvalidValueError(f"{CONSENSUS_REVIEWER!r} is reserved for the merged result"
-                                f"{advice}")
+    for anyone who writes, in any case (``Consensus.jsonl`` and the merge's
+    ``consensus.jsonl`` are one file on macOS and Windows): ``advice`` ends
+    the message (e.g. "; annotate under your own name")."""
+    if who.lower() == CONSENSUS_REVIEWER:
+        name = (repr(who) if who == CONSENSUS_REVIEWER
+                else f"{who!r} is {CONSENSUS_REVIEWER!r} in other letters, which")
+        raise InvalidValueError(f"{name} is reserved for the merged result{advice}")
 
 
 def document(ws: Workspace, reference: str) -> Document:

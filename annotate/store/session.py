@@ -15,7 +15,8 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
-from annotate.errors import WriteError
+from annotate import portable
+from annotate.errors import InvalidValueError, WriteError
 from annotate.files import fsync_folder, inside, locked, remove_stale_temporaries, write_file
 from annotate.gcpause import cyclic_gc_paused
 from annotate.model import Annotation, Finished, ReviewProgress, StoredDecision
@@ -23,6 +24,9 @@ from annotate.records import dump_sorted_records
 from annotate.store import record_cache
 from annotate.store.documents import document_place, write_document
 from annotate.store.layout import (
+    ANNOTATION_SUFFIX,
+    FINISHED_SUFFIX,
+    PROGRESS_SUFFIX,
     _make_folder,
     annotation_folder,
     annotation_path,
@@ -200,6 +204,7 @@ class DocumentSession:
         leaves each file old or new, never torn.  The document's text goes
         first and its metadata record next: a crash between them leaves a
         record naming the previous text, which validate reports (AN404)."""
+        self._refuse_unportable_files()
         if self._text is not None:
             write_document(self.workspace, self.document_id, self._text)
         if self._metadata is not None:
@@ -237,6 +242,37 @@ class DocumentSession:
         self._decisions = None
         self._metadata = None
         self._text = None
+
+
+    def _refuse_unportable_files(self) -> None:
+        """Refuse (before anything is written) to make a file for a reviewer
+        whose name a teammate's system could not hold: one that differs only
+        in case from a reviewer of the document already (on macOS and
+        Windows their files would be one), or whose file Windows could not
+        make (annotate.portable).  A reviewer with files here already is
+        written as ever: refusing them would lock them out."""
+        there = set()
+        with contextlib.suppress(OSError):  # a folder not made yet holds no one
+            for name in os.listdir(annotation_folder(self.workspace, self.document_id)):
+                for suffix in (FINISHED_SUFFIX, PROGRESS_SUFFIX, ANNOTATION_SUFFIX):
+                    if name.endswith(suffix) and not name.startswith("."):
+                        there.add(name[: -len(suffix)])
+                        break
+        new = {*self._staged, *(r for r, marker in self._finished.items() if marker),
+               *self._progress} - there
+        for reviewer in sorted(new):
+            twin = portable.case_twin(reviewer, there)
+            if twin is not None:
+                raise InvalidValueError(
+                    f"reviewer {reviewer!r} differs only in case from {twin!r}, a reviewer of "
+                    f"{self.document_id} already: on macOS and Windows their files would be "
+                    f"one; use --reviewer {twin}, or another name")
+            problem = portable.windows_problem(annotation_path(
+                self.workspace, self.document_id, reviewer).name)
+            if problem is not None:
+                raise InvalidValueError(
+                    f"reviewer {reviewer!r}: {problem}, so no one could check out the "
+                    "reviewer's files there; choose another name")
 
 
 # Folders this process holds a lock on: a nested session on the same

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
-from annotate import codes, store
+from annotate import codes, portable, store
 from annotate.errors import AnnotateError
 from annotate.model import Finding
 from annotate.validation.checks import finding
@@ -57,7 +57,26 @@ def collect(workspace: Workspace, paths: Sequence[str]) -> Selection:
         finder.add_given(given)
     finder.targets.sort(key=lambda target: target.shown)
     finder.side.sort(key=lambda target: target.shown)
-    return Selection(finder.targets, finder.findings, finder.include_project, finder.side)
+    findings = [*finder.findings, *unportable_paths(
+        [target.shown for target in (*finder.targets, *finder.side)
+         if not os.path.isabs(target.shown)])]
+    return Selection(finder.targets, findings, finder.include_project, finder.side)
+
+
+def unportable_paths(shown: list[str]) -> list[Finding]:
+    """AN318 for each path (relative to the workspace) that a teammate's
+    checkout on macOS or Windows could not hold (annotate.portable)."""
+    found = [finding(path, 1, 1, codes.UNPORTABLE_PATH,
+                     f"differs only in case from {earlier}: on macOS and Windows the two are "
+                     "one file, and a checkout there keeps only one of them; rename one")
+             for path, earlier in portable.case_twins(shown).items()]
+    for path in shown:
+        problem = portable.windows_problem(path)
+        if problem is not None:
+            found.append(finding(path, 1, 1, codes.UNPORTABLE_PATH,
+                                 f"{problem}: a checkout on Windows cannot make this file; "
+                                 "rename it"))
+    return found
 
 
 def relative(path: str, root: str) -> str | None:

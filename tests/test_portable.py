@@ -1,0 +1,127 @@
+"""Names every teammate's checkout can hold: reviewer names that differ only
+in case from a reviewer of the document already, or that Windows cannot
+make a file of, are refused before anything is written; validate reports
+such paths already in a workspace (AN318)."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from annotate import portable
+from tests.conftest import SEED_ID, run_installed
+
+
+@pytest.mark.parametrize(("path", "why"), [
+    ("con.jsonl", "device name on Windows (CON)"),
+    ("annotations/CON/alice.jsonl", "device name on Windows (CON)"),
+    ("nul.tar.gz", "device name on Windows (NUL)"),
+    ("Com1.jsonl", "device name on Windows (COM1)"),
+    ("lpt9", "device name on Windows (LPT9)"),
+    ("conin$.txt", "device name on Windows (CONIN$)"),
+    ("com¹.txt", "device name on Windows (COM¹)"),
+    ("notes./a.jsonl", "ends in a dot"),
+    ("notes /a.jsonl", "ends in a space"),
+    ("a:b.txt", "holds ':'"),
+    ("why?.txt", "holds '?'"),
+    ("tab\there.txt", "holds '\\t'"),
+])
+def test_what_windows_cannot_hold(path: str, why: str) -> None:
+    problem = portable.windows_problem(path)
+    assert problem is not None and why in problem
+
+
+@pytest.mark.parametrize("path", [
+    "alice.jsonl", "console.jsonl", "com10.jsonl", "conx.jsonl", "a.con.jsonl",
+    "annotations/kim.txt/alice@example.org.jsonl", "Straße/東京.txt", "a..jsonl"])
+def test_what_windows_holds(path: str) -> None:
+    assert portable.windows_problem(path) is None
+
+
+def test_names_the_same_to_a_file_system_that_ignores_case() -> None:
+    composed, decomposed = "café", unicodedata.normalize("NFD", "café")
+    assert portable.case_twin("alice", ["Alice", "bob"]) == "Alice"
+    assert portable.case_twin("alice", ["alice", "bob"]) is None  # the same name
+    assert portable.case_twin(composed, [decomposed.upper()]) == decomposed.upper()
+    assert portable.case_twins(["b/Alice.jsonl", "b/alice.jsonl", "A/x", "a/x", "c"]) == {
+        "a/x": "A/x", "b/alice.jsonl": "b/Alice.jsonl"}
+
+
+def add(desk: Path, reviewer: str, sentence: int = 1) -> tuple[int, str]:
+    done = run_installed("add", SEED_ID, "--sentence", str(sentence), "--label", "opinion",
+                         "--reviewer", reviewer, cwd=desk)
+    return done.returncode, done.stderr
+
+
+def folder(desk: Path) -> Path:
+    return desk / "annotations" / SEED_ID
+
+
+def test_a_reviewer_differing_only_in_case_is_refused_before_anything_is_written(
+        desk: Path) -> None:
+    assert add(desk, "Alice")[0] == 0
+    before = sorted(path.name for path in folder(desk).iterdir())
+    for command in (["add", SEED_ID, "--sentence", "2", "--label", "opinion"],
+                    ["finish", SEED_ID]):
+        for name in ("alice", "ALICE"):
+            done = run_installed(*command, "--reviewer", name, cwd=desk)
+            assert done.returncode == 2
+            assert done.stderr == (
+                f"annotate: error: reviewer {name!r} differs only in case from 'Alice', a "
+                f"reviewer of {SEED_ID} already: on macOS and Windows their files would be "
+                "one; use --reviewer Alice, or another name\n")
+    assert sorted(path.name for path in folder(desk).iterdir()) == before
+    assert add(desk, "Alice", 2)[0] == 0  # the reviewer already there goes on
+    assert run_installed("finish", SEED_ID, "--reviewer", "Alice", cwd=desk).returncode == 0
+
+
+@pytest.mark.parametrize("name", ["con", "NUL", "aux.desk", "com1", "lpt3.x"])
+def test_a_reviewer_name_windows_cannot_make_a_file_of_is_refused(desk: Path,
+                                                                    name: str) -> None:
+    code, stderr = add(desk, name)
+    assert code == 2
+    assert stderr.startswith(f"annotate: error: reviewer {name!r}: ")
+    assert "device name on Windows" in stderr and stderr.count("\n") == 1
+    assert not folder(desk).exists() or not any(folder(desk).iterdir())
+
+
+@pytest.mark.parametrize("name", ["Consensus", "CONSENSUS"])
+def test_the_merges_reserved_name_is_refused_in_any_case(desk: Path, name: str) -> None:
+    code, stderr = add(desk, name)
+    assert code == 2
+    assert stderr == (f"annotate: error: {name!r} is 'consensus' in other letters, which is "
+                      "reserved for the merged result of several reviewers; annotate under "
+                      "your own name\n")
+
+
+def test_a_reviewer_already_twinned_by_hand_is_not_locked_out(desk: Path) -> None:
+    """Files made before (or by another tool) that differ only in case: each
+    reviewer still writes their own, and validate warns (AN318, an error
+    under --strict)."""
+    assert add(desk, "Alice")[0] == 0
+    line = (folder(desk) / "Alice.jsonl").read_text(encoding="utf-8")
+    record = {**json.loads(line), "reviewer": "alice", "id": "handmade01"}
+    (folder(desk) / "alice.jsonl").write_text(json.dumps(record, sort_keys=True) + "\n",
+                                              encoding="utf-8")
+    assert add(desk, "alice", 2)[0] == 0
+    assert add(desk, "Alice", 3)[0] == 0
+    done = run_installed("validate", cwd=desk)
+    expected = (f"annotations/{SEED_ID}/alice.jsonl:1:1: AN318 warning: differs only in case "
+                f"from annotations/{SEED_ID}/Alice.jsonl: on macOS and Windows the two are one "
+                "file, and a checkout there keeps only one of them; rename one")
+    assert (done.returncode, done.stdout.splitlines()[0]) == (0, expected)
+    strict = run_installed("validate", "--strict", cwd=desk)
+    assert strict.returncode == 1
+    assert strict.stdout.splitlines()[0] == expected.replace("AN318 warning", "AN318 error")
+
+
+def test_validate_reports_a_path_windows_cannot_hold(desk: Path) -> None:
+    assert add(desk, "alice")[0] == 0
+    (folder(desk) / "alice.jsonl").rename(folder(desk) / "nul.jsonl")
+    done = run_installed("validate", cwd=desk)
+    assert (f"annotations/{SEED_ID}/nul.jsonl:1:1: AN318 warning: 'nul.jsonl' is a device "
+            "name on Windows (NUL): a checkout on Windows cannot make this file; rename it"
+            ) in done.stdout.splitlines()
