@@ -107,6 +107,16 @@ def test_format_choices_are_the_keys_of_a_renderer_registry(name: str) -> None:
     assert all(callable(renderer) for renderer in registry.values())
 
 
+@pytest.mark.parametrize("name", COMMANDS)
+def test_help_opens_as_many_brackets_as_it_closes(name: str) -> None:
+    """A description cut short leaves one open ("one per annotation with a
+    verdict (the; brat: ..."): each registry entry says its whole first
+    paragraph."""
+    text = " ".join(help_text(name, width=10_000).split())
+    assert text.count("(") == text.count(")"), text
+    assert text.count("[") == text.count("]"), text
+
+
 def test_every_command_module_is_registered() -> None:
     folder = ROOT / "annotate" / "cli"
     modules = {f"annotate.cli.{path.stem}" for path in folder.glob("*.py")

@@ -100,8 +100,8 @@ class RendererChoice(_Choice):
 
 class RegistryOption(click.Option):
     """An option whose help ends with each choice of its registry and the first
-    line of what the registry says of it (a ``summary`` attribute, else the
-    docstring): a format that plugs into the registry documents itself."""
+    paragraph of what the registry says of it (a ``summary`` attribute, else
+    the docstring): a format that plugs into the registry documents itself."""
 
     def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
         """click's help record, the registry's descriptions appended (read on demand)."""
@@ -109,7 +109,8 @@ class RegistryOption(click.Option):
         described = []
         for name, entry in self.type.renderers.items():
             summary = getattr(entry, "summary", None) or (entry.__doc__ or "").strip()
-            line = summary.splitlines()[0].rstrip(".") if summary else ""
+            # The first paragraph, a sentence that may run over several lines.
+            line = " ".join(summary.split("\n\n")[0].split()).rstrip(".")
             if line[:1].isupper() and line[1:2].islower():
                 line = line[0].lower() + line[1:]  # "One row ..." -> "one row ..."
             described.append(f"{name}: {line}" if line else name)
