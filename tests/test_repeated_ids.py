@@ -136,3 +136,26 @@ def test_validate_points_at_the_command_that_works(desk: Path) -> None:
     checked = annotate("validate", "--no-cache", cwd=desk).stdout
     assert "AN307" in checked and "run 'annotate dedupe'" in checked
     assert "AN310" in checked and "they share an id too: run 'annotate dedupe'" in checked
+
+
+def test_the_check_for_repeated_ids_shows_each_file_once_not_each_record(
+        workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Showing a path resolves its links (several stats): asked for each of
+    100,000 records, it made `export` of them take 12 s instead of 7."""
+    from annotate import api
+    from annotate.api.check import refuse_repeated_ids
+    from annotate.workspace import Workspace
+
+    for reviewer in ("alice", "bob"):
+        for sentence in (1, 2, 3, 4, 5):
+            assert run_installed("add", SEED_ID, "--sentence", str(sentence), "--label",
+                                 "opinion", "--reviewer", reviewer,
+                                 cwd=workspace).returncode == 0
+    shown: list[Path] = []
+    relative = Workspace.relative
+    monkeypatch.setattr(Workspace, "relative",
+                        lambda self, path: shown.append(path) or relative(self, path))
+    refuse_repeated_ids(api.open_workspace(str(workspace)), [SEED_ID])
+    # Each file is shown where it is read, and once more for the check: two
+    # files, not ten records.
+    assert sorted(path.name for path in shown) == ["alice.jsonl"] * 2 + ["bob.jsonl"] * 2

@@ -171,8 +171,9 @@ def refuse_repeated_ids(ws: Workspace, document_ids: Sequence[str]) -> None:
     places: dict[str, list[str]] = {}
     for document_id in document_ids:
         for path in store.reviewer_files(ws, document_id).values():
+            shown = ws.relative(path)  # once a file: it resolves links, at several stats
             for annotation in store.read_annotation_file(ws, path):
-                places.setdefault(annotation.id, []).append(ws.relative(path))
+                places.setdefault(annotation.id, []).append(shown)
     repeated = {i: where for i, where in places.items() if len(where) > 1}
     if repeated:
         first, where = min(repeated.items())
