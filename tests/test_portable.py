@@ -125,3 +125,19 @@ def test_validate_reports_a_path_windows_cannot_hold(desk: Path) -> None:
     assert (f"annotations/{SEED_ID}/nul.jsonl:1:1: AN318 warning: 'nul.jsonl' is a device "
             "name on Windows (NUL): a checkout on Windows cannot make this file; rename it"
             ) in done.stdout.splitlines()
+
+
+def test_two_new_reviewers_differing_only_in_case_in_one_write_are_refused(
+        workspace: Path) -> None:
+    """An import can bring several new reviewers at once: the second of a
+    pair that differs only in case is refused, and neither file is made."""
+    from annotate import api, store
+    from annotate.errors import InvalidValueError
+
+    ws = api.open_workspace(str(workspace))
+    refused = pytest.raises(InvalidValueError,
+                            match="reviewer 'bob' differs only in case from 'Bob'")
+    with refused, store.document_session(ws, SEED_ID) as session:
+        session.write("Bob", [])
+        session.write("bob", [])
+    assert not any((workspace / "annotations" / SEED_ID).glob("*.jsonl"))

@@ -243,7 +243,6 @@ class DocumentSession:
         self._metadata = None
         self._text = None
 
-
     def _refuse_unportable_files(self) -> None:
         """Refuse (before anything is written) to make a file for a reviewer
         whose name a teammate's system could not hold: one that differs only
@@ -261,7 +260,7 @@ class DocumentSession:
         new = {*self._staged, *(r for r, marker in self._finished.items() if marker),
                *self._progress} - there
         for reviewer in sorted(new):
-            twin = portable.case_twin(reviewer, there)
+            twin = portable.case_twin(reviewer, there)  # or one made in this session
             if twin is not None:
                 raise InvalidValueError(
                     f"reviewer {reviewer!r} differs only in case from {twin!r}, a reviewer of "
@@ -273,6 +272,7 @@ class DocumentSession:
                 raise InvalidValueError(
                     f"reviewer {reviewer!r}: {problem}, so no one could check out the "
                     "reviewer's files there; choose another name")
+            there.add(reviewer)
 
 
 # Folders this process holds a lock on: a nested session on the same
