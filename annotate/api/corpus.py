@@ -75,9 +75,12 @@ def documents(ws: Workspace) -> list[DocumentInfo]:
     for document_id in [*listed, *sorted(counts.keys() - set(listed))]:
         everyone = counts.get(document_id, [])
         found = [a for a in everyone if a.reviewer != CONSENSUS_REVIEWER]
-        merged = (len(everyone) - len(found) if CONSENSUS_REVIEWER in
-                  store.reviewer_files(ws, document_id) else None)
-        reviewers = tuple(sorted({a.reviewer for a in found}))
+        files = store.reviewer_files(ws, document_id)
+        merged = len(everyone) - len(found) if CONSENSUS_REVIEWER in files else None
+        # A reviewer file is a reviewer, an empty one too (they mark nothing),
+        # as merge and agreement count them.
+        reviewers = tuple(sorted({a.reviewer for a in found}
+                                 | (files.keys() - {CONSENSUS_REVIEWER})))
         done: tuple[str, ...] = ()
         try:
             # Markers are read and checked as every other command reads them.
