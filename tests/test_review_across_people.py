@@ -5,9 +5,14 @@ messages they give when a file was hand-edited or left by a git merge."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
 from pathlib import Path
 
-from tests.conftest import SEED_ID, run_installed
+import pytest
+
+from tests.conftest import SEED_ID, installed_annotate, run_installed
 
 OPINION = "holy struggle"
 
@@ -35,3 +40,43 @@ def test_documents_lists_a_reviewer_who_removed_their_last_annotation(desk: Path
     assert (info["annotations"], info["reviewers"]) == (1, ["alice", "bob"])
     table = run_installed("documents", cwd=desk).stdout.splitlines()
     assert table[1].split()[3] == "alice,bob"
+
+
+def git(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", *args], cwd=folder, capture_output=True, text=True,
+                          check=False, stdin=subprocess.DEVNULL)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_an_id_a_git_conflict_left_twice_is_fixed_by_keeping_one_line_not_dedupe(
+        desk: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Both branches relabel alice's annotation: the merge driver keeps both
+    # versions of the record (one id, two lines).  merge and agreement must
+    # say what validate says: keep one line; 'dedupe' alone would keep both
+    # labels as two annotations of alice's at the same span.
+    monkeypatch.setenv("PATH", f"{Path(installed_annotate()).parent}{os.pathsep}"
+                               f"{os.environ['PATH']}")
+    for role in ("AUTHOR", "COMMITTER"):
+        monkeypatch.setenv(f"GIT_{role}_NAME", "Test Desk")
+        monkeypatch.setenv(f"GIT_{role}_EMAIL", "desk@example.org")
+    assert git(desk, "init", "-q", "-b", "main").returncode == 0
+    assert run_installed("install-git-driver", cwd=desk).returncode == 0
+    shared = add(desk, "alice", "opinion", OPINION)
+    add(desk, "bob", "opinion", OPINION)
+    git(desk, "add", "-A")
+    git(desk, "commit", "-q", "-m", "base")
+    git(desk, "checkout", "-q", "-b", "other")
+    assert run_installed("edit", shared, "--label", "unsourced", cwd=desk).returncode == 0
+    git(desk, "commit", "-q", "-am", "unsourced")
+    git(desk, "checkout", "-q", "main")
+    assert run_installed("edit", shared, "--label", "speculative", cwd=desk).returncode == 0
+    git(desk, "commit", "-q", "-am", "speculative")
+    assert git(desk, "merge", "-q", "other").returncode == 1  # the driver's conflict
+
+    for command in ("merge", "agreement"):
+        result = run_installed(command, SEED_ID, cwd=desk)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.count("\n") == 1 and result.stdout == ""
+        assert (f"annotation id {shared!r} is not unique (alice's file holds it twice); "
+                "after a git merge conflict, keep one of the two lines; else run "
+                "'annotate dedupe'") in result.stderr, result.stderr
