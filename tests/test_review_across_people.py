@@ -80,3 +80,27 @@ def test_an_id_a_git_conflict_left_twice_is_fixed_by_keeping_one_line_not_dedupe
         assert (f"annotation id {shared!r} is not unique (alice's file holds it twice); "
                 "after a git merge conflict, keep one of the two lines; else run "
                 "'annotate dedupe'") in result.stderr, result.stderr
+
+
+def test_the_reserved_name_is_refused_in_any_letter_case(desk: Path) -> None:
+    # On macOS and Windows Consensus.jsonl is consensus.jsonl: a reviewer
+    # "Consensus" would have their annotations overwritten by the next merge.
+    for args in (("add", SEED_ID, "--label", "opinion", "--quote", OPINION),
+                 ("finish", SEED_ID)):
+        for name in ("Consensus", "CONSENSUS"):
+            result = run_installed(*args, "--reviewer", name, cwd=desk)
+            assert result.returncode == 2, (args, name, result.stderr)
+            assert result.stderr.startswith(
+                f"annotate: error: '{name}' is the reserved name 'consensus' of the merged "
+                "result in other letters"), result.stderr
+            assert result.stderr.count("\n") == 1 and result.stdout == ""
+    assert sorted(p.name for p in (desk / "annotations").iterdir()) == [".gitignore"]
+    add(desk, "alice", "opinion", OPINION)
+    add(desk, "bob", "unsourced", OPINION)
+    merged = run_installed("merge", SEED_ID, "--format", "json", "--dry-run", cwd=desk)
+    [position] = json.loads(merged.stdout)["positions"]
+    result = run_installed("resolve", SEED_ID, position["id"], "--label", "opinion",
+                           "--reviewer", "conSensus", cwd=desk)
+    assert result.returncode == 2
+    assert "'conSensus' is the reserved name 'consensus'" in result.stderr
+    assert not (desk / "annotations" / SEED_ID / "decisions.json").exists()

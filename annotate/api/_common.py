@@ -26,10 +26,16 @@ def open_workspace(explicit: str | None = None) -> Workspace:
 def refuse_reserved(who: str, advice: str) -> None:
     """Refuse the reserved reviewer name ``consensus`` (the merge's own output)
     for anyone who writes: ``advice`` ends the message (e.g. "; annotate
-    under your own name")."""
+    under your own name").  In any letter case: on the case-insensitive file
+    systems of macOS and Windows, Consensus.jsonl is consensus.jsonl, which
+    the next merge overwrites."""
     if who == CONSENSUS_REVIEWER:
         raise InvalidValueError(f"{CONSENSUS_REVIEWER!r} is reserved for the merged result"
                                 f"{advice}")
+    if who.casefold() == CONSENSUS_REVIEWER:
+        raise InvalidValueError(f"{who!r} is the reserved name {CONSENSUS_REVIEWER!r} of the "
+                                "merged result in other letters (on macOS and Windows its "
+                                f"file is the consensus file){advice}")
 
 
 def document(ws: Workspace, reference: str) -> Document:
