@@ -104,3 +104,30 @@ def test_the_reserved_name_is_refused_in_any_letter_case(desk: Path) -> None:
     assert result.returncode == 2
     assert "'conSensus' is the reserved name 'consensus'" in result.stderr
     assert not (desk / "annotations" / SEED_ID / "decisions.json").exists()
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_install_git_driver_reads_only_a_regular_gitattributes(desk: Path,
+                                                                tmp_path: Path) -> None:
+    # A FIFO must not hang the command; a folder gets one line, not a
+    # Python errno; a link is not followed (git does not read a
+    # .gitattributes that is a link either) and the file it names is left alone.
+    assert git(desk, "init", "-q", "-b", "main").returncode == 0
+    attributes = desk / ".gitattributes"
+    elsewhere = tmp_path / "shared-attributes"
+    elsewhere.write_text("*.txt text\n", encoding="utf-8")
+    for make, what in ((os.mkfifo, "not a regular file"), (os.mkdir, "not a regular file"),
+                       (lambda p: p.symlink_to(elsewhere), "a symbolic link")):
+        make(attributes)
+        result = run_installed("install-git-driver", cwd=desk, timeout=20)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith(f"annotate: error: {attributes} is {what}"), \
+            result.stderr
+        assert "Errno" not in result.stderr and result.stderr.count("\n") == 1
+        assert attributes.is_symlink() or not attributes.is_file()
+        if attributes.is_dir() and not attributes.is_symlink():
+            attributes.rmdir()
+        else:
+            attributes.unlink()
+    assert elsewhere.read_text(encoding="utf-8") == "*.txt text\n"
+    assert git(desk, "config", "merge.annotate.driver").stdout == ""
