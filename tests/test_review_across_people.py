@@ -131,3 +131,26 @@ def test_install_git_driver_reads_only_a_regular_gitattributes(desk: Path,
             attributes.unlink()
     assert elsewhere.read_text(encoding="utf-8") == "*.txt text\n"
     assert git(desk, "config", "merge.annotate.driver").stdout == ""
+
+
+def test_documents_lists_a_document_whose_reviewer_file_is_broken_as_a_row(
+        desk: Path) -> None:
+    # What a git line merge leaves without the driver: conflict markers.  The
+    # other documents stay listed; the broken one is a row with the problem
+    # at its line, and the exit code is 1, as for an unreadable document.
+    add(desk, "alice", "opinion", OPINION)
+    (desk / "corpus" / "other.txt").write_text("Another article.\n", encoding="utf-8")
+    path = desk / "annotations" / SEED_ID / "alice.jsonl"
+    record = path.read_text(encoding="utf-8")
+    path.write_text(f"<<<<<<< HEAD\n{record}=======\n{record}>>>>>>> other\n",
+                    encoding="utf-8")
+    result = run_installed("documents", "--format", "json", cwd=desk)
+    assert result.returncode == 1, result.stderr
+    rows = {row["id"]: row for row in json.loads(result.stdout)}
+    assert set(rows) == {SEED_ID, "other.txt"}
+    assert rows["other.txt"]["problem"] is None
+    assert rows[SEED_ID]["problem"].startswith(
+        f"annotations/{SEED_ID}/alice.jsonl:1:1: "), rows[SEED_ID]["problem"]
+    table = run_installed("documents", cwd=desk)
+    assert table.returncode == 1 and "other.txt" in table.stdout
+    assert path.read_text(encoding="utf-8").startswith("<<<<<<< HEAD\n")  # left untouched
