@@ -9,6 +9,7 @@ the store; writes are atomic all the same.
 
 from __future__ import annotations
 
+import errno
 import os
 import subprocess
 from dataclasses import dataclass
@@ -103,11 +104,7 @@ def install_driver(root: Path, annotations_dir: Path) -> DriverInstalled:
     lines = [f"{pattern} merge=annotate"
              for pattern in attributes_patterns(Path(relative).as_posix())]
     path = top / GITATTRIBUTES
-    try:
-        existing = path.read_text(encoding="utf-8") if path.exists() else ""
-    except (OSError, UnicodeDecodeError) as error:
-        raise GitSetupError(f"cannot read {path}: {error}; fix or remove it, then run "
-                            "'annotate install-git-driver' again") from error
+    existing = _read_attributes(path)
     present = {old.strip() for old in existing.splitlines()}
     missing = [line for line in lines if line not in present]
     if missing:
@@ -122,3 +119,33 @@ def install_driver(root: Path, annotations_dir: Path) -> DriverInstalled:
     for key, value in config:
         _git(top, "config", key, value)
     return DriverInstalled(path, tuple((line, line in missing) for line in lines), config)
+
+
+def _read_attributes(path: Path) -> str:
+    """The repository's .gitattributes ("" when there is none).  Only a regular
+    file is read: a FIFO would hang the read, and git does not read a
+    .gitattributes that is a symbolic link (so lines added through one
+    would do nothing, and replacing it would cut the link)."""
+    again = "then run 'annotate install-git-driver' again"
+    link = GitSetupError(f"{path} is a symbolic link, which git does not read as the "
+                         f"repository's attributes; put a regular file there, {again}")
+    if path.is_symlink():
+        raise link
+    try:
+        with open_regular(path, follow_links=False) as handle:
+            data = handle.read()
+    except FileNotFoundError:
+        return ""
+    except NotRegularFile:
+        raise GitSetupError(f"{path} is not a regular file (a folder, FIFO or device); remove "
+                            f"it, {again}") from None
+    except OSError as error:
+        if error.errno == errno.ELOOP:  # made a link since the check above
+            raise link from None
+        raise GitSetupError(f"cannot read {path}: {error.strerror}; fix its permissions, "
+                            f"{again}") from error
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise GitSetupError(f"{path} is not UTF-8 text (bad byte at offset {error.start}); "
+                            f"fix or remove it, {again}") from None

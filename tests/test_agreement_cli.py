@@ -266,8 +266,9 @@ def test_a_repeated_id_in_one_file_is_refused(workspace: Path, run: Run) -> None
     result = run("agreement")
     assert result.exit_code == 2
     assert result.stderr.startswith(f"annotate: error: {SEED_ID}: annotation id ")
-    assert "(bob's file holds it twice); run 'annotate dedupe'" in result.stderr
-    assert result.stderr.endswith("; run 'annotate dedupe' to give each annotation its "
+    assert ("(bob's file holds it twice); after a git merge conflict, keep one of the two "
+            "lines; else run 'annotate dedupe'") in result.stderr
+    assert result.stderr.endswith("; else run 'annotate dedupe' to give each annotation its "
                                   "own id, then run this again\n")
 
 

@@ -9,6 +9,7 @@ from annotate import rules, store, workspace
 from annotate.api._common import document
 from annotate.candidates import Candidate
 from annotate.errors import AnnotateError, InvalidValueError, WorkspaceError
+from annotate.gcpause import cyclic_gc_paused
 from annotate.model import CONSENSUS_REVIEWER, Annotation, Sentence
 from annotate.versions.history import Version
 from annotate.workspace import Workspace
@@ -66,8 +67,22 @@ def documents(ws: Workspace) -> list[DocumentInfo]:
     from annotate.api.versions import document_versions
 
     counts: dict[str, list[Annotation]] = {}
-    for annotation in store.read_all_annotations(ws):
-        counts.setdefault(annotation.document, []).append(annotation)
+    # A reviewer file that does not parse (a git conflict left in it) is its
+    # document's row problem: one bad file must not hide the rest of the corpus.
+    broken: dict[str, str] = {}
+    with cyclic_gc_paused():  # as store.read_all_annotations
+        for path in store.annotation_files(ws):
+            try:
+                records = store.read_annotation_file(ws, path)
+            except AnnotateError as error:
+                owner = store.owner_of(ws, path)
+                if owner is None:
+                    raise
+                broken.setdefault(owner[0], str(error))
+                counts.setdefault(owner[0], [])
+                continue
+            for annotation in records:
+                counts.setdefault(annotation.document, []).append(annotation)
     infos = []
     listed = store.list_documents(ws)
     # Documents annotated and then deleted or moved are listed too, with
@@ -75,14 +90,19 @@ def documents(ws: Workspace) -> list[DocumentInfo]:
     for document_id in [*listed, *sorted(counts.keys() - set(listed))]:
         everyone = counts.get(document_id, [])
         found = [a for a in everyone if a.reviewer != CONSENSUS_REVIEWER]
-        merged = (len(everyone) - len(found) if CONSENSUS_REVIEWER in
-                  store.reviewer_files(ws, document_id) else None)
-        reviewers = tuple(sorted({a.reviewer for a in found}))
+        files = store.reviewer_files(ws, document_id)
+        merged = len(everyone) - len(found) if CONSENSUS_REVIEWER in files else None
+        # A reviewer file is a reviewer, an empty one too (they mark nothing),
+        # as merge and agreement count them.
+        reviewers = tuple(sorted({a.reviewer for a in found}
+                                 | (files.keys() - {CONSENSUS_REVIEWER})))
         done: tuple[str, ...] = ()
         try:
             # Markers are read and checked as every other command reads them.
             done = tuple(store.read_finished(ws, document_id))
             doc = store.read_document(ws, document_id)
+            if document_id in broken:
+                raise AnnotateError(broken[document_id])
         except AnnotateError as error:
             # One bad file must not hide the rest of the corpus.
             infos.append(DocumentInfo(document_id, "", 0, len(found), reviewers, str(error),

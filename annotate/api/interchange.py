@@ -303,8 +303,8 @@ class _Importer:
             return Rejected(where, who)
         reviewer, origin = who
         if origin:
-            if reviewer == CONSENSUS_REVIEWER:
-                return Rejected(where, f"its creator is {CONSENSUS_REVIEWER!r}, the reserved "
+            if reviewer.casefold() == CONSENSUS_REVIEWER:  # in any case: see refuse_reserved
+                return Rejected(where, f"its creator is {reviewer!r}, the reserved "
                                        "name of the merged result; pass --reviewer NAME")
             problems = importing.reviewer_problems(reviewer)
             if problems:

@@ -124,11 +124,14 @@ def _reviewers_work(session: store.DocumentSession
         for annotation in records:
             other = owners.get(annotation.id)
             if other is not None:
-                where = (f"{reviewer}'s file holds it twice" if other == reviewer
-                         else f"both {other} and {reviewer} use it")
+                # One file holding an id twice is what the git merge driver
+                # leaves on a conflict: dedupe would keep both sides' records.
+                where = (f"{reviewer}'s file holds it twice); after a git merge conflict, "
+                         "keep one of the two lines; else run" if other == reviewer
+                         else f"both {other} and {reviewer} use it); run")
                 raise InvalidValueError(
                     f"{session.document_id}: annotation id {annotation.id!r} is not unique "
-                    f"({where}); run 'annotate dedupe' to give each annotation its own id, "
+                    f"({where} 'annotate dedupe' to give each annotation its own id, "
                     "then run this again")
             owners[annotation.id] = reviewer
             if not 0 <= annotation.start < annotation.end <= MAX_OFFSET:
