@@ -1,0 +1,56 @@
+"""A hostile user's tour of reports and interchange, end to end through the
+installed console script: what each output holds is read back the way its
+reader reads it (Python's csv module, annotate's own import)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from tests.conftest import SEED_ID, installed_annotate, run_installed
+
+# A claim of the seed article, with words inside it.
+CLAIM = "Russia will provide North Korea with support in building satellites"
+
+
+def _add(desk: Path, *args: str, reviewer: str = "alice") -> str:
+    result = run_installed("add", *args, "--reviewer", reviewer, cwd=desk)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def _records(desk: Path) -> list[dict[str, object]]:
+    result = run_installed("list", "--format", "json", cwd=desk)
+    assert result.returncode == 0, result.stderr
+    records: list[dict[str, object]] = json.loads(result.stdout)
+    return records
+
+
+def _new_desk(tmp_path: Path, name: str, corpus: Path) -> Path:
+    """A second workspace with a copy of ``corpus``'s documents."""
+    assert run_installed("init", name, cwd=tmp_path).returncode == 0
+    root = tmp_path / name
+    shutil.copytree(corpus, root / "corpus", dirs_exist_ok=True)
+    return root
+
+
+def test_a_carriage_return_inside_a_csv_cell_stays_in_its_row(desk: Path) -> None:
+    # A lone CR (a note pasted from an old Mac file) ends a row for every CSV
+    # reader unless the cell is quoted; the writer's line end is "\n", so it
+    # did not quote it.
+    note = "first part\rsecond part"
+    _add(desk, SEED_ID, "--label", "opinion", "--quote", CLAIM, "--note", note)
+    for command in ("report", "list", "export"):
+        # Bytes as written: run_installed's text mode would turn the CR into a LF.
+        text = subprocess.run([installed_annotate(), command, "--format", "csv"], cwd=desk,
+                              capture_output=True, check=True,
+                              env={**os.environ, "LC_ALL": "C.UTF-8"}).stdout.decode("utf-8")
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+        assert len(rows) == 2, (command, rows)
+        assert len(rows[1]) == len(rows[0]), (command, rows)
+        assert rows[1][rows[0].index("note")] == note, command
