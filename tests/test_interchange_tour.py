@@ -12,7 +12,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from tests.conftest import SEED_ID, installed_annotate, run_installed
+from tests.conftest import HWASONG, SEED_ID, installed_annotate, run_installed
 
 # A claim of the seed article, with words inside it.
 CLAIM = "Russia will provide North Korea with support in building satellites"
@@ -54,3 +54,28 @@ def test_a_carriage_return_inside_a_csv_cell_stays_in_its_row(desk: Path) -> Non
         assert len(rows) == 2, (command, rows)
         assert len(rows[1]) == len(rows[0]), (command, rows)
         assert rows[1][rows[0].index("note")] == note, command
+
+
+def test_brat_export_of_a_document_in_a_folder_imports_with_its_reviewers(
+        desk: Path, tmp_path: Path) -> None:
+    # export writes OUT/<reviewer>/politics/article.ann: the reviewer is the
+    # folder above the document's own folders, not the one the file sits in.
+    (desk / "corpus" / "politics").mkdir()
+    shutil.copyfile(desk / "corpus" / SEED_ID, desk / "corpus" / "politics" / "article.txt")
+    _add(desk, "politics/article.txt", "--label", "opinion", "--quote", CLAIM)
+    _add(desk, "politics/article.txt", "--label", "opinion", "--quote", CLAIM, reviewer="bob")
+    _add(desk, "politics/article.txt", "--label", "speculative", "--quote", HWASONG,
+         reviewer="bob")
+    assert run_installed("merge", cwd=desk).returncode == 0
+    exported = run_installed("export", "--format", "brat", "-o", str(tmp_path / "out"), cwd=desk)
+    assert exported.returncode == 0, exported.stderr
+    other = _new_desk(tmp_path, "other", desk / "corpus")
+    files = [str(tmp_path / "out" / who / "politics" / "article.ann")
+             for who in ("alice", "bob", "consensus")]
+    result = run_installed("import", "--format", "brat", *files, cwd=other)
+    assert result.returncode == 1, result.stderr
+    assert ("consensus/politics/article.ann: line 1 (T1): its creator is 'consensus'"
+            in result.stderr)
+    assert "the reviewer is the folder's name, 'alice'" in result.stderr
+    assert sorted((r["reviewer"], r["label"]) for r in _records(other)) == [
+        ("alice", "opinion"), ("bob", "opinion"), ("bob", "speculative")]
