@@ -79,3 +79,19 @@ def test_brat_export_of_a_document_in_a_folder_imports_with_its_reviewers(
     assert "the reviewer is the folder's name, 'alice'" in result.stderr
     assert sorted((r["reviewer"], r["label"]) for r in _records(other)) == [
         ("alice", "opinion"), ("bob", "opinion"), ("bob", "speculative")]
+
+
+def test_claimreview_says_how_many_it_wrote_when_the_consensus_is_chosen(
+        desk: Path, tmp_path: Path) -> None:
+    # A merged document publishes its consensus; the reviewers' records are
+    # not chosen, with a verdict or without one, and are not in the file.
+    _add(desk, SEED_ID, "--label", "opinion", "--quote", CLAIM)
+    _add(desk, SEED_ID, "--label", "opinion", "--quote", CLAIM, reviewer="bob")
+    _add(desk, SEED_ID, "--label", "speculative", "--quote", HWASONG, reviewer="bob")
+    assert run_installed("merge", cwd=desk).returncode == 0
+    target = tmp_path / "claims.json"
+    result = run_installed("export", "--format", "claimreview", "-o", str(target), cwd=desk)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(target.read_text(encoding="utf-8")) == []
+    assert result.stderr.splitlines()[-1] == (
+        f"annotate: wrote 0 annotations of 1 document to {target}")
