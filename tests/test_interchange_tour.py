@@ -95,3 +95,27 @@ def test_claimreview_says_how_many_it_wrote_when_the_consensus_is_chosen(
     assert json.loads(target.read_text(encoding="utf-8")) == []
     assert result.stderr.splitlines()[-1] == (
         f"annotate: wrote 0 annotations of 1 document to {target}")
+
+
+def test_w3c_selector_refined_by_another_is_not_imported_as_the_wider_span(
+        desk: Path, tmp_path: Path) -> None:
+    # refinedBy narrows the first selector's text (model section 4.2.9): the
+    # annotation is about "building satellites", not the whole sentence.
+    body = [{"type": "TextualBody", "purpose": "classifying", "value": "opinion"}]
+    selector = {"type": "TextQuoteSelector", "exact": CLAIM,
+                "refinedBy": {"type": "TextQuoteSelector", "exact": "building satellites"}}
+    annotation = {"@context": "http://www.w3.org/ns/anno.jsonld", "type": "Annotation",
+                  "id": "urn:example:1", "creator": {"type": "Person", "name": "dora"},
+                  "body": body,
+                  "target": {"source": f"urn:annotate:document:{SEED_ID}",
+                             "selector": selector}}
+    path = tmp_path / "refined.jsonld"
+    path.write_text(json.dumps(annotation), encoding="utf-8")
+    result = run_installed("import", "--format", "w3c", str(path), cwd=desk)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.splitlines() == [
+        f"annotate: skipped {path}: the annotation (urn:example:1): its TextQuoteSelector "
+        "is refinedBy another selector, which annotate does not apply; give the narrower "
+        "span's own TextQuoteSelector instead",
+        "annotate: imported 0 annotations; 1 skipped"]
+    assert _records(desk) == []
