@@ -291,7 +291,9 @@ class _Importer:
                                    f"{owner[1]}'s annotation of {owner[0]}, not of this one "
                                    f"({creator or 'no creator'} on {document.id}); remove "
                                    "the id from the file to import it as a new annotation")
-        utf16 = self.utf16.setdefault(document.id, Utf16Index(document.text))
+        utf16 = self.utf16.get(document.id)
+        if utf16 is None:  # once per document: the index scans the whole text
+            utf16 = self.utf16[document.id] = Utf16Index(document.text)
         anchored = importing.anchor(document.text, candidate, utf16, self.budget)
         if isinstance(anchored, str):
             return Rejected(where, anchored)
