@@ -150,3 +150,30 @@ def test_import_indexes_a_document_once_not_once_per_annotation(
     assert result.exit_code == 0, result.stderr
     assert len(result.stdout.split()) == 40
     assert built == [len(text)]
+
+
+def test_brat_export_refuses_a_folder_holding_an_earlier_exports_files(
+        desk: Path, tmp_path: Path) -> None:
+    # Exported again after bob removed his annotation, the folder would still
+    # hold bob's old .ann, and importing the folder would bring it back.
+    _add(desk, SEED_ID, "--label", "opinion", "--quote", CLAIM)
+    removed = _add(desk, SEED_ID, "--label", "speculative", "--quote", HWASONG, reviewer="bob")
+    out = tmp_path / "out"
+    assert run_installed("export", "--format", "brat", "-o", str(out), cwd=desk).returncode == 0
+    # The same export again is fine: it writes the same files.
+    assert run_installed("export", "--format", "brat", "-o", str(out), cwd=desk).returncode == 0
+    assert run_installed("rm", removed, "--yes", cwd=desk).returncode == 0
+    old = (out / "bob" / "kim-putin-vostochny.ann").read_bytes()
+    result = run_installed("export", "--format", "brat", "-o", str(out), cwd=desk)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"annotate: error: {out} holds 1 .ann file this export does not write "
+        "(bob/kim-putin-vostochny.ann), from an earlier export or elsewhere: importing the "
+        "folder would bring its annotations back; export to a new or empty folder, or "
+        "delete it"]
+    assert (out / "bob" / "kim-putin-vostochny.ann").read_bytes() == old
+    fresh = tmp_path / "fresh"
+    result = run_installed("export", "--format", "brat", "-o", str(fresh), cwd=desk)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in fresh.iterdir()) == ["alice", "annotation.conf",
+                                                        "visual.conf"]

@@ -54,7 +54,7 @@ def brat(batch: ExportBatch) -> Exported:
     documents = {entry.document.id: entry.document for entry in batch.documents}
     result = brat_export(batch.annotations, documents, batch.project)
     return Exported(files=result.files, warnings=tuple(result.warnings),
-                    dropped=len(result.left_out))
+                    dropped=len(result.left_out), owns=(".ann",))
 
 
 RENDERERS: Mapping[str, Exporter] = MappingProxyType({
