@@ -78,6 +78,25 @@ def export_batch(ws: Workspace, references: Sequence[str] = ()) -> ExportBatch:
     return ExportBatch(ws.project, tuple(entries))
 
 
+def _refuse_stale_files(folder: Path, exported: Exported) -> None:
+    """InvalidValueError if ``folder`` holds a file of the kind the export
+    owns (brat's .ann) that the export does not write: left by an earlier
+    export, it would be read back as part of this one."""
+    if not exported.owns:
+        return
+    stale = [path for path in store.files_in_folder(folder, exported.owns)
+             if path not in exported.files]
+    if stale:
+        kinds = "/".join(exported.owns)
+        listed = ", ".join(stale[:3]) + (f" and {len(stale) - 3} more" if len(stale) > 3 else "")
+        them = "it" if len(stale) == 1 else "them"
+        raise InvalidValueError(
+            f"{folder} holds {len(stale)} {kinds} file{'' if len(stale) == 1 else 's'} this "
+            f"export does not write ({listed}), from an earlier export or elsewhere: "
+            "importing the folder would bring its annotations back; export to a new or "
+            f"empty folder, or delete {them}")
+
+
 def export_annotations(ws: Workspace, references: Sequence[str], *,
                        render: Callable[[ExportBatch], Exported],
                        destination: str | None = None) -> ExportOutcome:
@@ -91,6 +110,7 @@ def export_annotations(ws: Workspace, references: Sequence[str], *,
         if destination is None:
             raise InvalidValueError("this format writes a folder of files: name it with "
                                     "-o DIR")
+        _refuse_stale_files(Path(destination), exported)
         store.write_output_folder(ws, Path(destination),
                                   {path: text.encode("utf-8")
                                    for path, text in exported.files.items()})
@@ -291,7 +311,9 @@ class _Importer:
                                    f"{owner[1]}'s annotation of {owner[0]}, not of this one "
                                    f"({creator or 'no creator'} on {document.id}); remove "
                                    "the id from the file to import it as a new annotation")
-        utf16 = self.utf16.setdefault(document.id, Utf16Index(document.text))
+        utf16 = self.utf16.get(document.id)
+        if utf16 is None:  # once per document: the index scans the whole text
+            utf16 = self.utf16[document.id] = Utf16Index(document.text)
         anchored = importing.anchor(document.text, candidate, utf16, self.budget)
         if isinstance(anchored, str):
             return Rejected(where, anchored)

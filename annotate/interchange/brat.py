@@ -566,6 +566,7 @@ def load(data: bytes, path: str, corpus: Corpus) -> Parsed:
     """A .ann file's text-bound annotations as import candidates: the document
     is --document, else the one the file's name matches (``document_for_ann``);
     the reviewer is the folder it sits in (export writes one per reviewer),
+    above the document's own folders (``alice/politics/article.ann``: alice),
     unless --reviewer says otherwise.  brat's offsets are the span itself;
     each stored text is checked against the document's slice."""
     stem = (path[:-4] if path.endswith(".ann") else path).replace(os.sep, "/")
@@ -583,7 +584,11 @@ def load(data: bytes, path: str, corpus: Corpus) -> Parsed:
     except UnicodeDecodeError as error:
         return Parsed((Rejected("the file", f"is not UTF-8 (byte {error.start})"),))
     parsed = parse_ann(ann, text)
-    folders = [part for part in stem.split("/")[:-1] if part not in ("", ".", "..")]
+    parts = [part for part in stem.split("/") if part not in ("", ".", "..")]
+    # Export writes REVIEWER/<brat name>.ann: for a document in a folder of
+    # the corpus (politics/article) the reviewer is the folder above those.
+    name = brat_name(document).split("/")
+    folders = parts[:-len(name)] if parts[-len(name):] == name else parts[:-1]
     reviewer = folders[-1] if folders else None
     found: list[tuple[int, Candidate | Rejected]] = [
         (problem.line, Rejected(f"line {problem.line}", problem.message))

@@ -62,7 +62,12 @@ class Exported:
     ``dropped`` instead; they make `export` exit 1 just the same.
     ``omitted`` counts the annotations a format does not carry by design
     (ClaimReview: those without a verdict), said in a warning and no
-    failure.  Both keep the "wrote N annotations" line true."""
+    failure.  Both keep the "wrote N annotations" line true.
+
+    ``owns``: the suffixes of the files of a folder export that hold
+    annotations (brat: ``.ann``); a folder already holding such a file that
+    this export does not write (an earlier export's) is refused, since a
+    reader of the folder would take it for part of this one."""
 
     text: str | None = None
     files: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
@@ -70,6 +75,7 @@ class Exported:
     left_out: tuple[str, ...] = ()
     dropped: int = 0
     omitted: int = 0
+    owns: tuple[str, ...] = ()
 
     @property
     def incomplete(self) -> bool:

@@ -504,6 +504,13 @@ def selectors(value: Any, target: Target) -> Target | str:
         kinds = _types(selector)
         kind = next(iter(sorted(kinds)), "(no type)")
         seen.append(kind)
+        used = (("TextQuoteSelector" in kinds and target.quote is None)
+                or ("TextPositionSelector" in kinds and target.start is None))
+        if used and selector.get("refinedBy") is not None:
+            # It selects part of this selector's text (model section 4.2.9):
+            # anchoring by the outer selector alone would widen the span.
+            return (f"its {kind} is refinedBy another selector, which annotate does not "
+                    f"apply; give the narrower span's own {kind} instead")
         if "TextQuoteSelector" in kinds and target.quote is None:
             exact, prefix, suffix = (selector.get(k) for k in ("exact", "prefix", "suffix"))
             if not isinstance(exact, str) or not exact:

@@ -39,9 +39,12 @@ def claimreview(batch: ExportBatch) -> Exported:
 
     documents = {entry.document.id: entry.document for entry in batch.documents}
     result = claim_reviews(batch.annotations, documents, batch.project, sources=batch.sources)
+    # Omitted by design: every annotation neither in the file nor dropped --
+    # the reviewers' records of a merged document too, with a verdict or not
+    # (the warnings count only those with one).
+    omitted = len(batch.annotations) - len(result.records) - len(result.blank)
     return Exported(text=to_json(result.records), warnings=tuple(result.warnings),
-                    dropped=len(result.blank),
-                    omitted=result.without_verdict + result.not_selected)
+                    dropped=len(result.blank), omitted=omitted)
 
 
 def brat(batch: ExportBatch) -> Exported:
@@ -51,7 +54,7 @@ def brat(batch: ExportBatch) -> Exported:
     documents = {entry.document.id: entry.document for entry in batch.documents}
     result = brat_export(batch.annotations, documents, batch.project)
     return Exported(files=result.files, warnings=tuple(result.warnings),
-                    dropped=len(result.left_out))
+                    dropped=len(result.left_out), owns=(".ann",))
 
 
 RENDERERS: Mapping[str, Exporter] = MappingProxyType({

@@ -127,14 +127,22 @@ def csv_text(columns: Sequence[str], rows: Iterable[Sequence[CsvCell]]) -> str:
     numbers stay numbers (a kappa may be -0.1), floats with 6 decimals; None
     is an empty cell."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([spreadsheet_safe(cell) if isinstance(cell, str)
-                         else "" if cell is None
-                         else f"{cell:.6f}" if isinstance(cell, float) else cell
-                         for cell in row])
-    return buffer.getvalue()
+    # The writer quotes a cell holding a character of its line terminator, so
+    # it is told "\r\n": with "\n" alone a cell holding a lone CR went out
+    # unquoted, and every CSV reader ends the row there.  Each row still ends
+    # in "\n": the terminator the writer adds is swapped as the row is taken.
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    lines = []
+    for row in (columns, *(
+            [spreadsheet_safe(cell) if isinstance(cell, str)
+             else "" if cell is None
+             else f"{cell:.6f}" if isinstance(cell, float) else cell
+             for cell in row] for row in rows)):
+        writer.writerow(row)
+        lines.append(buffer.getvalue()[:-2])
+        buffer.seek(0)
+        buffer.truncate()
+    return "".join(line + "\n" for line in lines)
 
 
 def annotation_row(a: Annotation) -> tuple[CsvCell, ...]:

@@ -90,6 +90,7 @@ from annotate.store.session import (
     document_session,
 )
 from annotate.store.userfiles import (
+    files_in_folder,
     read_input_file,
     write_output_file,
     write_output_folder,
@@ -117,6 +118,7 @@ __all__ = [
     "document_sentences",
     "document_session",
     "dump_metadata",
+    "files_in_folder",
     "finished_documents",
     "finished_path",
     "has_snapshot",

@@ -87,6 +87,20 @@ def write_output_file(workspace: Workspace, path: Path, data: bytes) -> None:
                          "(check the folder's permissions and free space)") from error
 
 
+def files_in_folder(folder: Path, suffixes: tuple[str, ...]) -> list[str]:
+    """The files under ``folder`` (none if it does not exist) whose names end
+    in one of ``suffixes``, as sorted "/"-separated relative paths; links to
+    folders are not followed (nor ``folder`` itself, if it is one: the write
+    refuses it)."""
+    if os.path.islink(folder):
+        return []
+    found = []
+    for parent, _, names in os.walk(folder):
+        relative = Path(parent).relative_to(folder)
+        found += [(relative / name).as_posix() for name in names if name.endswith(suffixes)]
+    return sorted(found)
+
+
 def write_output_folder(workspace: Workspace, folder: Path, files: dict[str, bytes]) -> None:
     """Write an export of several files under ``folder`` (created if missing;
     its parent must exist), each atomically; ``files`` maps "/"-separated
