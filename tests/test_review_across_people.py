@@ -154,3 +154,33 @@ def test_documents_lists_a_document_whose_reviewer_file_is_broken_as_a_row(
     table = run_installed("documents", cwd=desk)
     assert table.returncode == 1 and "other.txt" in table.stdout
     assert path.read_text(encoding="utf-8").startswith("<<<<<<< HEAD\n")  # left untouched
+
+
+def test_merge_refuses_a_deleted_document_before_writing_any_consensus(desk: Path) -> None:
+    corpus = desk / "corpus"
+    for name in ("a.txt", "b.txt"):
+        shutil.copyfile(corpus / SEED_ID, corpus / name)
+    for document in ("a.txt", "b.txt", SEED_ID):
+        for reviewer in ("alice", "bob"):
+            assert run_installed("add", document, "--sentence", "1", "--label", "opinion",
+                                 "--reviewer", reviewer, cwd=desk).returncode == 0
+    (corpus / "b.txt").unlink()
+    result = run_installed("merge", cwd=desk)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "annotate: error: no document 'b.txt' in the corpus (corpus/b.txt), but annotations "
+        "of it in annotations/b.txt/: restore the document from git, or move or remove that "
+        "folder\n")
+    assert not list((desk / "annotations").glob("*/consensus.jsonl"))
+
+
+@pytest.mark.parametrize(("argument", "message"), [
+    ("", "the document argument is blank; name a document by its path under the corpus "
+         "folder (see 'annotate documents')"),
+    ("corpus", "corpus is the corpus folder itself, not a document in it; name one of its "
+               "documents (see 'annotate documents')"),
+])
+def test_a_blank_or_corpus_folder_document_argument_says_what_to_name(
+        desk: Path, argument: str, message: str) -> None:
+    result = run_installed("finish", argument, cwd=desk)
+    assert (result.returncode, result.stderr) == (2, f"annotate: error: {message}\n")

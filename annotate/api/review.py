@@ -197,8 +197,14 @@ def merge(ws: Workspace, references: Sequence[str] = (), *, strategy: str = "una
         raise InvalidValueError(f"--quorum applies to --strategy majority only (not {strategy})")
     if quorum is not None and quorum < 1:
         raise InvalidValueError(f"--quorum must be at least 1 (got {quorum})")
+    document_ids = _reviewed_documents(ws, references)
+    for document_id in document_ids:
+        # A document deleted (or unreadable) since it was annotated is refused
+        # before any consensus file is written, not after the ones before it.
+        if store.annotation_folder(ws, document_id).is_dir():
+            store.read_document(ws, document_id)
     outcomes = []
-    for document_id in _reviewed_documents(ws, references):
+    for document_id in document_ids:
         with cyclic_gc_paused():  # see agreement: no cycles here, and 100,000s of objects
             outcomes.append(_merge_one(ws, document_id, chosen, quorum, overlap,
                                        require_complete, dry_run, notify))

@@ -55,6 +55,10 @@ def resolve_document(workspace: Workspace, reference: str) -> str:
     workspace.
     """
     corpus = os.path.abspath(workspace.corpus_dir)
+    if not reference.strip():
+        raise UnknownDocumentError(
+            "the document argument is blank; name a document by its path under the corpus "
+            "folder (see 'annotate documents')")
     as_path = Path(reference)
     candidates = [as_path] if as_path.is_absolute() else [as_path, Path(corpus) / reference]
     outside_corpus = None
@@ -73,6 +77,10 @@ def resolve_document(workspace: Workspace, reference: str) -> str:
             raise UnsafePathError(f"{reference} is not a regular file (a folder, FIFO or "
                                   "device); a document is a plain text file")
         return document_id
+    if outside_corpus is not None and os.path.abspath(outside_corpus) == corpus:
+        raise UnknownDocumentError(
+            f"{reference} is the corpus folder itself, not a document in it; name one of its "
+            "documents (see 'annotate documents')")
     if outside_corpus is not None:
         raise UnknownDocumentError(
             f"{reference} is outside the corpus folder "
