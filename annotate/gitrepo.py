@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import os
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,11 +78,28 @@ def attributes_patterns(relative_folder: str) -> tuple[str, ...]:
     names = ("*.jsonl", DECISIONS_FILE)
     if relative_folder in ("", "."):
         return tuple(f"**/{name}" for name in names)
-    # Patterns are wildmatch globs ended by whitespace: escape glob
-    # characters, and spell a blank as a class so the pattern stays one word.
-    escaped = "".join("\\" + c if c in "*?[]\\!#" else "[[:space:]]" if c.isspace() else c
-                      for c in relative_folder)
-    return tuple(f"{escaped}/**/{name}" for name in names)
+    return tuple(f"{_escaped(relative_folder)}/**/{name}" for name in names)
+
+
+def _escaped(relative_folder: str) -> str:
+    """A folder as a .gitattributes pattern: patterns are wildmatch globs ended
+    by whitespace, so glob characters are escaped and a blank is spelt as a
+    class, keeping the pattern one word.  The workspace's top is ``**``'s
+    own folder: "" or "." give "*" (every file below, as ``**/`` would)."""
+    if relative_folder in ("", "."):
+        return "*"
+    return "".join("\\" + c if c in "*?[]\\!#" else "[[:space:]]" if c.isspace() else c
+                   for c in relative_folder)
+
+
+def _inside_repository(folder: Path, top: Path, which: str) -> str:
+    """The folder relative to the repository's top, "/"-separated; refused if
+    it lies outside the repository."""
+    relative = os.path.relpath(os.path.realpath(folder), os.path.realpath(top))
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+        raise GitSetupError(f"the {which} folder {folder} is outside the git repository at "
+                            f"{top}; move the workspace into the repository")
+    return Path(relative).as_posix()
 
 
 @dataclass(frozen=True)
@@ -94,15 +112,19 @@ class DriverInstalled:
     config: tuple[tuple[str, str], ...]
 
 
-def install_driver(root: Path, annotations_dir: Path) -> DriverInstalled:
-    """Route annotation files to the driver in .gitattributes and configure it in this clone."""
+def install_driver(root: Path, annotations_dir: Path,
+                   byte_for_byte: Sequence[tuple[str, Path]] = ()) -> DriverInstalled:
+    """Route annotation files to the driver in .gitattributes and configure it
+    in this clone; and keep the files of the ``byte_for_byte`` folders (what
+    each is, and where) as they are (``-text``): a document's version is the
+    SHA-256 of its bytes, and git's line-ending conversion (core.autocrlf,
+    on by default in Git for Windows) would check every document out as
+    another version there."""
     top = top_level(root)
-    relative = os.path.relpath(os.path.realpath(annotations_dir), os.path.realpath(top))
-    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
-        raise GitSetupError(f"the annotations folder {annotations_dir} is outside the git "
-                            f"repository at {top}; move the workspace into the repository")
-    lines = [f"{pattern} merge=annotate"
-             for pattern in attributes_patterns(Path(relative).as_posix())]
+    relative = _inside_repository(annotations_dir, top, "annotations")
+    lines = [f"{pattern} merge=annotate" for pattern in attributes_patterns(relative)]
+    lines += [f"{_escaped(_inside_repository(folder, top, which))}/** -text"
+              for which, folder in byte_for_byte]
     path = top / GITATTRIBUTES
     existing = _read_attributes(path)
     present = {old.strip() for old in existing.splitlines()}

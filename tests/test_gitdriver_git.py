@@ -83,7 +83,9 @@ def only_id(repo: Path) -> str:
 
 
 ATTRIBUTES = ("ws/annotations/**/*.jsonl merge=annotate\n"
-              "ws/annotations/**/decisions.json merge=annotate\n")
+              "ws/annotations/**/decisions.json merge=annotate\n"
+              "ws/corpus/** -text\n"
+              "ws/annotations/.versions/** -text\n")
 
 
 def test_install_writes_the_attributes_line_once_and_configures_this_clone(repo: Path) -> None:
@@ -113,6 +115,24 @@ def test_install_adds_the_decisions_line_to_an_earlier_install(repo: Path) -> No
         "of the git repository; commit it)",
         "ws/annotations/**/decisions.json merge=annotate  (added to the .gitattributes at the "
         "top of the git repository; commit it)"]
+
+
+def test_a_clone_converting_line_endings_checks_the_documents_out_as_they_are(
+        repo: Path, tmp_path: Path) -> None:
+    """Git for Windows converts line endings on checkout by default
+    (core.autocrlf): the documents and their stored versions are kept byte
+    for byte (-text), or every annotation would be on another version there."""
+    text = (repo / "ws" / "corpus" / SEED_ID).read_bytes()
+    assert b"\n" in text and b"\r\n" not in text
+    clone = tmp_path / "windows-style"
+    git(tmp_path, "-c", "core.autocrlf=true", "clone", "-q", str(repo), str(clone))
+    assert (clone / "ws" / "corpus" / SEED_ID).read_bytes() == text
+    checked = annotate(clone, "validate", "--strict")
+    assert checked.returncode == 0 and checked.stdout.endswith(
+        "1 annotation checked: no problems.\n"), checked.stdout
+    for folder in ("corpus", "annotations/.versions"):
+        assert git(clone, "check-attr", "text", "--", f"ws/{folder}/x.txt").stdout.endswith(
+            ": text: unset\n")
 
 
 def test_install_appends_to_existing_attributes(repo: Path) -> None:

@@ -252,8 +252,10 @@ TOUR = (
          "changed differently on both (or deleted on one side and changed on the other), a "
          "conflict. An editor's `decisions.json` is merged the same way by position, so two "
          "editors deciding different positions on two branches merge cleanly. It writes the "
-         "`.gitattributes` lines (commit them) and this clone's `.git/config`, which git does "
-         "not version, so every teammate runs it once:",
+         "`.gitattributes` lines (commit them), which also keep the documents byte for byte on "
+         "every checkout (`-text`: no line-ending conversion, Git for Windows' default, which "
+         "would make every document another version there), and this clone's `.git/config`, "
+         "which git does not version, so every teammate runs it once:",
          ("git init -q -b main", "annotate install-git-driver")),
     Step("Git runs the driver with its three versions of a file (ancestor, ours, theirs). "
          "On a conflict it exits 1 and leaves both versions of the record in the file, ours "

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
+from annotate import store
 from annotate.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -34,7 +35,9 @@ def git_merge_driver(ancestor: Path, ours: Path, theirs: Path,
 
 
 def install_git_driver(ws: Workspace) -> DriverInstalled:
-    """Route the workspace's annotation files to the merge driver, for this clone."""
+    """Route the workspace's annotation files to the merge driver, for this
+    clone, and keep the documents and their stored versions byte for byte."""
     from annotate import gitrepo
 
-    return gitrepo.install_driver(ws.root, ws.annotations_dir)
+    return gitrepo.install_driver(ws.root, ws.annotations_dir, (
+        ("corpus", ws.corpus_dir), ("annotations", store.versions_folder(ws))))

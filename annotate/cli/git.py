@@ -64,7 +64,10 @@ def install_git_driver(ctx: click.Context) -> None:
 
     Adds `<annotations folder>/**/*.jsonl merge=annotate` and the same for
     `**/decisions.json` to the .gitattributes at the top of the git
-    repository (once; commit it) and
+    repository (once; commit it), with `<corpus folder>/** -text` and
+    `<annotations folder>/.versions/** -text`: documents are checked out
+    byte for byte, never with converted line endings (Git for Windows'
+    default), which would make each of them another version.  And it
     sets merge.annotate.driver to `annotate git-merge-driver %O %A %B %P`
     in this clone's .git/config.  Git does not version .git/config: every
     teammate runs this command once in their own clone.  Exit 2 outside a
