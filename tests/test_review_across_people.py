@@ -184,3 +184,31 @@ def test_a_blank_or_corpus_folder_document_argument_says_what_to_name(
         desk: Path, argument: str, message: str) -> None:
     result = run_installed("finish", argument, cwd=desk)
     assert (result.returncode, result.stderr) == (2, f"annotate: error: {message}\n")
+
+
+def test_suggested_commands_name_a_document_so_that_a_shell_takes_it_whole(
+        desk: Path) -> None:
+    """A document id with spaces, an apostrophe, a dollar sign: the commands
+    the messages suggest must run as shown when pasted into a shell."""
+
+    def words(command: str) -> list[str]:  # as a real shell splits it
+        shown = subprocess.run(["sh", "-c", f"printf '%s\\n' {command}"], capture_output=True,
+                               text=True, check=True, env={"talk": "EXPANDED"})
+        return shown.stdout.splitlines()
+
+    name = "Kim & Putin's $talk.txt"
+    shutil.copyfile(desk / "corpus" / SEED_ID, desk / "corpus" / name)
+    for reviewer, label in (("alice", "opinion"), ("bob", "unsourced")):
+        assert run_installed("add", name, "--quote", OPINION, "--label", label,
+                             "--reviewer", reviewer, cwd=desk).returncode == 0
+    merged = run_installed("merge", name, cwd=desk)
+    assert merged.returncode == 1
+    [hint] = [line for line in merged.stdout.splitlines() if "annotate resolve" in line]
+    command = hint.split("('", 1)[1].split(" POSITION")[0]
+    assert words(command) == ["annotate", "resolve", name]
+    position = json.loads(run_installed("merge", name, "--dry-run", "--format", "json",
+                                        cwd=desk).stdout)["positions"][0]["id"]
+    resolved = run_installed("resolve", name, position, "--label", "opinion", cwd=desk)
+    assert resolved.returncode == 0, resolved.stderr
+    command = resolved.stderr.split("run '", 1)[1].split("' to update")[0]
+    assert words(command) == ["annotate", "merge", name]

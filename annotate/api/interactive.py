@@ -38,6 +38,7 @@ from annotate.model import (
     ReviewProgress,
     Sentence,
 )
+from annotate.suggest import shell_word
 from annotate.workspace import Workspace
 
 
@@ -317,8 +318,8 @@ class ReviewSession:
             raise DocumentChangedError(
                 f"{self.document.id} changed on disk during this review, so its sentences "
                 "are no longer the ones shown; nothing more was saved (every decision before "
-                f"was). Run 'annotate reanchor {self.document.id}', then 'annotate review "
-                f"{self.document.id}' again")
+                f"was). Run 'annotate reanchor {shell_word(self.document.id)}', then 'annotate "
+                f"review {shell_word(self.document.id)}' again")
 
 
 def open_review(ws: Workspace, reference: str, *, reviewer: str | None = None,

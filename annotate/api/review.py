@@ -12,6 +12,7 @@ from annotate.api._common import Notify, _no_notes, document, refuse_reserved
 from annotate.errors import InvalidValueError, UnknownPositionError
 from annotate.gcpause import cyclic_gc_paused
 from annotate.model import CONSENSUS_REVIEWER, Annotation, StoredDecision
+from annotate.suggest import shell_word
 from annotate.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -151,8 +152,8 @@ def _reviewers_work(session: store.DocumentSession
                            for sha, reviewers in sorted(versions.items()))
         raise InvalidValueError(
             f"{session.document_id}: reviewer files were made on different versions of the "
-            f"document ({listed}); run 'annotate reanchor {session.document_id}' to move "
-            "every annotation onto the current text, then run this again")
+            f"document ({listed}); run 'annotate reanchor {shell_word(session.document_id)}' "
+            "to move every annotation onto the current text, then run this again")
     return held, consensus
 
 
@@ -251,8 +252,8 @@ def _note_older_version(ws: Workspace, document_id: str, held: dict[str, list[An
     made_on = _made_on(held)
     if made_on is not None and store.read_document(ws, document_id).sha256 != made_on:
         notify(f"{document_id} changed since it was annotated: the consensus is merged on "
-               f"the version the reviewers saw; run 'annotate reanchor {document_id}' first "
-               "to merge on the current text")
+               "the version the reviewers saw; run "
+               f"'annotate reanchor {shell_word(document_id)}' first to merge on the current text")
 
 
 def _reviewed_documents(ws: Workspace, references: Sequence[str]) -> list[str]:
@@ -286,8 +287,8 @@ def _placed_decisions(session: store.DocumentSession, held: dict[str, list[Annot
         raise InvalidValueError(
             f"{session.document_id}: {len(stale)} decision(s) (e.g. {stale[0].position} by "
             f"{stale[0].editor}) were made on another version of the document than the "
-            f"reviewers' files; run 'annotate reanchor {session.document_id}' to move both "
-            "onto the current text, then run this again")
+            f"reviewers' files; run 'annotate reanchor {shell_word(session.document_id)}' to "
+            "move both onto the current text, then run this again")
     return placed, [d for d in decisions if d.orphaned]
 
 
@@ -368,7 +369,7 @@ def _unknown_position(document_id: str, position_id: str, found: Sequence[Positi
 
     if not found:
         return (f"{document_id} has no positions: no reviewer has annotated it (see "
-                f"'annotate merge {document_id}')")
+                f"'annotate merge {shell_word(document_id)}')")
     wanted = parse_position_id(position_id)
     if wanted is None:
         ids = [p.id for p in found]
@@ -378,4 +379,4 @@ def _unknown_position(document_id: str, position_id: str, found: Sequence[Positi
                                               abs(p.start - wanted[0]), p.start))
         nearest = [p.id for p in ranked[:5]]
     return (f"{document_id} has no position {position_id!r}; nearest: {', '.join(nearest)} "
-            f"(see 'annotate merge {document_id}')")
+            f"(see 'annotate merge {shell_word(document_id)}')")

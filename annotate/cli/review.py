@@ -7,6 +7,7 @@ import click
 from annotate import until_exit
 from annotate.cli import options
 from annotate.errors import EXIT_FINDINGS, EXIT_OK
+from annotate.suggest import shell_word
 
 MIN_OVERLAP_HELP = ("Spans whose character Jaccard reaches X (0-1) are one position "
                     "(default 0.5).")
@@ -119,7 +120,7 @@ def resolve(ctx: click.Context, doc: str, position: str, label: str | None, reje
                    + ("rejection" if done.replaced.label is None
                       else f"label {escape(done.replaced.label)}"))
         click.echo(f"{done.decision.position}: {decided}{was}", err=True)
-    click.echo(f"run 'annotate merge {escape(done.decision.document)}' to update the "
+    click.echo(f"run 'annotate merge {escape(shell_word(done.decision.document))}' to update the "
                "consensus", err=True)
 
 

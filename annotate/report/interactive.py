@@ -22,6 +22,7 @@ from annotate.keymap import key_name
 from annotate.model import Annotation, Label, Project
 from annotate.report.listing import one_line, to_json
 from annotate.report.terminal import RESET, background, escape, foreground
+from annotate.suggest import shell_word
 
 if TYPE_CHECKING:
     from annotate.api.interactive import Changed, SentenceView, Tally
@@ -220,7 +221,8 @@ def changed_notice(document: str, changed: Changed) -> str:
         were = "was" if changed.stale == 1 else "were"
         parts.append(f"{changed.stale} of your annotations {were} made on another version "
                      "and may no longer be where they were: run "
-                     f"'annotate reanchor {document}' to move them onto the current text")
+                     f"'annotate reanchor {shell_word(document)}' to move them onto the current "
+                     "text")
     parts.append("continuing on the current text")
     return "; ".join(parts)
 
@@ -296,7 +298,7 @@ def summary_text(summary: Summary) -> str:
     if summary.undecided_next is not None:
         flag = " --only-candidates" if summary.only_candidates else ""
         lines.append(f"Next undecided: sentence {summary.undecided_next}; go on with "
-                     f"'annotate review {escape(summary.document)}{flag}'.")
+                     f"'annotate review {escape(shell_word(summary.document))}{flag}'.")
     elif summary.stepped:
         lines.append("Every sentence stepped through is decided; 'annotate finish "
                      f"{escape(summary.document)}' records that you are done.")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from annotate.report.listing import terminal_line, to_json
 from annotate.report.terminal import escape
+from annotate.suggest import shell_word
 
 if TYPE_CHECKING:
     from annotate.api import MergeOutcome
@@ -47,8 +48,8 @@ def render_text(outcomes: Sequence[MergeOutcome], single: bool, dry_run: bool) -
         if reasons:
             lines.append(f"  not merged: {reasons}")
         if result.blocking:
-            lines.append(f"  to decide ('annotate resolve {document} POSITION --label LABEL' "
-                         "or --reject):")
+            lines.append(f"  to decide ('annotate resolve {escape(shell_word(result.document))} "
+                         "POSITION --label LABEL' or --reject):")
             lines.extend(f"    {_position_line(position)}" for position in result.blocking)
         for orphan in result.orphaned:
             nearest = f"; nearest position now: {orphan.nearest}" if orphan.nearest else ""
