@@ -177,3 +177,30 @@ def test_brat_export_refuses_a_folder_holding_an_earlier_exports_files(
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in fresh.iterdir()) == ["alice", "annotation.conf",
                                                         "visual.conf"]
+
+
+def test_a_merged_workspaces_export_imports_from_standard_input_without_its_consensus(
+        desk: Path, tmp_path: Path) -> None:
+    """`annotate export ... | annotate import -`: the reviewers' annotations
+    come in; the consensus is made by merge, not imported, and the reason
+    says so (not "pass --reviewer", which would give it to one reviewer)."""
+    _add(desk, SEED_ID, "--quote", CLAIM, "--label", "opinion", reviewer="alice")
+    _add(desk, SEED_ID, "--quote", CLAIM, "--label", "opinion", reviewer="bob")
+    assert run_installed("merge", cwd=desk).returncode == 0
+    exported = run_installed("export", "--format", "w3c", cwd=desk)
+    assert exported.returncode == 0, exported.stderr
+    other = _new_desk(tmp_path, "other", desk / "corpus")
+    whole = run_installed("import", "--format", "w3c", "-", cwd=other, input=exported.stdout)
+    assert whole.returncode == 1
+    assert ("its creator is 'consensus', the reserved name of the merged result, which "
+            "'annotate merge' makes from the reviewers' annotations: it is not imported "
+            "(--partial imports the others)") in whole.stderr
+    assert _records(other) == []
+    partial = run_installed("import", "--format", "w3c", "--partial", "-", cwd=other,
+                            input=exported.stdout)
+    assert partial.returncode == 1
+    assert sorted(r["reviewer"] for r in _records(other)) == ["alice", "bob"]
+    twice = run_installed("import", "--format", "w3c", "-", "-", cwd=other, input="")
+    assert (twice.returncode, twice.stderr) == (
+        2, "annotate: error: '-' (the standard input) is named more than once; it can be "
+           "read once\n")

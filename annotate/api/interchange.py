@@ -326,8 +326,12 @@ class _Importer:
         reviewer, origin = who
         if origin:
             if reviewer.casefold() == CONSENSUS_REVIEWER:  # in any case: see refuse_reserved
-                return Rejected(where, f"its creator is {reviewer!r}, the reserved "
-                                       "name of the merged result; pass --reviewer NAME")
+                # An export of a merged workspace holds the consensus: it is
+                # made again by 'annotate merge', never imported as a reviewer.
+                return Rejected(where, f"its creator is {reviewer!r}, the reserved name of "
+                                       "the merged result, which 'annotate merge' makes from "
+                                       "the reviewers' annotations: it is not imported "
+                                       "(--partial imports the others)")
             problems = importing.reviewer_problems(reviewer)
             if problems:
                 return Rejected(where, f"{problems[0]} (the name is the annotation's "
@@ -367,8 +371,11 @@ def import_annotations(ws: Workspace, paths: Sequence[str], *, importer: Importe
     from annotate.interchange import importing
 
     for path in paths:
-        if not os.path.lexists(path):
+        if path != "-" and not os.path.lexists(path):  # "-": the standard input
             raise UnreadableInputError(f"cannot read {path}: no such file")
+    if paths.count("-") > 1:
+        raise UnreadableInputError("'-' (the standard input) is named more than once; it "
+                                   "can be read once")
     run = _Importer(ws, reviewer=reviewer, document=document, label=label)
     report = ImportReport(files=len(paths))
     accepted: list[_Prepared] = []

@@ -85,7 +85,8 @@ def import_(ctx: click.Context, files: tuple[str, ...], format_name: str,
     stderr with the reason, and the command exits 1.  Without --partial a
     file with any such annotation imports nothing.  Annotations already in
     the workspace (the same reviewer, span and label) are not added again,
-    so importing a file twice is harmless.  Rules: docs/interchange.md.
+    so importing a file twice is harmless.  FILE `-` is the standard input.
+    Rules: docs/interchange.md.
 
     \b
     Examples:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from annotate.errors import UnsafePathError, WriteError
@@ -23,14 +24,20 @@ from annotate.workspace import Workspace
 
 def read_input_file(path: Path, limit: int) -> bytes:
     """The bytes of a regular file the user named, refused above ``limit``
-    bytes before anything is read (and if it grows past it while read)."""
+    bytes before anything is read (and if it grows past it while read);
+    ``-`` is the standard input (``curl ... | annotate import -``), read up
+    to one byte past the limit."""
     from annotate.errors import InputTooLargeError, UnreadableInputError
     from annotate.files import NotRegularFile, open_regular
 
     try:
-        with open_regular(path) as handle:
-            size = os.fstat(handle.fileno()).st_size
-            data = b"" if size > limit else handle.read(limit + 1)
+        if str(path) == "-":
+            data = sys.stdin.buffer.read(limit + 1)
+            size = len(data)
+        else:
+            with open_regular(path) as handle:
+                size = os.fstat(handle.fileno()).st_size
+                data = b"" if size > limit else handle.read(limit + 1)
     except NotRegularFile as error:
         raise UnreadableInputError(f"cannot read {path}: {error.strerror}; name a plain "
                                    "file") from None
