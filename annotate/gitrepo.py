@@ -81,13 +81,17 @@ def attributes_patterns(relative_folder: str) -> tuple[str, ...]:
     return tuple(f"{_escaped(relative_folder)}/**/{name}" for name in names)
 
 
+def _everything_in(relative_folder: str) -> str:
+    """The .gitattributes pattern of every file in a folder (and below it)."""
+    if relative_folder in ("", "."):
+        return "*"  # a pattern without a slash matches a name in every folder
+    return f"{_escaped(relative_folder)}/**"
+
+
 def _escaped(relative_folder: str) -> str:
     """A folder as a .gitattributes pattern: patterns are wildmatch globs ended
     by whitespace, so glob characters are escaped and a blank is spelt as a
-    class, keeping the pattern one word.  The workspace's top is ``**``'s
-    own folder: "" or "." give "*" (every file below, as ``**/`` would)."""
-    if relative_folder in ("", "."):
-        return "*"
+    class, keeping the pattern one word."""
     return "".join("\\" + c if c in "*?[]\\!#" else "[[:space:]]" if c.isspace() else c
                    for c in relative_folder)
 
@@ -123,7 +127,7 @@ def install_driver(root: Path, annotations_dir: Path,
     top = top_level(root)
     relative = _inside_repository(annotations_dir, top, "annotations")
     lines = [f"{pattern} merge=annotate" for pattern in attributes_patterns(relative)]
-    lines += [f"{_escaped(_inside_repository(folder, top, which))}/** -text"
+    lines += [f"{_everything_in(_inside_repository(folder, top, which))} -text"
               for which, folder in byte_for_byte]
     path = top / GITATTRIBUTES
     existing = _read_attributes(path)
