@@ -213,3 +213,32 @@ def test_an_annotation_folder_that_cannot_be_listed_is_refused_not_skipped(
     assert (f"annotations/{SEED_ID}:1:1: AN109 error: cannot read this folder: "
             "Permission denied") in checked.stdout
     assert "internal error" not in checked.stderr
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    # Before: a folder annotate.json was made, then the write of the project
+    # file failed ("Is a directory: .annotate.json.x.tmp"), and the half-made
+    # workspace was refused by init ("already exists; this folder is a
+    # workspace") and by every other command ("no annotate.json ...").
+    (("--corpus", "annotate.json"), "--corpus 'annotate.json' names the project file"),
+    (("--annotations", "./annotate.json/notes"), "names the project file annotate.json"),
+    # Before: accepted; the annotation files (and with '.', the project file)
+    # were then listed as documents, and one folder for both made `add` fail
+    # with "cannot create same/article.txt: File exists".
+    (("--corpus", "same", "--annotations", "same"), "overlap"),
+    (("--corpus", "."), "--corpus '.' and --annotations 'annotations' overlap"),
+    (("--annotations", "corpus/notes"), "overlap"),
+    (("--annotations", "."), "overlap"),
+])
+def test_init_refuses_folders_that_mix_the_workspace_files(
+        tmp_path: Path, args: tuple[str, ...], message: str) -> None:
+    result = annotate("init", "desk", *args, cwd=tmp_path)
+    one_line_error(result, message)
+    assert not (tmp_path / "desk").exists()
+
+
+def test_init_takes_separate_folders_side_by_side(tmp_path: Path) -> None:
+    result = annotate("init", "desk", "--corpus", "texts/articles", "--annotations",
+                      "texts/notes", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "desk" / "texts" / "articles").is_dir()
