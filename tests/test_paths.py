@@ -162,3 +162,83 @@ def test_a_finished_marker_linked_outside_is_a_row_problem_not_a_reviewer(
     assert f"annotations/{SEED_ID}/carol.finished.json leads outside the workspace" \
         in listed.stdout
     assert "secret text" not in listed.stdout + listed.stderr
+
+
+# -- a document's annotation folder that cannot be listed, or leads outside -------
+# Every reader refuses it with one line (exit 2), as it refuses such a file:
+# before, list, dedupe, reanchor, edit and rm skipped its records in silence
+# (exit 0, "nothing to do", "no annotation with id ...") and documents, show
+# and validate failed with an internal error (exit 3).
+
+READERS = (("list",), ("documents",), ("show", SEED_ID), ("dedupe",), ("reanchor",))
+
+
+def _annotated(desk: Path) -> str:
+    added = annotate("add", SEED_ID, "--label", "opinion", "--quote", QUOTE, cwd=desk)
+    assert added.returncode == 0, added.stderr
+    return added.stdout.strip()
+
+
+def test_an_annotation_folder_linked_outside_is_refused_by_every_reader(
+        desk: Path, outside: Path) -> None:
+    identifier = _annotated(desk)
+    folder = desk / "annotations" / SEED_ID
+    folder.rename(outside / "moved")
+    folder.symlink_to(outside / "moved", target_is_directory=True)
+    for args in (*READERS, ("edit", identifier, "--note", "x"), ("rm", identifier, "--yes")):
+        one_line_error(annotate(*args, cwd=desk), f"annotations/{SEED_ID}",
+                       "leads outside the workspace")
+    assert (outside / "moved" / "alice.jsonl").read_text(encoding="utf-8").count("\n") == 1
+
+
+def test_an_annotation_folder_that_cannot_be_listed_is_refused_not_skipped(
+        desk: Path) -> None:
+    prefix = permission_bits_prefix()
+    if prefix is None:
+        pytest.skip("running as root, and setpriv cannot drop the capabilities that "
+                    "let root ignore permission bits on this machine")
+    identifier = _annotated(desk)
+    folder = desk / "annotations" / SEED_ID
+    folder.chmod(0)
+    try:
+        for args in (*READERS, ("edit", identifier, "--note", "x"),
+                     ("rm", identifier, "--yes")):
+            one_line_error(annotate(*args, cwd=desk, prefix=prefix),
+                           f"cannot read the folder annotations/{SEED_ID}: Permission denied",
+                           "chmod u+rx")
+        checked = annotate("validate", cwd=desk, prefix=prefix)
+    finally:
+        folder.chmod(0o755)
+    assert checked.returncode == 2, checked.stderr
+    assert (f"annotations/{SEED_ID}:1:1: AN109 error: cannot read this folder: "
+            "Permission denied") in checked.stdout
+    assert "internal error" not in checked.stderr
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    # Before: a folder annotate.json was made, then the write of the project
+    # file failed ("Is a directory: .annotate.json.x.tmp"), and the half-made
+    # workspace was refused by init ("already exists; this folder is a
+    # workspace") and by every other command ("no annotate.json ...").
+    (("--corpus", "annotate.json"), "--corpus 'annotate.json' names the project file"),
+    (("--annotations", "./annotate.json/notes"), "names the project file annotate.json"),
+    # Before: accepted; the annotation files (and with '.', the project file)
+    # were then listed as documents, and one folder for both made `add` fail
+    # with "cannot create same/article.txt: File exists".
+    (("--corpus", "same", "--annotations", "same"), "overlap"),
+    (("--corpus", "."), "--corpus '.' and --annotations 'annotations' overlap"),
+    (("--annotations", "corpus/notes"), "overlap"),
+    (("--annotations", "."), "overlap"),
+])
+def test_init_refuses_folders_that_mix_the_workspace_files(
+        tmp_path: Path, args: tuple[str, ...], message: str) -> None:
+    result = annotate("init", "desk", *args, cwd=tmp_path)
+    one_line_error(result, message)
+    assert not (tmp_path / "desk").exists()
+
+
+def test_init_takes_separate_folders_side_by_side(tmp_path: Path) -> None:
+    result = annotate("init", "desk", "--corpus", "texts/articles", "--annotations",
+                      "texts/notes", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "desk" / "texts" / "articles").is_dir()

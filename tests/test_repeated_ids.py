@@ -95,6 +95,30 @@ def test_a_line_duplicated_in_one_file_is_repaired_by_dedupe(desk: Path) -> None
     assert "nothing to do" in again.stdout
 
 
+def test_a_duplicated_line_is_dropped_even_when_its_id_is_held_in_another_file(
+        desk: Path) -> None:
+    # A document's folder copied as another document's (the ids held by the
+    # first, which sorts before it), then a line of the copy duplicated by a merge: dedupe renamed
+    # the line and its exact copy alike, leaving the same claim twice in one
+    # file, where the help promises that an exact copy in a file is dropped.
+    shutil.copyfile(SEED, desk / "corpus" / "zz-copy.txt")
+    source = records(desk / "annotations" / SEED_ID / "alice.jsonl")
+    copied = [{**r, "document": "zz-copy.txt"} for r in source]
+    path = desk / "annotations" / "zz-copy.txt" / "alice.jsonl"
+    path.parent.mkdir()
+    path.write_text("".join(json.dumps(r, sort_keys=True, ensure_ascii=False) + "\n"
+                            for r in [*copied, copied[0]]), encoding="utf-8")
+    fixed = annotate("dedupe", cwd=desk)
+    assert fixed.returncode == 0, fixed.stderr
+    assert "2 renamed, 1 exact copies dropped" in fixed.stdout
+    held = records(path)
+    assert len(held) == 2
+    assert {str(r["note"]) for r in held} == {f"alice on {quote}" for quote in QUOTES}
+    assert not {str(r["id"]) for r in held} & {str(r["id"]) for r in source}
+    checked = annotate("validate", "--strict", "--no-cache", cwd=desk)
+    assert checked.returncode == 0, checked.stdout
+
+
 def test_a_record_in_another_documents_folder_is_refused_not_rewritten(desk: Path) -> None:
     shutil.copyfile(SEED, desk / "corpus" / "other.txt")
     source = desk / "annotations" / SEED_ID / "alice.jsonl"

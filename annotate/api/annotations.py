@@ -46,14 +46,25 @@ def add_annotation(ws: Workspace, reference: str, span: spans.SpanSpec, *, label
     store.save_version(ws, doc)
     with store.document_session(ws, doc.id) as session:
         existing = session.read(who)
-        for other in existing:
-            if (other.start, other.end, other.label) == (start, end, label) \
-                    and other.document_sha256 == doc.sha256 and not other.orphaned:
-                raise InvalidValueError(
-                    f"{who} already marked this span as {label!r} ({other.id}); "
-                    f"change that one with 'annotate edit {other.id}'")
+        _refuse_repeat(annotation, existing)
         session.write(who, [*existing, annotation])
     return annotation
+
+
+def _refuse_repeat(annotation: Annotation, existing: list[Annotation],
+                   editing: bool = False) -> None:
+    """A reviewer marks a span with a label once: add and edit refuse a second."""
+    for other in existing:
+        if (other.start, other.end, other.label) == (annotation.start, annotation.end,
+                                                     annotation.label) \
+                and other.document_sha256 == annotation.document_sha256 \
+                and not other.orphaned and other.id != annotation.id:
+            advice = (f"keep that one and remove this one ('annotate rm {annotation.id}'), "
+                      "or pick another span or label" if editing
+                      else f"change that one with 'annotate edit {other.id}'")
+            raise InvalidValueError(
+                f"{annotation.reviewer} already marked this span as {annotation.label!r} "
+                f"({other.id}); {advice}")
 
 
 def finish(ws: Workspace, reference: str, *, reviewer: str | None = None,
@@ -222,6 +233,9 @@ def edit_annotation(ws: Workspace, id_prefix: str, *, label: str | None = None,
                                     "--start/--end, --sentence), --note, --add-source, "
                                     "--remove-source, --verdict, --clear-verdict, --add-tag "
                                     "or --remove-tag")
+        if (edited.start, edited.end, edited.label) != (current.start, current.end,
+                                                        current.label):
+            _refuse_repeat(edited, existing, editing=True)
         edited = edited.replace(modified=max(spans.now(), current.created))
         rules.require(rules.record_problems(dict(edited.to_record()), ws.project))
         if span is not None:

@@ -209,13 +209,18 @@ def dedupe(ws: Workspace, *, dry_run: bool = False) -> list[Deduplicated]:
         with store.document_session(ws, document_id) as session:
             for reviewer, held in session.read_all().items():
                 result: list[Annotation] = []
+                # This file's records as they were read: an exact copy of one
+                # is dropped even when that one was given a new id.
+                seen: set[Annotation] = set()
                 for annotation in held:
                     if annotation.id not in kept:
                         kept.add(annotation.id)
+                        seen.add(annotation)
                         result.append(annotation)
-                    elif annotation in result:
+                    elif annotation in seen:
                         changes.append(Deduplicated(document_id, reviewer, annotation.id, None))
                     else:
+                        seen.add(annotation)
                         fresh = spans.new_id()
                         while fresh in taken:
                             fresh = spans.new_id()

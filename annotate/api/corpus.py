@@ -29,6 +29,7 @@ def init_workspace(directory: Path, name: str | None = None, corpus: str = "corp
         if not folder.strip() or Path(folder).is_absolute() or "\0" in folder:
             raise InvalidValueError(f"{option} {folder!r} must be a folder relative to the "
                                     f"workspace, e.g. {option[2:]}")
+    _refuse_overlapping_folders(corpus, annotations)
     data = workspace.default_project(name or directory.resolve().name or "annotations",
                                      corpus, annotations)
     problems = rules.project_problems(data)
@@ -42,6 +43,34 @@ def init_workspace(directory: Path, name: str | None = None, corpus: str = "corp
                            [directory / corpus, directory / annotations],
                            {directory / annotations / ".gitignore": ignore})
     return workspace.load(directory)
+
+
+def _refuse_overlapping_folders(corpus: str, annotations: str) -> None:
+    """Refuse, before anything is made, a layout that mixes the workspace's
+    files: every file under the corpus folder is a document, so annotation
+    files or the project file there would be listed as articles; the two
+    folders in one would make each document's annotation folder collide
+    with its text; a folder named like the project file leaves a workspace
+    that neither init nor any other command accepts."""
+    import posixpath
+
+    def parts(folder: str) -> tuple[str, ...]:
+        normal = posixpath.normpath(folder.replace("\\", "/"))
+        return () if normal == "." else tuple(normal.split("/"))
+
+    corpus_parts, annotation_parts = parts(corpus), parts(annotations)
+    for option, folder, own in (("--corpus", corpus, corpus_parts),
+                                ("--annotations", annotations, annotation_parts)):
+        if own[:1] == (workspace.PROJECT_FILE,):
+            raise InvalidValueError(f"{option} {folder!r} names the project file "
+                                    f"{workspace.PROJECT_FILE}; pick another folder, e.g. "
+                                    f"{option[2:]}")
+    if corpus_parts == annotation_parts[:len(corpus_parts)] \
+            or annotation_parts == corpus_parts[:len(annotation_parts)]:
+        raise InvalidValueError(
+            f"--corpus {corpus!r} and --annotations {annotations!r} overlap: every file in the "
+            "corpus folder is a document, so neither may hold the other or the project file; "
+            "give two separate folders, e.g. --corpus corpus --annotations annotations")
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from annotate.errors import WorkspaceError, WriteError
+from annotate.errors import UnreadableInputError, WorkspaceError, WriteError
 from annotate.files import atomic_write, contains, inside
 from annotate.workspace import Workspace
 
@@ -69,6 +69,16 @@ def metadata_path(workspace: Workspace, document_id: str) -> Path:
     return annotation_folder(workspace, document_id) / METADATA_FILE
 
 
+def unreadable_folder(workspace: Workspace, path: str | os.PathLike[str],
+                      error: OSError) -> UnreadableInputError:
+    """The error for a folder of the workspace that cannot be listed: its
+    files would otherwise be skipped in silence (or crash the walk)."""
+    return UnreadableInputError(
+        f"cannot read the folder {workspace.relative(Path(path))}: "
+        f"{error.strerror or error}; give yourself read and search permission on it "
+        "(chmod u+rx) and run the command again")
+
+
 def reviewer_files(workspace: Workspace, document_id: str) -> dict[str, Path]:
     """Each reviewer of a document and their file, by reviewer name."""
     folder = annotation_folder(workspace, document_id)
@@ -77,17 +87,38 @@ def reviewer_files(workspace: Workspace, document_id: str) -> dict[str, Path]:
                        if is_annotation_file_name(entry.name) and entry.is_file())
     except (FileNotFoundError, NotADirectoryError):
         return {}
+    except OSError as error:
+        raise unreadable_folder(workspace, folder, error) from error
     return {name[: -len(ANNOTATION_SUFFIX)]: folder / name for name in names}
+
+
+def _walk_annotations(workspace: Workspace) -> Iterator[tuple[str, list[str]]]:
+    """Each folder of the annotations folder and its files, hidden names
+    skipped.  A folder that cannot be listed is an error, and so is a link
+    to a folder that leads outside the workspace, as a link to a file is:
+    never a document's files skipped in silence.  A link to a folder inside
+    the workspace is not descended (a document folder is a real folder)."""
+    root = workspace.annotations_dir
+    if not root.is_dir():
+        return
+
+    def refuse(error: OSError) -> None:
+        raise unreadable_folder(workspace, error.filename or root, error) from error
+
+    for folder, subfolders, files in os.walk(root, onerror=refuse):
+        for name in subfolders:
+            if not name.startswith("."):
+                path = Path(folder) / name
+                if path.is_symlink():
+                    inside(workspace, path)
+        subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
+        yield folder, files
 
 
 def annotation_files(workspace: Workspace) -> list[Path]:
     """Every annotation file, sorted; hidden files (temporaries, versions) skipped."""
-    root = workspace.annotations_dir
-    if not root.is_dir():
-        return []
     found: list[Path] = []
-    for folder, subfolders, files in os.walk(root):
-        subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
+    for folder, files in _walk_annotations(workspace):
         found.extend(Path(folder) / name for name in files if is_annotation_file_name(name))
     return sorted(found)
 
@@ -97,8 +128,7 @@ def finished_documents(workspace: Workspace) -> dict[str, list[str]]:
     only: `read_finished` reads and checks the markers)."""
     root = workspace.annotations_dir
     found: dict[str, list[str]] = {}
-    for folder, subfolders, files in os.walk(root):
-        subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
+    for folder, files in _walk_annotations(workspace):
         for name in sorted(files):
             if name.endswith(FINISHED_SUFFIX) and not name.startswith("."):
                 document = Path(folder).relative_to(root).as_posix()
@@ -117,8 +147,7 @@ def metadata_documents(workspace: Workspace) -> list[str]:
     """Every document with a metadata record file (nothing is read)."""
     root = workspace.annotations_dir
     found = []
-    for folder, subfolders, files in os.walk(root):
-        subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
+    for folder, files in _walk_annotations(workspace):
         if METADATA_FILE in files and folder != str(root):
             found.append(Path(folder).relative_to(root).as_posix())
     return sorted(found)
@@ -181,7 +210,8 @@ def is_side_file_name(name: str) -> bool:
 
 
 def scan_annotation_files(folder: str, follow: Callable[[os.DirEntry[str]], bool],
-                          side_files: list[os.DirEntry[str]] | None = None
+                          side_files: list[os.DirEntry[str]] | None = None,
+                          unreadable: Callable[[str, OSError], None] | None = None
                           ) -> Iterator[os.DirEntry[str]]:
     """Entries under folder named like annotation files that are not folders
     (a FIFO or a device too: the caller refuses to read it); real folders are
@@ -190,7 +220,9 @@ def scan_annotation_files(folder: str, follow: Callable[[os.DirEntry[str]], bool
     follow(entry) is asked of each symbolic link first; False skips it.
     Finished markers, review progress files, decisions files and metadata
     records met on the way are appended to ``side_files`` when given.  A
-    stack, not recursion: folder depth is the user's to choose.
+    folder that cannot be listed is passed to ``unreadable(path, error)``,
+    and the scan goes on; without it, the error is raised.  A stack, not
+    recursion: folder depth is the user's to choose.
     """
     from annotate.decisions import DECISIONS_FILE
 
@@ -198,7 +230,15 @@ def scan_annotation_files(folder: str, follow: Callable[[os.DirEntry[str]], bool
     suffix = ANNOTATION_SUFFIX
     side_suffixes = (FINISHED_SUFFIX, PROGRESS_SUFFIX)
     while pending:
-        with os.scandir(pending.pop()) as entries:
+        current = pending.pop()
+        try:
+            listing = os.scandir(current)
+        except OSError as error:
+            if unreadable is None:
+                raise
+            unreadable(current, error)
+            continue
+        with listing as entries:
             for entry in entries:
                 # is_annotation_file_name's two rules, inlined: this runs for
                 # every entry of a workspace's annotations folder.

@@ -115,7 +115,7 @@ class _Finder:
         cut = len(root)
         targets = self.targets
         side: list[os.DirEntry[str]] = []
-        for entry in store.scan_annotation_files(folder, self.follows, side):
+        for entry in store.scan_annotation_files(folder, self.follows, side, self.unreadable):
             path = entry.path
             if not path.startswith(root):
                 targets.append(Target(path, path))
@@ -124,6 +124,12 @@ class _Finder:
             else:
                 targets.append(Target(path, path[cut:].replace(os.sep, "/")))
         self.side.extend(Target(entry.path, self.shown(entry.path)) for entry in side)
+
+    def unreadable(self, folder: str, error: OSError) -> None:
+        self.findings.append(finding(
+            self.shown(folder), 1, 1, codes.UNREADABLE_FILE,
+            f"cannot read this folder: {error.strerror or error}; its files were not "
+            "checked: give yourself read and search permission on it (chmod u+rx)"))
 
     def follows(self, link: os.DirEntry[str]) -> bool:
         return not self.leaves_workspace(link.path)
