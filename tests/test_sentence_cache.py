@@ -13,6 +13,7 @@ import pytest
 
 from annotate import sentences, store, workspace
 from annotate.model import Document
+from annotate.store.sentence_cache import boundaries_checksum
 from tests.conftest import SEED, SEED_ID, Run
 
 
@@ -60,8 +61,8 @@ def _rewrite(path: Path, change: dict[str, object], recheck: bool = True) -> Non
     stored = json.loads(path.read_text(encoding="utf-8"))
     stored.update(change)
     if recheck and isinstance(stored["boundaries"], str):
-        stored["boundaries_sha256"] = hashlib.sha256(
-            stored["boundaries"].encode()).hexdigest()
+        stored["boundaries_mac"] = boundaries_checksum(
+            stored["document_sha256"], stored["segmenter"], stored["boundaries"])
     path.write_text(json.dumps(stored), encoding="utf-8")
 
 
@@ -79,6 +80,10 @@ DAMAGE = {
     "another segmenter": lambda p: _rewrite(p, {"segmenter": "0/pysbd-0.1"}),
     "another version": lambda p: _rewrite(p, {"document_sha256": "0" * 64}),
     "another length": lambda p: _rewrite(p, {"length": 5}),
+    # What a cache made on another machine holds: a checksum anyone can make.
+    "a plain checksum": lambda p: _rewrite(p, {
+        "boundaries": "0,5", "boundaries_mac": hashlib.sha256(b"0,5").hexdigest()},
+        recheck=False),
     "a folder": lambda p: (p.unlink(), p.mkdir()),
 }
 
@@ -129,3 +134,32 @@ def test_sentences_and_add_sentence_use_the_cache(
 def workspace_of(root: Path) -> workspace.Workspace:
     assert SEED.exists()
     return workspace.load(root)
+
+
+def test_a_cache_someone_else_made_is_not_believed(workspace: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sound boundaries that merge the first two sentences, checksummed by
+    another user (another secret): a cache committed to the repository
+    cannot renumber this user's sentences.  The same forgery under this
+    user's own secret is believed, so the secret is what refuses it."""
+    from annotate.store import record_cache
+
+    ws = workspace_of(workspace)
+    document = seed_document(workspace)
+    expected = store.document_sentences(ws, document)
+    path = cache_file(workspace, document)
+    stored = json.loads(path.read_text(encoding="utf-8"))
+    numbers = [int(n) for n in stored["boundaries"].split(",")]
+    # (gap, length) pairs: the first sentence takes in the gap and the second.
+    merged = [numbers[0], numbers[1] + numbers[2] + numbers[3], *numbers[4:]]
+    forged = ",".join(map(str, merged))
+    with monkeypatch.context() as other_user:
+        other_user.setattr(record_cache, "user_secret", lambda: b"someone else's secret")
+        stored.update(boundaries=forged, boundaries_mac=boundaries_checksum(
+            document.sha256, stored["segmenter"], forged))
+    path.write_text(json.dumps(stored), encoding="utf-8")
+    assert store.document_sentences(ws, document) == expected
+    _rewrite(path, {"boundaries": forged})  # checksummed with this user's secret
+    believed = store.document_sentences(ws, document)
+    assert len(believed) == len(expected) - 1
+    assert believed[0].text.startswith(expected[0].text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from pathlib import Path
 
@@ -21,10 +22,21 @@ from annotate.workspace import Workspace
 # file is believed only if it names this version, this segmenter and this
 # text length, its checksum holds and its spans are sound for the text; a
 # damaged one is recomputed and rewritten, and a folder that cannot be
-# written is no error.
+# written is no error.  The checksum is keyed with the user's secret
+# (record_cache.user_secret), as validate's cache is: a cache committed to
+# the repository by someone else (git add -f) never matches, so it cannot
+# renumber this user's sentences.
 
 SENTENCE_CACHE = (".annotate-cache", "sentences")
-_SENTENCE_CACHE_FORMAT = 1
+_SENTENCE_CACHE_FORMAT = 2  # 1: a plain SHA-256 of the boundaries, believed from anyone
+
+
+def boundaries_checksum(document_sha256: str, segmenter: str, flat: str) -> str:
+    """The keyed checksum of a version's boundaries as the cache stores them."""
+    from annotate.store.record_cache import user_secret
+
+    message = "\0".join((document_sha256, segmenter, flat)).encode("utf-8")
+    return hmac.new(user_secret(), message, hashlib.sha256).hexdigest()
 
 
 def document_sentences(workspace: Workspace, document: Document) -> list[Sentence]:
@@ -56,7 +68,8 @@ def _cached_sentence_spans(workspace: Workspace, path: Path, document: Document,
                 and stored.get("length") == len(document.text)):
             return None
         flat = stored["boundaries"]
-        if hashlib.sha256(flat.encode("utf-8")).hexdigest() != stored["boundaries_sha256"]:
+        if not hmac.compare_digest(boundaries_checksum(document.sha256, key, flat),
+                                   stored["boundaries_mac"]):
             return None
         numbers = [int(n) for n in flat.split(",")] if flat else []
     except (OSError, UnsafePathError, ValueError, KeyError, TypeError, AttributeError):
@@ -85,7 +98,7 @@ def _cache_sentence_spans(workspace: Workspace, path: Path, document: Document, 
         "format": _SENTENCE_CACHE_FORMAT, "segmenter": key,
         "document_sha256": document.sha256, "length": len(document.text),
         "boundaries": flat,
-        "boundaries_sha256": hashlib.sha256(flat.encode("utf-8")).hexdigest(),
+        "boundaries_mac": boundaries_checksum(document.sha256, key, flat),
     })
     cache = path.parent.parent
     try:
