@@ -141,3 +141,21 @@ def test_two_new_reviewers_differing_only_in_case_in_one_write_are_refused(
         session.write("Bob", [])
         session.write("bob", [])
     assert not any((workspace / "annotations" / SEED_ID).glob("*.jsonl"))
+
+
+def test_merge_beside_a_reviewer_named_consensus_in_other_letters_says_what_to_rename(
+        desk: Path) -> None:
+    """A reviewer 'Consensus' from before the name was refused in any case:
+    merge does not make consensus.jsonl beside Consensus.jsonl (one file on
+    macOS and Windows), and says which reviewer's files to rename."""
+    assert add(desk, "alice")[0] == 0
+    line = (folder(desk) / "alice.jsonl").read_text(encoding="utf-8")
+    record = {**json.loads(line), "reviewer": "Consensus", "id": "handmade01"}
+    (folder(desk) / "Consensus.jsonl").write_text(json.dumps(record, sort_keys=True) + "\n",
+                                                  encoding="utf-8")
+    done = run_installed("merge", SEED_ID, "--strategy", "union", cwd=desk)
+    assert (done.returncode, done.stderr) == (
+        2, f"annotate: error: {SEED_ID} has a reviewer 'Consensus', whose files would be the "
+           "merged result's on macOS and Windows; rename that reviewer's files (and the name "
+           "in their records), then merge again\n")
+    assert not (folder(desk) / "consensus.jsonl").exists()

@@ -19,7 +19,13 @@ from annotate import portable
 from annotate.errors import InvalidValueError, WriteError
 from annotate.files import fsync_folder, inside, locked, remove_stale_temporaries, write_file
 from annotate.gcpause import cyclic_gc_paused
-from annotate.model import Annotation, Finished, ReviewProgress, StoredDecision
+from annotate.model import (
+    CONSENSUS_REVIEWER,
+    Annotation,
+    Finished,
+    ReviewProgress,
+    StoredDecision,
+)
 from annotate.records import dump_sorted_records
 from annotate.store import record_cache
 from annotate.store.documents import document_place, write_document
@@ -261,6 +267,12 @@ class DocumentSession:
                *self._progress} - there
         for reviewer in sorted(new):
             twin = portable.case_twin(reviewer, there)  # or one made in this session
+            if twin is not None and reviewer == CONSENSUS_REVIEWER:
+                # A reviewer named so before the name was refused in any case.
+                raise InvalidValueError(
+                    f"{self.document_id} has a reviewer {twin!r}, whose files would be the "
+                    "merged result's on macOS and Windows; rename that reviewer's files "
+                    "(and the name in their records), then merge again")
             if twin is not None:
                 raise InvalidValueError(
                     f"reviewer {reviewer!r} differs only in case from {twin!r}, a reviewer of "
