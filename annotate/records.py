@@ -17,6 +17,11 @@ from annotate.gcpause import cyclic_gc_paused
 from annotate.model import Annotation
 
 
+# Files of this many records or more have their parsed records kept until
+# the console script exits (until_exit): freeing 5,000 takes a few ms.
+KEEP_AT_LEAST = 1000
+
+
 def parse_annotation_text(text: str, shown_path: str,
                           owner: tuple[str, str] | None = None) -> list[Annotation]:
     """Every record of one annotation file, each checked by the rule book.
@@ -35,8 +40,12 @@ def parse_annotation_text(text: str, shown_path: str,
         if records is not None and rules.records_pass(
                 records, owner, surrogate_free=_surrogate_free(text)):
             # The records' dicts and key strings are not what the annotations
-            # hold (Annotation.from_record): kept, not freed one by one here.
-            until_exit.keep(records)
+            # hold (Annotation.from_record): a large file's are kept, not
+            # freed one by one here.  A small file's free in a blink, and a
+            # long `annotate review` reads small files again after each
+            # decision: kept, they would add up.
+            if len(records) >= KEEP_AT_LEAST:
+                until_exit.keep(records)
             # The file's one document and reviewer (the checks above compared
             # every record's with them), as one object each, not a copy a record.
             same = None if owner is None else {"document": owner[0], "reviewer": owner[1]}

@@ -147,11 +147,19 @@ def test_the_records_are_kept_only_for_a_process_that_ends_at_once(
     """Freeing a file's parsed records costs as much as reading a fifth of it;
     the console script ends without freeing (until_exit.hold), so they are
     kept for it, and for no one else (a library user would accumulate them)."""
-    text = line(id="aaaa0001") + "\n"
+    from annotate import records as module
+
+    monkeypatch.setattr(module, "KEEP_AT_LEAST", 2)
+    small = line(id="aaaa0001") + "\n"
+    text = small + line(id="aaaa0002") + "\n"
     monkeypatch.setattr(until_exit, "_kept", None)
     parse_annotation_text(text, "a.jsonl", OWNER)
     assert until_exit._kept is None
     until_exit.hold()
     read = parse_annotation_text(text, "a.jsonl", OWNER)
-    assert until_exit._kept == [[{**VALID, "id": "aaaa0001"}]]
-    assert read[0].id == "aaaa0001"
+    assert until_exit._kept == [[{**VALID, "id": "aaaa0001"}, {**VALID, "id": "aaaa0002"}]]
+    assert [a.id for a in read] == ["aaaa0001", "aaaa0002"]
+    # A small file's records are freed as ever: a long review reads them again
+    # and again, and kept they would add up.
+    parse_annotation_text(small, "a.jsonl", OWNER)
+    assert len(until_exit._kept) == 1
