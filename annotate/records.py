@@ -16,7 +16,6 @@ from annotate.errors import CorruptFileError
 from annotate.gcpause import cyclic_gc_paused
 from annotate.model import Annotation
 
-
 # Files of this many records or more have their parsed records kept until
 # the console script exits (until_exit): freeing 5,000 takes a few ms.
 KEEP_AT_LEAST = 1000

@@ -6,13 +6,14 @@ such paths already in a workspace (AN318)."""
 from __future__ import annotations
 
 import json
+import shutil
 import unicodedata
 from pathlib import Path
 
 import pytest
 
 from annotate import portable
-from tests.conftest import SEED_ID, run_installed
+from tests.conftest import SEED, SEED_ID, run_installed
 
 
 @pytest.mark.parametrize(("path", "why"), [
@@ -159,3 +160,65 @@ def test_merge_beside_a_reviewer_named_consensus_in_other_letters_says_what_to_r
            "merged result's on macOS and Windows; rename that reviewer's files (and the name "
            "in their records), then merge again\n")
     assert not (folder(desk) / "consensus.jsonl").exists()
+
+
+def _two_documents(root: Path) -> None:
+    for name in ("a.txt", "b.txt"):
+        shutil.copyfile(root / "corpus" / SEED_ID, root / "corpus" / name)
+
+
+def test_an_import_meeting_a_case_twin_rejects_those_items_and_writes_nothing_else(
+        desk: Path, tmp_path: Path) -> None:
+    """The twin is an item's problem (exit 1; --partial imports the rest),
+    found before anything is written, not an exit 2 after the documents
+    before it were written."""
+    _two_documents(desk)
+    for name in ("a.txt", "b.txt"):
+        assert run_installed("add", name, "--sentence", "1", "--label", "opinion",
+                             "--reviewer", "alice", cwd=desk).returncode == 0
+    exported = run_installed("export", "a.txt", "b.txt", "--format", "w3c", cwd=desk)
+    assert exported.returncode == 0, exported.stderr
+    assert run_installed("init", "other", cwd=tmp_path).returncode == 0
+    other = tmp_path / "other"
+    shutil.copyfile(SEED, other / "corpus" / SEED_ID)
+    _two_documents(other)
+    assert run_installed("add", "b.txt", "--sentence", "2", "--label", "opinion",
+                         "--reviewer", "ALICE", cwd=other).returncode == 0
+    whole = run_installed("import", "--format", "w3c", "-", cwd=other, input=exported.stdout)
+    assert whole.returncode == 1
+    assert ("reviewer 'alice' differs only in case from 'ALICE', a reviewer of b.txt "
+            "already") in whole.stderr
+    assert not (other / "annotations" / "a.txt").exists()
+    partial = run_installed("import", "--format", "w3c", "--partial", "-", cwd=other,
+                            input=exported.stdout)
+    assert partial.returncode == 1
+    assert (other / "annotations" / "a.txt" / "alice.jsonl").is_file()
+    assert not (other / "annotations" / "b.txt" / "alice.jsonl").exists()
+
+
+def test_review_refuses_a_case_twin_before_asking_anything(desk: Path) -> None:
+    assert add(desk, "Alice")[0] == 0
+    done = run_installed("review", SEED_ID, "--reviewer", "alice", cwd=desk, input="o\nq\n")
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"annotate: error: reviewer 'alice' differs only in case from 'Alice', a reviewer of "
+        f"{SEED_ID} already: on macOS and Windows their files would be one; use --reviewer "
+        "Alice, or another name\n")
+    assert done.stdout == ""
+
+
+def test_merge_of_every_document_refuses_a_legacy_twin_before_writing_any(desk: Path) -> None:
+    _two_documents(desk)
+    for name in ("a.txt", "b.txt"):
+        for reviewer in ("alice", "bob"):
+            assert run_installed("add", name, "--sentence", "1", "--label", "opinion",
+                                 "--reviewer", reviewer, cwd=desk).returncode == 0
+    legacy = desk / "annotations" / "b.txt"
+    record = {**json.loads((legacy / "alice.jsonl").read_text(encoding="utf-8")),
+              "reviewer": "Consensus", "id": "handmade01"}
+    (legacy / "Consensus.jsonl").write_text(json.dumps(record, sort_keys=True) + "\n",
+                                            encoding="utf-8")
+    done = run_installed("merge", cwd=desk)
+    assert done.returncode == 2
+    assert done.stderr.startswith("annotate: error: b.txt has a reviewer 'Consensus'")
+    assert not list((desk / "annotations").glob("*/consensus.jsonl"))

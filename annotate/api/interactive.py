@@ -334,8 +334,9 @@ def open_review(ws: Workspace, reference: str, *, reviewer: str | None = None,
     probe = ReviewProgress(doc.id, who, doc.sha256, (), spans.now())
     problems = [p for p in rules.progress_problems(probe.to_record(), doc.id, who)
                 if p.is_error]
-    if problems:
+    problem = problems[0].message if problems else store.unportable_reviewer(ws, doc.id, who)
+    if problem is not None:
         hint = f" (the name came from {origin}: fix it there, or pass --reviewer)" \
             if origin else ""
-        raise InvalidValueError(problems[0].message + hint)
+        raise InvalidValueError(problem + hint)
     return ReviewSession(ws, doc, who, store.document_sentences(ws, doc), notify)

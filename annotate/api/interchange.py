@@ -209,6 +209,11 @@ class _Importer:
         self.workspace_ids: dict[str, tuple[str, str]] | None = None
         self.by_address: dict[str, set[str]] | None = None
         self.assigned: set[str] = set()
+        # Document -> the reviewers this run brings to it (a name's case
+        # twin among them is refused as one already there is), and what
+        # was found of each (document, reviewer): asked once, not per item.
+        self.newcomers: dict[str, list[str]] = {}
+        self.unportable_found: dict[tuple[str, str], str | None] = {}
         self.now = spans.now()
 
     def document_for(self, candidate: Candidate) -> Document | str:
@@ -290,6 +295,18 @@ class _Importer:
                                   for a in store.read_all_annotations(self.ws)}
         return self.workspace_ids
 
+    def unportable(self, document_id: str, reviewer: str) -> str | None:
+        """store.unportable_reviewer, with the run's other new reviewers of the
+        document counted; once for each (document, reviewer)."""
+        key = (document_id, reviewer)
+        if key not in self.unportable_found:
+            newcomers = self.newcomers.setdefault(document_id, [])
+            found = store.unportable_reviewer(self.ws, document_id, reviewer, newcomers)
+            if found is None:
+                newcomers.append(reviewer)
+            self.unportable_found[key] = found
+        return self.unportable_found[key]
+
     def prepare(self, file: str, candidate: Candidate) -> _Prepared | Rejected | AlreadyThere:
         """The record a candidate becomes, or why it cannot, or that it is already here."""
         from annotate.interchange import importing
@@ -336,6 +353,9 @@ class _Importer:
             if problems:
                 return Rejected(where, f"{problems[0]} (the name is the annotation's "
                                        "creator; pass --reviewer NAME)")
+        unportable = self.unportable(document.id, reviewer)
+        if unportable is not None:
+            return Rejected(where, unportable)
         stamps = importing.timestamps(candidate, self.now)
         if isinstance(stamps, str):
             return Rejected(where, stamps)

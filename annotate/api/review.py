@@ -200,10 +200,14 @@ def merge(ws: Workspace, references: Sequence[str] = (), *, strategy: str = "una
         raise InvalidValueError(f"--quorum must be at least 1 (got {quorum})")
     document_ids = _reviewed_documents(ws, references)
     for document_id in document_ids:
-        # A document deleted (or unreadable) since it was annotated is refused
-        # before any consensus file is written, not after the ones before it.
+        # A document deleted (or unreadable) since it was annotated, or a
+        # consensus file no checkout could hold, is refused before any
+        # consensus file is written, not after the ones before it.
         if store.annotation_folder(ws, document_id).is_dir():
             store.read_document(ws, document_id)
+            unportable = store.unportable_reviewer(ws, document_id, CONSENSUS_REVIEWER)
+            if unportable is not None and not dry_run:
+                raise InvalidValueError(unportable)
     outcomes = []
     for document_id in document_ids:
         with cyclic_gc_paused():  # see agreement: no cycles here, and 100,000s of objects

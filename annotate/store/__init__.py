@@ -88,6 +88,7 @@ from annotate.store.sentence_cache import (
 from annotate.store.session import (
     DocumentSession,
     document_session,
+    unportable_reviewer,
 )
 from annotate.store.userfiles import (
     files_in_folder,
@@ -149,6 +150,7 @@ __all__ = [
     "scan_annotation_files",
     "snapshot_path",
     "stored_versions",
+    "unportable_reviewer",
     "version_list_path",
     "version_path",
     "versions_folder",

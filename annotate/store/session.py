@@ -12,7 +12,7 @@ import contextlib
 import json
 import operator
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from annotate import portable
@@ -250,41 +250,51 @@ class DocumentSession:
         self._text = None
 
     def _refuse_unportable_files(self) -> None:
-        """Refuse (before anything is written) to make a file for a reviewer
-        whose name a teammate's system could not hold: one that differs only
-        in case from a reviewer of the document already (on macOS and
-        Windows their files would be one), or whose file Windows could not
-        make (annotate.portable).  A reviewer with files here already is
-        written as ever: refusing them would lock them out."""
-        there = set()
-        with contextlib.suppress(OSError):  # a folder not made yet holds no one
-            for name in os.listdir(annotation_folder(self.workspace, self.document_id)):
-                for suffix in (FINISHED_SUFFIX, PROGRESS_SUFFIX, ANNOTATION_SUFFIX):
-                    if name.endswith(suffix) and not name.startswith("."):
-                        there.add(name[: -len(suffix)])
-                        break
+        """Refuse (before anything is written) to make files for a new
+        reviewer whose name a teammate's checkout could not hold
+        (``unportable_reviewer``), the session's other new ones counted."""
         new = {*self._staged, *(r for r, marker in self._finished.items() if marker),
-               *self._progress} - there
+               *self._progress}
+        accepted: list[str] = []
         for reviewer in sorted(new):
-            twin = portable.case_twin(reviewer, there)  # or one made in this session
-            if twin is not None and reviewer == CONSENSUS_REVIEWER:
-                # A reviewer named so before the name was refused in any case.
-                raise InvalidValueError(
-                    f"{self.document_id} has a reviewer {twin!r}, whose files would be the "
-                    "merged result's on macOS and Windows; rename that reviewer's files "
-                    "(and the name in their records), then merge again")
-            if twin is not None:
-                raise InvalidValueError(
-                    f"reviewer {reviewer!r} differs only in case from {twin!r}, a reviewer of "
-                    f"{self.document_id} already: on macOS and Windows their files would be "
-                    f"one; use --reviewer {twin}, or another name")
-            problem = portable.windows_problem(annotation_path(
-                self.workspace, self.document_id, reviewer).name)
+            problem = unportable_reviewer(self.workspace, self.document_id, reviewer, accepted)
             if problem is not None:
-                raise InvalidValueError(
-                    f"reviewer {reviewer!r}: {problem}, so no one could check out the "
-                    "reviewer's files there; choose another name")
-            there.add(reviewer)
+                raise InvalidValueError(problem)
+            accepted.append(reviewer)
+
+
+def unportable_reviewer(workspace: Workspace, document_id: str, reviewer: str,
+                        also: Sequence[str] = ()) -> str | None:
+    """Why the reviewer's files of the document could not be held by a
+    teammate's checkout, or None: a name that differs only in case from a
+    reviewer of the document already (or from one of ``also``, new beside
+    it), on macOS and Windows one file; or one Windows cannot make a file of
+    (annotate.portable).  None for a reviewer with files there already:
+    refusing them would lock them out."""
+    there = set(also)
+    with contextlib.suppress(OSError):  # a folder not made yet holds no one
+        for name in os.listdir(annotation_folder(workspace, document_id)):
+            for suffix in (FINISHED_SUFFIX, PROGRESS_SUFFIX, ANNOTATION_SUFFIX):
+                if name.endswith(suffix) and not name.startswith("."):
+                    there.add(name[: -len(suffix)])
+                    break
+    if reviewer in there:
+        return None
+    twin = portable.case_twin(reviewer, there)
+    if twin is not None and reviewer == CONSENSUS_REVIEWER:
+        # A reviewer named so before the name was refused in any case.
+        return (f"{document_id} has a reviewer {twin!r}, whose files would be the merged "
+                "result's on macOS and Windows; rename that reviewer's files (and the name "
+                "in their records), then merge again")
+    if twin is not None:
+        return (f"reviewer {reviewer!r} differs only in case from {twin!r}, a reviewer of "
+                f"{document_id} already: on macOS and Windows their files would be one; use "
+                f"--reviewer {twin}, or another name")
+    problem = portable.windows_problem(annotation_path(workspace, document_id, reviewer).name)
+    if problem is not None:
+        return (f"reviewer {reviewer!r}: {problem}, so no one could check out the reviewer's "
+                "files there; choose another name")
+    return None
 
 
 # Folders this process holds a lock on: a nested session on the same
