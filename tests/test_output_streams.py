@@ -66,3 +66,24 @@ def test_a_closed_error_stream_keeps_the_exit_code(desk: Path) -> None:
 def test_a_reader_that_leaves_early_is_no_error(desk: Path, command: tuple[str, ...]) -> None:
     result = shell(desk, command, "| head -c 1 >/dev/null")
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+
+
+@pytest.mark.parametrize("command", [("import", "--format", "w3c", "-"), ("ingest", "-")],
+                         ids=["import", "ingest"])
+def test_a_closed_standard_input_is_one_line(desk: Path, command: tuple[str, ...]) -> None:
+    done = shell(desk, command, "<&-")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == ("annotate: error: cannot read the standard input: it is closed; "
+                           "give it the file (annotate ... - < FILE), or name the file\n")
+
+
+def test_a_file_named_dash_is_read_as_a_file_when_its_path_says_so(desk: Path) -> None:
+    exported = run_installed("export", "--format", "w3c", cwd=desk)
+    assert exported.returncode == 0
+    other = desk.parent / "other"
+    assert run_installed("init", str(other), cwd=desk.parent).returncode == 0
+    shutil.copyfile(SEED, other / "corpus" / SEED_ID)
+    (other / "-").write_text(exported.stdout, encoding="utf-8")
+    done = shell(other, ("import", "--format", "w3c", "./-"), "< /dev/null")
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout.split()) == 2  # the two new ids: the file, not the empty input

@@ -401,7 +401,8 @@ def import_annotations(ws: Workspace, paths: Sequence[str], *, importer: Importe
     accepted: list[_Prepared] = []
     for path in paths:
         try:
-            data = store.read_input_file(Path(path), MAX_IMPORT_BYTES)
+            data = (store.read_standard_input(MAX_IMPORT_BYTES) if path == "-"
+                    else store.read_input_file(Path(path), MAX_IMPORT_BYTES))
         except InputTooLargeError as error:
             report.skipped.append(Skipped(path, "the file", str(error)))
             continue

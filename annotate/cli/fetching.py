@@ -105,13 +105,13 @@ def ingest(ctx: click.Context, files: tuple[str, ...], as_id: str | None,
     Example:
       annotate ingest ~/Downloads/port-strike.html
     """
-    import sys
-
-    from annotate import api
+    from annotate import api, store
+    from annotate.api.fetching import MAX_INGEST_BYTES
 
     inputs: list[tuple[str, bytes | None]] = []
     for name in files:
-        inputs.append((name, sys.stdin.buffer.read() if name == "-" else None))
+        inputs.append((name, store.read_standard_input(MAX_INGEST_BYTES) if name == "-"
+                       else None))
     report = api.ingest(options.open_workspace(ctx), inputs, as_id=as_id,
                         reviewer=reviewer, notify=options.notify)
     _show(ctx, report, output)

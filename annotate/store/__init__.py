@@ -93,6 +93,7 @@ from annotate.store.session import (
 from annotate.store.userfiles import (
     files_in_folder,
     read_input_file,
+    read_standard_input,
     write_output_file,
     write_output_folder,
 )
@@ -141,6 +142,7 @@ __all__ = [
     "read_input_file",
     "read_metadata",
     "read_progress",
+    "read_standard_input",
     "read_version",
     "read_version_list",
     "resolve_document",

@@ -24,20 +24,14 @@ from annotate.workspace import Workspace
 
 def read_input_file(path: Path, limit: int) -> bytes:
     """The bytes of a regular file the user named, refused above ``limit``
-    bytes before anything is read (and if it grows past it while read);
-    ``-`` is the standard input (``curl ... | annotate import -``), read up
-    to one byte past the limit."""
+    bytes before anything is read (and if it grows past it while read)."""
     from annotate.errors import InputTooLargeError, UnreadableInputError
     from annotate.files import NotRegularFile, open_regular
 
     try:
-        if str(path) == "-":
-            data = sys.stdin.buffer.read(limit + 1)
-            size = len(data)
-        else:
-            with open_regular(path) as handle:
-                size = os.fstat(handle.fileno()).st_size
-                data = b"" if size > limit else handle.read(limit + 1)
+        with open_regular(path) as handle:
+            size = os.fstat(handle.fileno()).st_size
+            data = b"" if size > limit else handle.read(limit + 1)
     except NotRegularFile as error:
         raise UnreadableInputError(f"cannot read {path}: {error.strerror}; name a plain "
                                    "file") from None
@@ -47,6 +41,27 @@ def read_input_file(path: Path, limit: int) -> bytes:
         raise InputTooLargeError(f"{max(size, len(data)):,} bytes: larger than the "
                                  f"{limit // (1024 * 1024)} MiB annotate imports from one "
                                  "file; split it")
+    return data
+
+
+def read_standard_input(limit: int) -> bytes:
+    """What the standard input holds (``curl ... | annotate import -``),
+    refused above ``limit`` bytes (read no further than one byte past it),
+    or if the caller closed it (``annotate import - <&-``)."""
+    from annotate.errors import InputTooLargeError, UnreadableInputError
+
+    if sys.stdin is None:
+        raise UnreadableInputError("cannot read the standard input: it is closed; give it "
+                                   "the file (annotate ... - < FILE), or name the file")
+    try:
+        data = sys.stdin.buffer.read(limit + 1)
+    except OSError as error:
+        raise UnreadableInputError(f"cannot read the standard input: {error.strerror}") \
+            from error
+    if len(data) > limit:
+        raise InputTooLargeError(f"the standard input holds more than the "
+                                 f"{limit // (1024 * 1024)} MiB annotate reads from one "
+                                 "input; nothing was written")
     return data
 
 
