@@ -981,8 +981,9 @@ def test_a_hostile_document_name_and_text_are_escaped_in_merge_output(workspace:
     result = run("resolve", name, position, "--label", "opinion", "--reviewer", "ed")
     assert result.exit_code == 0
     assert_harmless(result.stderr)
-    # In double quotes: a shell must take the name as one word (annotate.suggest).
-    assert result.stderr.endswith(f"run 'annotate merge \"{shown}\"' to update the consensus\n")
+    # As $'...': pasted, bash and zsh read the name back (annotate.suggest).
+    assert result.stderr.endswith(
+        "run 'annotate merge $'e\\x1b[31mvil\\u202e.txt'' to update the consensus\n")
     assert run("merge").exit_code == 0
     [record] = consensus(workspace, name)
     assert (record["document"], record["quote"]) == (name, claim)
