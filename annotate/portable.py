@@ -55,12 +55,18 @@ def case_twin(name: str, others: Iterable[str]) -> str | None:
 
 
 def case_twins(paths: Iterable[str]) -> dict[str, str]:
-    """Each path that is the same as an earlier one (in sorted order) to a
-    file system that ignores case -> that earlier one."""
+    """Each path that a file system ignoring case takes for an earlier one's
+    (in sorted order), or whose folder it takes for an earlier folder ->
+    that earlier path or folder.  annotations/A.txt/bob.jsonl and
+    annotations/a.txt/alice.jsonl are two files, but their folders are one."""
     first: dict[str, str] = {}
     twins = {}
     for path in sorted(paths):
-        earlier = first.setdefault(folded(path), path)
-        if earlier != path:
-            twins[path] = earlier
+        parts = path.split("/")
+        for depth in range(1, len(parts) + 1):
+            prefix = "/".join(parts[:depth])
+            earlier = first.setdefault(folded(prefix), prefix)
+            if earlier != prefix:
+                twins[path] = earlier
+                break
     return twins

@@ -47,8 +47,8 @@ def test_names_the_same_to_a_file_system_that_ignores_case() -> None:
     assert portable.case_twin("alice", ["Alice", "bob"]) == "Alice"
     assert portable.case_twin("alice", ["alice", "bob"]) is None  # the same name
     assert portable.case_twin(composed, [decomposed.upper()]) == decomposed.upper()
-    assert portable.case_twins(["b/Alice.jsonl", "b/alice.jsonl", "A/x", "a/x", "c"]) == {
-        "a/x": "A/x", "b/alice.jsonl": "b/Alice.jsonl"}
+    assert portable.case_twins(["b/Alice.jsonl", "b/alice.jsonl", "A/x", "a/y", "c"]) == {
+        "a/y": "A", "b/alice.jsonl": "b/Alice.jsonl"}  # two files, but one folder
 
 
 def add(desk: Path, reviewer: str, sentence: int = 1) -> tuple[int, str]:
@@ -111,8 +111,8 @@ def test_a_reviewer_already_twinned_by_hand_is_not_locked_out(desk: Path) -> Non
     assert add(desk, "Alice", 3)[0] == 0
     done = run_installed("validate", cwd=desk)
     expected = (f"annotations/{SEED_ID}/alice.jsonl:1:1: AN318 warning: differs only in case "
-                f"from annotations/{SEED_ID}/Alice.jsonl: on macOS and Windows the two are one "
-                "file, and a checkout there keeps only one of them; rename one")
+                f"from annotations/{SEED_ID}/Alice.jsonl: on macOS and Windows the two are one, "
+                "and a checkout there keeps only one of them; rename one")
     assert (done.returncode, done.stdout.splitlines()[0]) == (0, expected)
     strict = run_installed("validate", "--strict", cwd=desk)
     assert strict.returncode == 1
@@ -222,3 +222,43 @@ def test_merge_of_every_document_refuses_a_legacy_twin_before_writing_any(desk: 
     assert done.returncode == 2
     assert done.stderr.startswith("annotate: error: b.txt has a reviewer 'Consensus'")
     assert not list((desk / "annotations").glob("*/consensus.jsonl"))
+
+
+def test_validate_reports_documents_and_folders_that_differ_only_in_case(desk: Path) -> None:
+    """corpus/A.txt beside corpus/a.txt, and so their annotation folders:
+    two files each, but on macOS and Windows one file and one folder."""
+    shutil.copyfile(desk / "corpus" / SEED_ID, desk / "corpus" / "a.txt")
+    shutil.copyfile(desk / "corpus" / SEED_ID, desk / "corpus" / "A.txt")
+    for document, reviewer in (("a.txt", "alice"), ("A.txt", "bob")):
+        assert run_installed("add", document, "--sentence", "1", "--label", "opinion",
+                             "--reviewer", reviewer, cwd=desk).returncode == 0
+    done = run_installed("validate", cwd=desk)
+    found = [line for line in done.stdout.splitlines() if "AN318" in line]
+    assert found == [
+        "annotations/a.txt/alice.jsonl:1:1: AN318 warning: differs only in case from "
+        "annotations/A.txt: on macOS and Windows the two are one, and a checkout there keeps "
+        "only one of them; rename one",
+        "corpus/a.txt:1:1: AN318 warning: differs only in case from corpus/A.txt: on macOS "
+        "and Windows the two are one, and a checkout there keeps only one of them; rename one"]
+
+
+def test_ingest_refuses_a_document_differing_only_in_case(desk: Path, tmp_path: Path) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text("Another article, in one sentence.\n", encoding="utf-8")
+    done = run_installed("ingest", str(page), "--as", SEED_ID.upper(), cwd=desk)
+    assert (done.returncode, done.stderr) == (
+        2, f"annotate: error: document {SEED_ID.upper()!r} differs only in case from "
+           f"{SEED_ID!r}, already in the corpus: on macOS and Windows the two would be one "
+           f"file; name that one (--as {SEED_ID}) to check it for a new version, or choose "
+           "another --as\n")
+    assert sorted(path.name for path in (desk / "corpus").iterdir()) == [SEED_ID]
+
+
+@pytest.mark.parametrize(("corpus", "annotations"), [("Data", "data"),
+                                                      ("annotate.JSON", "annotations")])
+def test_init_compares_folders_as_a_file_system_that_ignores_case(
+        tmp_path: Path, corpus: str, annotations: str) -> None:
+    done = run_installed("init", "ws", "--corpus", corpus, "--annotations", annotations,
+                         cwd=tmp_path)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert not (tmp_path / "ws").exists()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from annotate import rules, store, workspace
+from annotate import portable, rules, store, workspace
 from annotate.api._common import document
 from annotate.candidates import Candidate
 from annotate.errors import AnnotateError, InvalidValueError, WorkspaceError
@@ -55,13 +55,15 @@ def _refuse_overlapping_folders(corpus: str, annotations: str) -> None:
     import posixpath
 
     def parts(folder: str) -> tuple[str, ...]:
-        normal = posixpath.normpath(folder.replace("\\", "/"))
+        # As a file system that ignores case sees it (macOS, Windows):
+        # Data and data are one folder there.
+        normal = posixpath.normpath(portable.folded(folder.replace("\\", "/")))
         return () if normal == "." else tuple(normal.split("/"))
 
     corpus_parts, annotation_parts = parts(corpus), parts(annotations)
     for option, folder, own in (("--corpus", corpus, corpus_parts),
                                 ("--annotations", annotations, annotation_parts)):
-        if own[:1] == (workspace.PROJECT_FILE,):
+        if own[:1] == (portable.folded(workspace.PROJECT_FILE),):
             raise InvalidValueError(f"{option} {folder!r} names the project file "
                                     f"{workspace.PROJECT_FILE}; pick another folder, e.g. "
                                     f"{option[2:]}")

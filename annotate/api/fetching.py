@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from annotate import spans, store, workspace
+from annotate import portable, spans, store, workspace
 from annotate.api._common import Notify, _no_notes
 from annotate.errors import (
     AnnotateError,
@@ -281,6 +281,13 @@ def _bring(ws: Workspace, known: _Known, page: _Page, as_id: str | None, who: st
     with store.corpus_lock(ws):
         if as_id is not None:
             if not _exists(ws, as_id):
+                twin = portable.case_twin(as_id, store.list_documents(ws))
+                if twin is not None:
+                    raise InvalidValueError(
+                        f"document {as_id!r} differs only in case from {twin!r}, already in "
+                        "the corpus: on macOS and Windows the two would be one file; name "
+                        f"that one (--as {twin}) to check it for a new version, or choose "
+                        "another --as")
                 left = store.annotation_folder(ws, as_id)
                 if store.reviewer_files(ws, as_id) or os.path.lexists(
                         store.metadata_path(ws, as_id)):

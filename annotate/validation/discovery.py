@@ -57,9 +57,12 @@ def collect(workspace: Workspace, paths: Sequence[str]) -> Selection:
         finder.add_given(given)
     finder.targets.sort(key=lambda target: target.shown)
     finder.side.sort(key=lambda target: target.shown)
-    findings = [*finder.findings, *unportable_paths(
-        [target.shown for target in (*finder.targets, *finder.side)
-         if not os.path.isabs(target.shown)])]
+    shown = [target.shown for target in (*finder.targets, *finder.side)
+             if not os.path.isabs(target.shown)]
+    if not paths:  # the whole workspace: its documents too
+        corpus = workspace.relative(workspace.corpus_dir)
+        shown += [f"{corpus}/{document}" for document in store.list_documents(workspace)]
+    findings = [*finder.findings, *unportable_paths(shown)]
     return Selection(finder.targets, findings, finder.include_project, finder.side)
 
 
@@ -68,7 +71,7 @@ def unportable_paths(shown: list[str]) -> list[Finding]:
     checkout on macOS or Windows could not hold (annotate.portable)."""
     found = [finding(path, 1, 1, codes.UNPORTABLE_PATH,
                      f"differs only in case from {earlier}: on macOS and Windows the two are "
-                     "one file, and a checkout there keeps only one of them; rename one")
+                     "one, and a checkout there keeps only one of them; rename one")
              for path, earlier in portable.case_twins(shown).items()]
     for path in shown:
         problem = portable.windows_problem(path)
