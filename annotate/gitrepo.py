@@ -99,8 +99,17 @@ def _escaped(relative_folder: str) -> str:
 def _inside_repository(folder: Path, top: Path, which: str) -> str:
     """The folder relative to the repository's top, "/"-separated; refused if
     it lies outside the repository."""
+    def outside(path: str) -> bool:
+        relative = os.path.relpath(path, os.path.realpath(top))
+        return relative == os.pardir or relative.startswith(os.pardir + os.sep)
+
     relative = os.path.relpath(os.path.realpath(folder), os.path.realpath(top))
-    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+    if outside(os.path.realpath(folder)):
+        if not outside(os.path.abspath(folder)):
+            raise GitSetupError(f"the {which} folder {folder} leads outside the git "
+                                f"repository at {top} (to {os.path.realpath(folder)}): git "
+                                "does not version what it holds; move that folder into the "
+                                "repository in place of the link")
         raise GitSetupError(f"the {which} folder {folder} is outside the git repository at "
                             f"{top}; move the workspace into the repository")
     return Path(relative).as_posix()

@@ -320,3 +320,16 @@ def test_one_position_decided_two_ways_conflicts_and_validate_says_where(repo: P
     assert f"{DECISIONS.as_posix()}:3:" in valid.stdout and "AN316" in valid.stdout
     refused = annotate(repo, "merge")
     assert refused.returncode == 2 and "a second decision for position" in refused.stderr
+
+
+def test_install_says_a_corpus_linked_outside_is_not_in_the_repository(
+        repo: Path, tmp_path: Path) -> None:
+    shared = tmp_path / "shared-corpus"
+    (repo / "ws" / "corpus").rename(shared)
+    (repo / "ws" / "corpus").symlink_to(shared)
+    result = annotate(repo, "install-git-driver")
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"annotate: error: the corpus folder {repo / 'ws' / 'corpus'} leads outside the git "
+        f"repository at {repo} (to {shared}): git does not version what it holds; move that "
+        "folder into the repository in place of the link\n")
