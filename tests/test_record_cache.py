@@ -599,7 +599,7 @@ def test_annotate_cache_dir_then_xdg_cache_home_then_home(
         workspace: Path, alice: tuple[Path, list[Record]], tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
     """$XDG_CACHE_HOME/annotate when it is absolute, $ANNOTATE_CACHE_DIR
-    before it, ~/.cache/annotate when XDG_CACHE_HOME is relative."""
+    (absolute) before it, ~/.cache/annotate when either is relative."""
     path, _ = alice
     xdg, own = tmp_path / "xdg", tmp_path / "own"
     monkeypatch.setenv("XDG_CACHE_HOME", str(xdg))
@@ -614,6 +614,11 @@ def test_annotate_cache_dir_then_xdg_cache_home_then_home(
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
     read(workspace, path, OWNER)
     assert len(entries()) == 1
+    assert not (workspace / "relative").exists()
+    # A relative ANNOTATE_CACHE_DIR is ignored as well: taken from where the
+    # command runs (a checkout), it could hold a committed secret.
+    monkeypatch.setenv("ANNOTATE_CACHE_DIR", "relative/own")
+    read(workspace, path, OWNER)
     assert not (workspace / "relative").exists()
 
 

@@ -322,7 +322,10 @@ def _user_folder(name: str) -> Path | None:
     if os.open not in os.supports_dir_fd:
         return None  # (files are opened relative to the checked folder)
     base = os.environ.get("ANNOTATE_CACHE_DIR")
-    if not base:
+    # A relative folder is ignored, as the XDG base directory spec has it for
+    # its own variables: it would be taken from wherever a command runs,
+    # often a checkout, where a secret could be committed and then believed.
+    if not (base and os.path.isabs(base)):
         xdg = os.environ.get("XDG_CACHE_HOME")
         base = (os.path.join(xdg, "annotate") if xdg and os.path.isabs(xdg)
                 else os.path.join(os.path.expanduser("~"), ".cache", "annotate"))
