@@ -4,6 +4,7 @@ messages they give when a file was hand-edited or left by a git merge."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEED_ID, installed_annotate, run_installed
+from tests.conftest import SEED, SEED_ID, installed_annotate, run_installed
 
 OPINION = "holy struggle"
 
@@ -151,6 +152,9 @@ def test_documents_lists_a_document_whose_reviewer_file_is_broken_as_a_row(
     assert rows["other.txt"]["problem"] is None
     assert rows[SEED_ID]["problem"].startswith(
         f"annotations/{SEED_ID}/alice.jsonl:1:1: "), rows[SEED_ID]["problem"]
+    # The document itself reads: its version and size are still said.
+    assert rows[SEED_ID]["sha256"] == hashlib.sha256(SEED.read_bytes()).hexdigest()
+    assert rows[SEED_ID]["characters"] == len(SEED.read_text(encoding="utf-8"))
     table = run_installed("documents", cwd=desk)
     assert table.returncode == 1 and "other.txt" in table.stdout
     assert path.read_text(encoding="utf-8").startswith("<<<<<<< HEAD\n")  # left untouched

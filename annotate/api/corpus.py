@@ -132,16 +132,16 @@ def documents(ws: Workspace) -> list[DocumentInfo]:
             # Markers are read and checked as every other command reads them.
             done = tuple(store.read_finished(ws, document_id))
             doc = store.read_document(ws, document_id)
-            if document_id in broken:
-                raise AnnotateError(broken[document_id])
         except AnnotateError as error:
             # One bad file must not hide the rest of the corpus.
             infos.append(DocumentInfo(document_id, "", 0, len(found), reviewers, str(error),
                                       done, merged,
                                       tuple(document_versions(ws, document_id, None, everyone))))
             continue
+        # A broken reviewer file is the row's problem; the document itself
+        # read, so its version and size are still said.
         infos.append(DocumentInfo(document_id, doc.sha256, len(doc.text), len(found),
-                                  reviewers, None, done, merged,
+                                  reviewers, broken.get(document_id), done, merged,
                                   tuple(document_versions(ws, document_id, doc.sha256,
                                                           everyone))))
     return infos

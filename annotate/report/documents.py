@@ -28,7 +28,7 @@ def documents_table(infos: Sequence[DocumentInfo]) -> str:
     headers: tuple[str, ...] = ("DOCUMENT", "CHARACTERS", "ANNOTATIONS", "REVIEWERS",
                                 "FINISHED", "CONSENSUS", "VERSIONS", "SHA256")
     rows: list[tuple[str, ...]] = [
-        (escape(i.id), str(i.characters) if not i.problem else "-", str(i.annotations),
+        (escape(i.id), str(i.characters) if i.sha256 else "-", str(i.annotations),
          escape(",".join(i.reviewers)) or "-", escape(",".join(i.finished)) or "-",
          "-" if i.consensus is None else str(i.consensus), str(len(i.versions)),
          i.sha256[:12] or "-")
@@ -46,7 +46,7 @@ def documents_json(infos: Sequence[DocumentInfo]) -> str:
     return to_json([{"id": i.id, "sha256": i.sha256 or None,
                      "versions": [{"number": v.number, "sha256": v.sha256,
                                    "current": v.current} for v in i.versions],
-                     "characters": i.characters if not i.problem else None,
+                     "characters": i.characters if i.sha256 else None,  # "": not read
                      "annotations": i.annotations, "reviewers": list(i.reviewers),
                      "finished": list(i.finished), "consensus": i.consensus,
                      "problem": i.problem} for i in infos])
