@@ -199,6 +199,7 @@ def test_a_merged_workspaces_export_imports_from_standard_input_without_its_cons
     partial = run_installed("import", "--format", "w3c", "--partial", "-", cwd=other,
                             input=exported.stdout)
     assert partial.returncode == 1
+    assert "it is not imported\n" in partial.stderr  # no "--partial imports" under --partial
     assert sorted(r["reviewer"] for r in _records(other)) == ["alice", "bob"]
     twice = run_installed("import", "--format", "w3c", "-", "-", cwd=other, input="")
     assert (twice.returncode, twice.stderr) == (

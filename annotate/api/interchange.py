@@ -187,10 +187,11 @@ class _Importer:
     """One `annotate import` run: options checked, documents and ids cached."""
 
     def __init__(self, ws: Workspace, *, reviewer: str | None, document: str | None,
-                 label: str | None) -> None:
+                 label: str | None, partial: bool = False) -> None:
         from annotate.interchange import importing
 
         self.ws = ws
+        self.partial = partial
         self.reviewer = reviewer
         self.label = label
         if reviewer is not None:
@@ -347,8 +348,9 @@ class _Importer:
                 # made again by 'annotate merge', never imported as a reviewer.
                 return Rejected(where, f"its creator is {reviewer!r}, the reserved name of "
                                        "the merged result, which 'annotate merge' makes from "
-                                       "the reviewers' annotations: it is not imported "
-                                       "(--partial imports the others)")
+                                       "the reviewers' annotations: it is not imported"
+                                       + ("" if self.partial else
+                                          " (--partial imports the others)"))
             problems = importing.reviewer_problems(reviewer)
             if problems:
                 return Rejected(where, f"{problems[0]} (the name is the annotation's "
@@ -396,7 +398,7 @@ def import_annotations(ws: Workspace, paths: Sequence[str], *, importer: Importe
     if paths.count("-") > 1:
         raise UnreadableInputError("'-' (the standard input) is named more than once; it "
                                    "can be read once")
-    run = _Importer(ws, reviewer=reviewer, document=document, label=label)
+    run = _Importer(ws, reviewer=reviewer, document=document, label=label, partial=partial)
     report = ImportReport(files=len(paths))
     accepted: list[_Prepared] = []
     for path in paths:
