@@ -262,3 +262,17 @@ def test_init_compares_folders_as_a_file_system_that_ignores_case(
                          cwd=tmp_path)
     assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
     assert not (tmp_path / "ws").exists()
+
+
+def test_brat_export_warns_of_reviewer_folders_differing_only_in_case(desk: Path) -> None:
+    """Each document may have one of a twin pair (the refusal is per
+    document); brat's folders are per reviewer across documents."""
+    _two_documents(desk)
+    for document, reviewer in (("a.txt", "ALICE"), ("b.txt", "alice")):
+        assert run_installed("add", document, "--sentence", "1", "--label", "opinion",
+                             "--reviewer", reviewer, cwd=desk).returncode == 0
+    done = run_installed("export", "--format", "brat", "-o", "out", cwd=desk)
+    assert done.returncode == 0
+    assert ("annotate: warning: reviewer folders ALICE/ and alice/ differ only in case: on "
+            "macOS and Windows they are one folder, so read the export on a system that "
+            "tells them apart\n") in done.stderr

@@ -33,6 +33,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
+from annotate import portable
 from annotate.interchange.importing import Candidate, Corpus, Parsed, Rejected
 from annotate.model import Annotation, Document, Project
 
@@ -127,6 +128,14 @@ def brat_export(annotations: Iterable[Annotation], documents: Mapping[str, Docum
         files[f"{base}.ann"] = _ann(document.text, found, report)
         used_labels.update(a.label for a in found)
     warnings.extend(report.messages())
+    twins = portable.case_twins({reviewer for reviewer, _ in work})
+    if twins:
+        # Per document a new twin is refused, but two documents can each
+        # have one of the pair: their folders here are one on macOS/Windows.
+        path, earlier = min(twins.items())
+        warnings.append(f"reviewer folders {earlier}/ and {path}/ differ only in case: on "
+                        "macOS and Windows they are one folder, so read the export on a "
+                        "system that tells them apart")
     if config:
         clash = sorted({reviewer for reviewer, _ in work} & set(CONFIG_FILES))
         if clash:
