@@ -181,7 +181,7 @@ def _document_report(ws: Workspace, document_id: str) -> DocumentReport:
         if not notes:
             try:
                 placed, _ = _placed_decisions(session, held)
-                _note_older_version(ws, document_id, held, notes.append)
+                _note_older_version(document_id, document.sha256, held, notes.append)
                 merged = merge_document(
                     document_id, [a for records in held.values() for a in records], held,
                     now=spans.now(), strategy=strategies.parse_strategy(strategy),

@@ -127,12 +127,14 @@ def _reviewers_work(session: store.DocumentSession
             if other is not None:
                 # One file holding an id twice is what the git merge driver
                 # leaves on a conflict: dedupe would keep both sides' records.
-                where = (f"{reviewer}'s file holds it twice); after a git merge conflict, "
-                         "keep one of the two lines; else run" if other == reviewer
-                         else f"both {other} and {reviewer} use it); run")
+                if other == reviewer:
+                    where = f"{reviewer}'s file holds it twice"
+                    fix = "after a git merge conflict, keep one of the two lines; else run"
+                else:
+                    where, fix = f"both {other} and {reviewer} use it", "run"
                 raise InvalidValueError(
                     f"{session.document_id}: annotation id {annotation.id!r} is not unique "
-                    f"({where} 'annotate dedupe' to give each annotation its own id, "
+                    f"({where}); {fix} 'annotate dedupe' to give each annotation its own id, "
                     "then run this again")
             owners[annotation.id] = reviewer
             if not 0 <= annotation.start < annotation.end <= MAX_OFFSET:
@@ -198,33 +200,37 @@ def merge(ws: Workspace, references: Sequence[str] = (), *, strategy: str = "una
         raise InvalidValueError(f"--quorum applies to --strategy majority only (not {strategy})")
     if quorum is not None and quorum < 1:
         raise InvalidValueError(f"--quorum must be at least 1 (got {quorum})")
-    document_ids = _reviewed_documents(ws, references)
-    for document_id in document_ids:
-        # A document deleted (or unreadable) since it was annotated, or a
-        # consensus file no checkout could hold, is refused before any
-        # consensus file is written, not after the ones before it.
+    # Each reviewed document's current version.  A document deleted (or
+    # unreadable) since it was annotated, or a consensus file no checkout
+    # could hold, is refused here, before any consensus file is written,
+    # not after the ones before it.
+    current: dict[str, str | None] = {}
+    for document_id in _reviewed_documents(ws, references):
+        current[document_id] = None
         if store.annotation_folder(ws, document_id).is_dir():
-            store.read_document(ws, document_id)
-            unportable = store.unportable_reviewer(ws, document_id, CONSENSUS_REVIEWER)
-            if unportable is not None and not dry_run:
+            current[document_id] = store.read_document(ws, document_id).sha256
+            unportable = (None if dry_run
+                          else store.unportable_reviewer(ws, document_id, CONSENSUS_REVIEWER))
+            if unportable is not None:
                 raise InvalidValueError(unportable)
     outcomes = []
-    for document_id in document_ids:
+    for document_id, sha256 in current.items():
         with cyclic_gc_paused():  # see agreement: no cycles here, and 100,000s of objects
-            outcomes.append(_merge_one(ws, document_id, chosen, quorum, overlap,
+            outcomes.append(_merge_one(ws, document_id, sha256, chosen, quorum, overlap,
                                        require_complete, dry_run, notify))
     return outcomes
 
 
-def _merge_one(ws: Workspace, document_id: str, chosen: Strategy, quorum: int | None,
-               overlap: float, require_complete: bool, dry_run: bool,
+def _merge_one(ws: Workspace, document_id: str, sha256: str | None, chosen: Strategy,
+               quorum: int | None, overlap: float, require_complete: bool, dry_run: bool,
                notify: Notify) -> MergeOutcome:
-    """``merge`` of one document."""
+    """``merge`` of one document whose current version is ``sha256`` (None:
+    it has no annotation folder)."""
     from annotate.merge.consensus import Consensus, merge_document
     from annotate.merge.strategies import EditorDecision
 
     path = store.annotation_path(ws, document_id, CONSENSUS_REVIEWER)
-    if not store.annotation_folder(ws, document_id).is_dir():
+    if sha256 is None:
         # Nobody reviewed it: nothing to merge, and a session would make
         # its folder (a merge, let alone a dry run, must not).
         result = merge_document(document_id, [], (), now=spans.now(), strategy=chosen,
@@ -234,7 +240,7 @@ def _merge_one(ws: Workspace, document_id: str, chosen: Strategy, quorum: int | 
     with store.document_session(ws, document_id) as session:
         held, previous = _reviewers_work(session)
         placed, unplaced = _placed_decisions(session, held)
-        _note_older_version(ws, document_id, held, notify)
+        _note_older_version(document_id, sha256, held, notify)
         result = merge_document(
             document_id, [a for records in held.values() for a in records], held,
             now=spans.now(), strategy=chosen, quorum=quorum, min_overlap=overlap,
@@ -249,12 +255,12 @@ def _merge_one(ws: Workspace, document_id: str, chosen: Strategy, quorum: int | 
     return MergeOutcome(result, tuple(unplaced), write, ws.relative(path))
 
 
-def _note_older_version(ws: Workspace, document_id: str, held: dict[str, list[Annotation]],
+def _note_older_version(document_id: str, current: str, held: dict[str, list[Annotation]],
                         notify: Notify) -> None:
     """Merging on an older version is sound (offsets agree) but the consensus
-    will be stale at once: say so."""
+    will be stale at once: say so (``current``: the document's version now)."""
     made_on = _made_on(held)
-    if made_on is not None and store.read_document(ws, document_id).sha256 != made_on:
+    if made_on is not None and current != made_on:
         notify(f"{document_id} changed since it was annotated: the consensus is merged on "
                "the version the reviewers saw; run "
                f"'annotate reanchor {shell_word(document_id)}' first to merge on the current text")
